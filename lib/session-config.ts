@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { ZEventSubscriptionSchema } from "./event-names";
+
+/**
+ * SessionConfig: the one schema that validates the REST body, the dashboard form and what is stored,
+ * and generates the OpenAPI document. Fields and defaults follow WAHA (waha-contract.md section 3).
+ * Objects strip unknown keys; strict mode (WAHA_HTTP_STRICT_MODE) rejects them via findStrippedKeys().
+ */
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const NO_LINE_BREAKS = /^[^\r\n]*$/;
+
+export const RETRY_POLICIES = ["constant", "linear", "exponential"] as const;
+export const ZRetryPolicySchema = z.enum(RETRY_POLICIES);
+
+export const ZWebhookRetriesSchema = z
+  .object({
+    policy: ZRetryPolicySchema.nullish().describe("Delay growth between retries; constant when unset"),
+    delaySeconds: z.number().min(0).max(86_400).nullish().describe("Base delay between retries (default 2)"),
+    attempts: z.number().int().min(0).max(1_000).nullish().describe("Retries after the first attempt (default 15)"),
+  })
+  .meta({ id: "RetriesConfiguration" });
+
+export const ZCustomHeaderSchema = z
+  .object({
+    name: z.string().regex(HEADER_NAME, "must be a valid HTTP header name"),
+    value: z.string().regex(NO_LINE_BREAKS, "must not contain line breaks"),
+  })
+  .meta({ id: "CustomHeader" });
+
+export const ZWebhookConfigSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).describe("Receiver URL"),
+    events: z.array(ZEventSubscriptionSchema).describe("Event names, or * for all but engine.event and state.change"),
+    hmac: z
+      .object({ key: z.string().nullish().describe("Secret for X-Webhook-Hmac (HMAC-SHA512 of the body)") })
+      .meta({ id: "HmacConfiguration" })
+      .nullish(),
+    retries: ZWebhookRetriesSchema.nullish(),
+    customHeaders: z.array(ZCustomHeaderSchema).nullish(),
+  })
+  .meta({ id: "WebhookConfig" });
+export type TWebhookConfig = z.infer<typeof ZWebhookConfigSchema>;
+
+export const ZProxyConfigSchema = z
+  .object({
+    server: z
+      .string()
+      .regex(/^((https?|socks[45]):\/\/)?[^\s:/]+:\d{1,5}$/, "must be host:port (an optional socks5:// scheme is allowed)")
+      .describe("host:port of the proxy, without http://"),
+    username: z.string().nullish(),
+    password: z.string().nullish(),
+  })
+  .meta({ id: "ProxyConfig" });
+
+export const ZIgnoreConfigSchema = z
+  .object({
+    status: z.boolean().nullish().describe("Ignore status@broadcast"),
+    groups: z.boolean().nullish().describe("Ignore *@g.us"),
+    channels: z.boolean().nullish().describe("Ignore *@newsletter"),
+    broadcast: z.boolean().nullish().describe("Ignore other *@broadcast"),
+  })
+  .meta({ id: "IgnoreConfig" });
+
+export const ZClientConfigSchema = z
+  .object({
+    deviceName: z.string().max(64).nullish().describe("Shown in the phone's Linked Devices"),
+    browserName: z.string().max(64).nullish(),
+  })
+  .meta({ id: "ClientSessionConfig" });
+
+export const ZMetadataSchema = z
+  .record(z.string(), z.string({ error: "metadata accepts string key-value pairs only" }))
+  .describe("Your own key-value pairs; echoed in events and searchable with ?metadata.<key>=<value>")
+  .meta({ id: "SessionMetadata" });
+
+export const ZSessionConfigSchema = z
+  .object({
+    webhooks: z.array(ZWebhookConfigSchema).nullish(),
+    metadata: ZMetadataSchema.nullish(),
+    proxy: ZProxyConfigSchema.nullish(),
+    debug: z.boolean().nullish().describe("Debug-level logs for this session"),
+    ignore: ZIgnoreConfigSchema.nullish(),
+    client: ZClientConfigSchema.nullish(),
+    noweb: z
+      .object({
+        store: z.object({ enabled: z.boolean().nullish(), fullSync: z.boolean().nullish() }).nullish(),
+        markOnline: z.boolean().nullish(),
+      })
+      .nullish()
+      .describe("NOWEB engine options (accepted for compatibility; Switchboard runs WEBJS)"),
+    gows: z
+      .object({
+        storage: z
+          .object({
+            messages: z.boolean().nullish(),
+            groups: z.boolean().nullish(),
+            chats: z.boolean().nullish(),
+            labels: z.boolean().nullish(),
+            contacts: z.boolean().nullish(),
+            messageSecrets: z.boolean().nullish(),
+          })
+          .nullish(),
+      })
+      .nullish()
+      .describe("GOWS engine options (accepted for compatibility)"),
+    webjs: z
+      .object({ tagsEventsOn: z.boolean().nullish() })
+      .nullish()
+      .describe("WEBJS engine options"),
+  })
+  .meta({ id: "SessionConfig" });
+export type TSessionConfig = z.infer<typeof ZSessionConfigSchema>;
+
+/**
+ * Paths of object keys in `input` that parsing dropped: the unknown fields strict mode rejects.
+ * Compares the raw input with the parsed output, so it needs no second, strict copy of the schema.
+ */
+export function findStrippedKeys(input: unknown, output: unknown, path: string[] = []): string[] {
+  if (Array.isArray(input) && Array.isArray(output)) {
+    return input.flatMap((item, i) => findStrippedKeys(item, output[i], [...path, String(i)]));
+  }
+  if (!isPlainObject(input) || !isPlainObject(output)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in output ? findStrippedKeys(input[key], output[key], [...path, key]) : [[...path, key].join(".")],
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

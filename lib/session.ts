@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { monotonicFactory } from "ulid";
+import { ZSessionConfigSchema } from "./session-config";
+import { ZSessionStatusSchema, ZStatusChangeSchema } from "./session-status";
+
+/** WAHA: 1 to 54 characters (64 minus len("waha_noweb")) of letters, digits, `_` and `-`. */
+export const SESSION_NAME_MAX = 54;
+export const ZSessionNameSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(SESSION_NAME_MAX, `must be at most ${SESSION_NAME_MAX} characters`)
+  .regex(/^[a-zA-Z0-9_-]+$/, "may contain only letters, digits, _ and -")
+  .describe("Session name, used as its id")
+  .meta({ example: "default" });
+
+const ulid = monotonicFactory();
+
+/** `session_` + lower-case ULID, as WAHA generates. */
+export function generateSessionName(): string {
+  return `session_${ulid().toLowerCase()}`;
+}
+
+export const ZSessionCreateRequestSchema = z
+  .object({
+    // WAHA treats "" like a missing name: one is generated.
+    name: z.union([ZSessionNameSchema, z.literal("")]).optional(),
+    config: ZSessionConfigSchema.nullish(),
+    start: z.boolean().default(true).describe("Start right after creating (default true); false creates it STOPPED"),
+  })
+  .meta({ id: "SessionCreateRequest" });
+export type TSessionCreateRequest = z.infer<typeof ZSessionCreateRequestSchema>;
+
+export const ZSessionUpdateRequestSchema = z
+  .object({
+    config: ZSessionConfigSchema.nullish().describe("The whole new config; it replaces the stored one"),
+  })
+  .meta({ id: "SessionUpdateRequest" });
+
+export const ZSessionStartRequestSchema = z
+  .object({ name: ZSessionNameSchema, config: ZSessionConfigSchema.nullish() })
+  .meta({ id: "SessionStartDeprecatedRequest" });
+
+export const ZSessionStopRequestSchema = z
+  .object({
+    name: ZSessionNameSchema,
+    logout: z.boolean().default(false).describe("Also log out and delete the session"),
+  })
+  .meta({ id: "SessionStopDeprecatedRequest" });
+
+export const ZSessionLogoutRequestSchema = z
+  .object({ name: ZSessionNameSchema })
+  .meta({ id: "SessionLogoutDeprecatedRequest" });
+
+export const ZSessionDtoSchema = z
+  .object({ name: z.string(), status: ZSessionStatusSchema, config: ZSessionConfigSchema })
+  .meta({ id: "SessionDTO" });
+export type TSessionDto = z.infer<typeof ZSessionDtoSchema>;
+
+export const ZPairingCodeRequestSchema = z
+  .object({
+    phoneNumber: z
+      .string()
+      .transform((v) => v.replace(/[\s+()-]/g, ""))
+      .pipe(z.string().regex(/^\d{6,15}$/, "must be an international phone number, digits only")),
+    method: z.enum(["sms", "voice"]).nullish().describe("Ignored by WEBJS"),
+  })
+  .meta({ id: "RequestCodeRequest" });
+
+export const ZMeSchema = z
+  .object({
+    id: z.string().describe("Account id, e.g. 11111111111@c.us"),
+    pushName: z.string().nullable(),
+  })
+  .meta({ id: "MeInfo" });
+export type TMe = z.infer<typeof ZMeSchema>;
+
+export const ZSessionSchema = z
+  .object({
+    name: z.string(),
+    status: ZSessionStatusSchema,
+    config: ZSessionConfigSchema,
+    me: ZMeSchema.nullable(),
+    engine: z.object({ engine: z.literal("WEBJS") }).catchall(z.unknown()),
+    presence: z.enum(["online", "offline"]).nullable(),
+    timestamps: z.object({ activity: z.number().nullable().describe("Last API activity, ms") }),
+    statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
+    assignedWorker: z.string().nullable(),
+  })
+  .meta({ id: "SessionInfo" });
+export type TSession = z.infer<typeof ZSessionSchema>;
+
+/** Query booleans as WAHA parses them: true/True/1 and false/False/0; anything else is an error. */
+export const ZQueryBooleanSchema = z
+  .enum(["true", "True", "1", "false", "False", "0"], { error: "must be a boolean (true, false, 1 or 0)" })
+  .transform((v) => v === "true" || v === "True" || v === "1");
+
+export const LIST_LIMIT_MAX = 1000;
+
+/** GET /api/sessions: WAHA's `all`, plus server-side search and pagination. */
+export const ZSessionListQuerySchema = z.object({
+  all: ZQueryBooleanSchema.optional().describe("Include STOPPED sessions"),
+  status: z
+    .preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(ZSessionStatusSchema))
+    .optional()
+    .describe("Only these statuses (comma-separated or repeated)"),
+  q: z.string().max(200).optional().describe("Free text over name, phone, push name and metadata values"),
+  metadata: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Exact metadata matches: ?metadata.<key>=<value>, repeatable, all must match"),
+  limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type TSessionListQuery = z.infer<typeof ZSessionListQuerySchema>;
+
+export const TOTAL_COUNT_HEADER = "X-Total-Count";

@@ -1,0 +1,28 @@
+import { defineConfig } from "@playwright/test";
+
+/**
+ * e2e/api: HTTP specs against the real built server (started per spec by e2e/support/server.ts, so
+ * specs can restart or kill it). e2e/ui: the dashboard in Debian's Chromium.
+ * Run `next build` first (npm test does).
+ */
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/artifacts",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
+  use: {
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: process.env.SWITCHBOARD_CHROME_PATH ?? "/usr/bin/chromium",
+      args: ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  projects: [
+    { name: "api", testDir: "e2e/api" },
+    { name: "ui", testDir: "e2e/ui" },
+  ],
+});

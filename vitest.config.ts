@@ -1,0 +1,11 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Unit tests sit next to their code as *.test.ts; anything needing the running server is in e2e/.
+export default defineConfig({
+  resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
+  test: {
+    include: ["{lib,server,components,app}/**/*.test.{ts,tsx}"],
+    environment: "node",
+  },
+});
