@@ -1,0 +1,209 @@
+import pino from "pino";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeClock, settle } from "../testing/fake-clock";
+import { FakeEngineFactory } from "../testing/fake-engine";
+import { EngineHost, type HostEvent } from "./engine-host";
+
+const ME = { id: "15550001111@c.us", pushName: "Alice" };
+
+describe("EngineHost", () => {
+  let clock: FakeClock;
+  let factory: FakeEngineFactory;
+  let host: EngineHost;
+  let events: HostEvent[];
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    factory = new FakeEngineFactory();
+    host = new EngineHost({
+      factory,
+      clock,
+      logger: pino({ level: "silent" }),
+      restartDelayMs: 2000,
+      maxRestartDelayMs: 10_000,
+      startTimeoutMs: 60_000,
+      qrStaleMs: 30_000,
+      stopTimeoutMs: 5000,
+    });
+    events = [];
+    host.subscribe((event) => events.push(event));
+  });
+
+  const statuses = (name = "s") => host.snapshot(name).statuses.map((s) => s.status);
+
+  it("start is idempotent and goes STARTING", async () => {
+    await host.start("s", {});
+    await host.start("s", {});
+    expect(factory.engines).toHaveLength(1);
+    expect(host.snapshot("s").status).toBe("STARTING");
+    expect(host.runningNames()).toEqual(["s"]);
+  });
+
+  it("qr -> SCAN_QR_CODE on every refresh, authenticated -> WORKING with me, reasons kept", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "qr", value: "ref-1", reason: "qr" });
+    factory.last().emit({ type: "qr", value: "ref-2", reason: "qr" });
+    expect(host.snapshot("s").qr).toBe("ref-2");
+    factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    const snapshot = host.snapshot("s");
+    expect(snapshot.status).toBe("WORKING");
+    expect(snapshot.me).toEqual(ME);
+    expect(snapshot.qr).toBeNull();
+    expect(statuses()).toEqual(["STARTING", "SCAN_QR_CODE", "SCAN_QR_CODE", "WORKING"]);
+    expect(snapshot.statuses.map((s) => s.reason)).toEqual(["started", "qr", "qr", "authenticated"]);
+    expect(events.filter((e) => e.type === "qr").map((e) => (e as { value: string }).value)).toEqual(["ref-1", "ref-2"]);
+    expect(events.some((e) => e.type === "me")).toBe(true);
+  });
+
+  it("stop is idempotent, stops the engine, and drops its late events", async () => {
+    await host.start("s", {});
+    const engine = factory.last();
+    await host.stop("s");
+    await host.stop("s");
+    expect(engine.calls).toEqual(["start", "stop"]);
+    engine.emit({ type: "qr", value: "late", reason: "qr" });
+    expect(host.snapshot("s").status).toBe("STOPPED");
+    expect(statuses()).toEqual(["STARTING", "STOPPED"]);
+  });
+
+  it("a crash fails the session and restarts it after the delay, with backoff", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "failed", reason: "browser disconnected", restart: true });
+    await settle();
+    expect(host.snapshot("s").status).toBe("FAILED");
+    expect(host.snapshot("s").statuses.at(-1)?.reason).toBe("browser disconnected");
+    await clock.advance(1999);
+    expect(factory.engines).toHaveLength(1);
+    await clock.advance(1);
+    expect(factory.engines).toHaveLength(2);
+    expect(host.snapshot("s").status).toBe("STARTING");
+    expect(host.snapshot("s").statuses.at(-1)?.reason).toMatch(/automatic restart after failure: browser disconnected/);
+
+    factory.last().emit({ type: "failed", reason: "crash again", restart: true });
+    await clock.advance(3999);
+    expect(factory.engines).toHaveLength(2);
+    await clock.advance(1);
+    expect(factory.engines).toHaveLength(3);
+  });
+
+  it("stop cancels a pending automatic restart", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "failed", reason: "page crashed", restart: true });
+    await settle();
+    await host.stop("s");
+    await clock.advance(60_000);
+    expect(factory.engines).toHaveLength(1);
+    expect(host.snapshot("s").status).toBe("STOPPED");
+  });
+
+  it("a logout from the phone fails without restart", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "failed", reason: "logged out from the phone", restart: false });
+    await clock.advance(60_000);
+    expect(host.snapshot("s").status).toBe("FAILED");
+    expect(factory.engines).toHaveLength(1);
+    expect(factory.last().calls).toContain("stop");
+  });
+
+  it("a start that throws fails with that reason and does not retry", async () => {
+    factory.startError = new Error("Chromium not found: set SWITCHBOARD_CHROME_PATH");
+    await host.start("s", {});
+    expect(host.snapshot("s").status).toBe("FAILED");
+    expect(host.snapshot("s").statuses.at(-1)?.reason).toMatch(/Chromium not found/);
+    await clock.advance(60_000);
+    expect(factory.engines).toHaveLength(1);
+  });
+
+  it("commands on one session wait for each other; other sessions do not wait", async () => {
+    factory.onCreate = (engine) => {
+      if (engine.options.session === "slow") engine.holdStart();
+    };
+    const slowStart = host.start("slow", {});
+    const slowStop = host.stop("slow");
+    await host.start("fast", {});
+    expect(host.snapshot("fast").status).toBe("STARTING");
+    await settle();
+    expect(factory.last("slow").calls).toEqual(["start"]); // stop has not run yet
+    factory.last("slow").release();
+    await slowStart;
+    await slowStop;
+    expect(factory.last("slow").calls).toEqual(["start", "stop"]);
+    expect(host.snapshot("slow").status).toBe("STOPPED");
+  });
+
+  it("a session stuck in STARTING is failed and restarted by the watchdog", async () => {
+    await host.start("s", {});
+    await clock.advance(60_000);
+    expect(host.snapshot("s").statuses.some((s) => s.status === "FAILED" && /stuck in STARTING/.test(s.reason ?? ""))).toBe(true);
+    await clock.advance(2000);
+    expect(factory.engines).toHaveLength(2);
+  });
+
+  it("a QR that stops rotating is refreshed, then the client restarts", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "qr", value: "ref-1", reason: "qr" });
+    await clock.advance(30_000);
+    expect(factory.last().calls).toContain("refreshQr");
+    expect(host.snapshot("s").status).toBe("SCAN_QR_CODE");
+    await clock.advance(30_000);
+    expect(host.snapshot("s").status).toBe("FAILED");
+    expect(host.snapshot("s").statuses.at(-1)?.reason).toMatch(/QR stopped rotating/);
+    await clock.advance(2000);
+    expect(factory.engines).toHaveLength(2);
+  });
+
+  it("a rotating QR keeps the watchdog quiet", async () => {
+    await host.start("s", {});
+    for (let i = 0; i < 5; i++) {
+      factory.last().emit({ type: "qr", value: `ref-${i}`, reason: "qr" });
+      await clock.advance(20_000);
+    }
+    expect(factory.last().calls).not.toContain("refreshQr");
+    expect(factory.engines).toHaveLength(1);
+  });
+
+  it("logout of a working session unlinks, wipes auth data and starts again", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    const first = factory.last();
+    await host.logout("s", {});
+    expect(first.calls).toEqual(["start", "logout", "stop"]);
+    expect(factory.removedAuth).toEqual(["s"]);
+    expect(factory.engines).toHaveLength(2);
+    expect(host.snapshot("s").status).toBe("STARTING");
+    expect(host.snapshot("s").me).toBeNull();
+  });
+
+  it("logout of a stopped session wipes auth data and stays stopped", async () => {
+    await host.logout("s", {});
+    expect(factory.removedAuth).toEqual(["s"]);
+    expect(factory.engines).toHaveLength(0);
+    expect(host.snapshot("s").status).toBe("STOPPED");
+  });
+
+  it("remove stops, wipes and forgets", async () => {
+    await host.start("s", {});
+    await host.remove("s");
+    expect(factory.last().calls).toEqual(["start", "stop"]);
+    expect(factory.removedAuth).toEqual(["s"]);
+    expect(host.snapshot("s").statuses).toEqual([]);
+    expect(host.runningNames()).toEqual([]);
+  });
+
+  it("waitForStatus resolves on the change, or with the current state after the timeout", async () => {
+    await host.start("s", {});
+    const waiting = host.waitForStatus("s", ["SCAN_QR_CODE"], 10_000);
+    factory.last().emit({ type: "qr", value: "ref", reason: "qr" });
+    expect((await waiting).status).toBe("SCAN_QR_CODE");
+    const timedOut = host.waitForStatus("s", ["WORKING"], 5000);
+    await clock.advance(5000);
+    expect((await timedOut).status).toBe("SCAN_QR_CODE");
+  });
+
+  it("stopAll stops every session", async () => {
+    await host.start("a", {});
+    await host.start("b", {});
+    await host.stopAll();
+    expect(host.runningNames()).toEqual([]);
+  });
+});

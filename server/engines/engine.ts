@@ -1,0 +1,49 @@
+import type { TSessionConfig } from "@/lib/session-config";
+import type { TMe } from "@/lib/session";
+
+/**
+ * The narrow port between the EngineHost and a WhatsApp client implementation.
+ * An engine is one session's client for one run: created by the factory, started once, stopped once.
+ * It reports what happens through `onEvent`; it never decides lifecycle (restarts, watchdogs): the host does.
+ */
+export interface Engine {
+  /** Launch the client. Resolves once launching is under way; progress arrives as events. */
+  start(): Promise<void>;
+  /** Tear everything down (browser and its whole process tree). Must be safe to call in any state. */
+  stop(): Promise<void>;
+  /** Unlink the device on the phone if the client is logged in. The host stops the engine afterwards. */
+  logout(): Promise<void>;
+  /** Ask the client for a fresh QR when the current one stopped rotating. */
+  refreshQr(): Promise<void>;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  screenshot(): Promise<Buffer>;
+  /** Engine facts for the API's `engine` field (e.g. WWebVersion, state). */
+  info(): Promise<Record<string, unknown>>;
+}
+
+export type EngineEvent =
+  /** A new QR value to scan (first one and every rotation). */
+  | { type: "qr"; value: string; reason: string }
+  /** Logged in. */
+  | { type: "authenticated"; me: TMe | null; reason: string }
+  /** The account became known (can follow `authenticated`). */
+  | { type: "me"; me: TMe }
+  /** The client is unusable. `restart` says whether trying again may help (not after a logout or auth failure). */
+  | { type: "failed"; reason: string; restart: boolean }
+  /** Every raw library event, for `engine.event`. */
+  | { type: "raw"; event: string; data: unknown };
+
+export interface EngineOptions {
+  session: string;
+  config: TSessionConfig;
+  onEvent: (event: EngineEvent) => void;
+}
+
+export interface EngineFactory {
+  /** Construct (no side effects until start()). */
+  create(options: EngineOptions): Engine;
+  /** Delete the session's auth data (used by logout and delete). Must not touch anything else. */
+  removeAuthData(session: string): Promise<void>;
+  /** Whether the session has auth data, i.e. can start without a QR. */
+  hasAuthData(session: string): Promise<boolean>;
+}

@@ -1,0 +1,178 @@
+import path from "node:path";
+import { z } from "zod";
+import { remember } from "./remember";
+
+/**
+ * Every environment variable Switchboard reads, parsed and validated once. WAHA's names wherever WAHA
+ * has one (an existing deployment carries over); SWITCHBOARD_* for the rest. Documented in
+ * docs/configuration.md — keep that table in step with this file.
+ */
+
+/** WAHA's parseBool: true/1/false/0, case-insensitive; anything else is a configuration error. */
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return fallback;
+      const lower = value.toLowerCase();
+      if (lower === "true" || lower === "1") return true;
+      if (lower === "false" || lower === "0") return false;
+      ctx.addIssue({ code: "custom", message: `must be true, false, 1 or 0 (got "${value}")` });
+      return z.NEVER;
+    });
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const seconds = (fallback: number) => z.coerce.number().min(0).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+const list = (separator: string | RegExp) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(separator).map((s) => s.trim()).filter(Boolean));
+
+const ZEnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: optionalString,
+  WHATSAPP_API_PORT: optionalString,
+  WHATSAPP_API_HOSTNAME: z.string().default("0.0.0.0"),
+  SWITCHBOARD_DATA_DIR: z.string().default(".switchboard"),
+  DATABASE_URL: optionalString,
+
+  WAHA_API_KEY: optionalString,
+  WHATSAPP_API_KEY: optionalString,
+  WAHA_NO_API_KEY: bool(false),
+  WAHA_HTTP_STRICT_MODE: bool(false),
+  SWITCHBOARD_MAX_BODY_BYTES: int(1024 * 1024, 1024),
+
+  WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  WAHA_WORKER_ID: optionalString,
+  WAHA_WORKER_RESTART_SESSIONS: bool(true),
+  WHATSAPP_RESTART_ALL_SESSIONS: bool(false),
+  WHATSAPP_START_SESSION: list(","),
+  WAHA_AUTO_START_DELAY_SECONDS: seconds(0),
+
+  SWITCHBOARD_CHROME_PATH: optionalString,
+  SWITCHBOARD_BROWSER_ARGS: optionalString,
+  SWITCHBOARD_RESTART_DELAY_SECONDS: seconds(2),
+  SWITCHBOARD_MAX_RESTART_DELAY_SECONDS: seconds(300),
+  SWITCHBOARD_START_TIMEOUT_SECONDS: seconds(90),
+  SWITCHBOARD_QR_STALE_SECONDS: seconds(90),
+  SWITCHBOARD_STOP_TIMEOUT_SECONDS: seconds(15),
+  WHATSAPP_PROXY_SERVER: optionalString,
+  WHATSAPP_PROXY_SERVER_LIST: list(","),
+  WHATSAPP_PROXY_SERVER_INDEX_PREFIX: optionalString,
+  WHATSAPP_PROXY_SERVER_USERNAME: optionalString,
+  WHATSAPP_PROXY_SERVER_PASSWORD: optionalString,
+  WAHA_CLIENT_DEVICE_NAME: optionalString,
+  WAHA_CLIENT_BROWSER_NAME: optionalString,
+
+  WAHA_SESSION_CONFIG_IGNORE_STATUS: bool(false),
+  WAHA_SESSION_CONFIG_IGNORE_GROUPS: bool(false),
+  WAHA_SESSION_CONFIG_IGNORE_CHANNELS: bool(false),
+  WAHA_SESSION_CONFIG_IGNORE_BROADCAST: bool(false),
+});
+
+type TRawEnv = z.infer<typeof ZEnvSchema>;
+
+export interface Env {
+  production: boolean;
+  port: number;
+  hostname: string;
+  dataDir: string;
+  databaseUrl: string;
+  /** The configured key (plain or `sha512:<hex>`); undefined means "generate and store one". */
+  apiKey: string | undefined;
+  noApiKey: boolean;
+  strictMode: boolean;
+  maxBodyBytes: number;
+  logLevel: TRawEnv["WAHA_LOG_LEVEL"];
+  workerId: string | null;
+  restore: { workerSessions: boolean; allSessions: boolean; named: string[]; delayMs: number };
+  engine: {
+    chromePath: string | undefined;
+    browserArgs: string[];
+    authDir: string;
+    restartDelayMs: number;
+    maxRestartDelayMs: number;
+    startTimeoutMs: number;
+    qrStaleMs: number;
+    stopTimeoutMs: number;
+    proxy: { servers: string[]; indexPrefix?: string; username?: string; password?: string } | null;
+    client: { deviceName?: string; browserName?: string };
+  };
+  ignoreDefaults: { status: boolean; groups: boolean; channels: boolean; broadcast: boolean };
+  /** The raw variables, for parsers owned by other modules (the global webhook). */
+  raw: NodeJS.ProcessEnv;
+}
+
+export function parseEnv(vars: NodeJS.ProcessEnv): Env {
+  const parsed = ZEnvSchema.safeParse(vars);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SWITCHBOARD_DATA_DIR);
+  const port = Number(e.PORT ?? e.WHATSAPP_API_PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid configuration: PORT must be a port number`);
+  const proxyServers = e.WHATSAPP_PROXY_SERVER_LIST.length
+    ? e.WHATSAPP_PROXY_SERVER_LIST
+    : e.WHATSAPP_PROXY_SERVER
+      ? [e.WHATSAPP_PROXY_SERVER]
+      : [];
+  return {
+    production: e.NODE_ENV === "production",
+    port,
+    hostname: e.WHATSAPP_API_HOSTNAME,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, "switchboard.db")}`,
+    apiKey: e.WAHA_API_KEY ?? e.WHATSAPP_API_KEY,
+    noApiKey: e.WAHA_NO_API_KEY,
+    strictMode: e.WAHA_HTTP_STRICT_MODE,
+    maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
+    logLevel: e.WAHA_LOG_LEVEL,
+    workerId: e.WAHA_WORKER_ID ?? null,
+    restore: {
+      workerSessions: e.WAHA_WORKER_RESTART_SESSIONS,
+      allSessions: e.WHATSAPP_RESTART_ALL_SESSIONS,
+      named: e.WHATSAPP_START_SESSION,
+      delayMs: e.WAHA_AUTO_START_DELAY_SECONDS * 1000,
+    },
+    engine: {
+      chromePath: e.SWITCHBOARD_CHROME_PATH,
+      browserArgs: (e.SWITCHBOARD_BROWSER_ARGS ?? "").split(/\s+(?=--)/).map((s) => s.trim()).filter(Boolean),
+      authDir: path.join(dataDir, "sessions"),
+      restartDelayMs: e.SWITCHBOARD_RESTART_DELAY_SECONDS * 1000,
+      maxRestartDelayMs: e.SWITCHBOARD_MAX_RESTART_DELAY_SECONDS * 1000,
+      startTimeoutMs: e.SWITCHBOARD_START_TIMEOUT_SECONDS * 1000,
+      qrStaleMs: e.SWITCHBOARD_QR_STALE_SECONDS * 1000,
+      stopTimeoutMs: e.SWITCHBOARD_STOP_TIMEOUT_SECONDS * 1000,
+      proxy: proxyServers.length
+        ? {
+            servers: proxyServers,
+            indexPrefix: e.WHATSAPP_PROXY_SERVER_INDEX_PREFIX,
+            username: e.WHATSAPP_PROXY_SERVER_USERNAME,
+            password: e.WHATSAPP_PROXY_SERVER_PASSWORD,
+          }
+        : null,
+      client: { deviceName: e.WAHA_CLIENT_DEVICE_NAME, browserName: e.WAHA_CLIENT_BROWSER_NAME },
+    },
+    ignoreDefaults: {
+      status: e.WAHA_SESSION_CONFIG_IGNORE_STATUS,
+      groups: e.WAHA_SESSION_CONFIG_IGNORE_GROUPS,
+      channels: e.WAHA_SESSION_CONFIG_IGNORE_CHANNELS,
+      broadcast: e.WAHA_SESSION_CONFIG_IGNORE_BROADCAST,
+    },
+    raw: vars,
+  };
+}
+
+/** The process's configuration, parsed on first use and shared by server.ts and the route handlers. */
+export function getEnv(): Env {
+  return remember("env", () => parseEnv(process.env));
+}
