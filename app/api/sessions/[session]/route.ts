@@ -1,0 +1,20 @@
+import { ZSessionUpdateRequestSchema } from "@/lib/session";
+import { apiRoute, json, readBody } from "@/server/http/handler";
+import { sessionsContext } from "@/server/sessions/context";
+import { deleteSession } from "@/server/sessions/delete-session";
+import { getSession } from "@/server/sessions/get-session";
+import { updateSession } from "@/server/sessions/update-session";
+
+type Params = { session: string };
+
+export const GET = apiRoute<Params>(async ({ params }) => json(await getSession(sessionsContext(), params.session)));
+
+export const PUT = apiRoute<Params>(async ({ request, params }) => {
+  const { config } = await readBody(request, ZSessionUpdateRequestSchema);
+  return json(await updateSession(sessionsContext(), params.session, config ?? {}));
+});
+
+export const DELETE = apiRoute<Params>(async ({ params }) => {
+  await deleteSession(sessionsContext(), params.session);
+  return json(null, 200);
+});

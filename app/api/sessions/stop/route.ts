@@ -1,0 +1,11 @@
+import { ZSessionStopRequestSchema } from "@/lib/session";
+import { apiRoute, json, readBody } from "@/server/http/handler";
+import { sessionsContext } from "@/server/sessions/context";
+import { stopSessionDeprecated } from "@/server/sessions/deprecated";
+
+/** Deprecated: stop; with `logout: true` also log out and delete. */
+export const POST = apiRoute(async ({ request }) => {
+  const body = await readBody(request, ZSessionStopRequestSchema);
+  await stopSessionDeprecated(sessionsContext(), body.name, body.logout);
+  return json(null, 201);
+});

@@ -1,0 +1,3 @@
+import { apiRoute, json } from "@/server/http/handler";
+
+export const GET = apiRoute(async () => json({ message: "pong" }), { public: true });

@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import { createServer } from "node:http";
+import next from "next";
+import { connectDb } from "@/server/db";
+import { migrateDatabase } from "@/server/db-migrate";
+import { systemClock } from "@/server/engines/clock";
+import { EngineHost } from "@/server/engines/engine-host";
+import { createWebjsEngineFactory, findChromium } from "@/server/engines/webjs/webjs-engine-factory";
+import { getEnv } from "@/server/env";
+import { resolveApiKey } from "@/server/http/api-key";
+import type { AuthState } from "@/server/http/authorize";
+import { getLogger } from "@/server/logger";
+import { remember } from "@/server/remember";
+import { SESSIONS_CONTEXT_KEY, type SessionsContext } from "@/server/sessions/context";
+import { restoreSessions } from "@/server/sessions/restore-sessions";
+import { persistAccountChanges } from "@/server/sessions/track-account";
+import { ENVIRONMENT_KEY, createEnvironment } from "@/server/system/environment";
+
+/**
+ * Boot: env -> database -> EngineHost -> HTTP (Next) -> restore sessions. The only place that
+ * constructs singletons; route handlers reach them through remember()/recall().
+ */
+async function main(): Promise<void> {
+  const env = getEnv();
+  const logger = getLogger();
+  // The library can reject from its own listeners (whatsapp-web-double.md pitfall 8): log, never die.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+
+  fs.mkdirSync(env.dataDir, { recursive: true });
+  const db = connectDb(env.databaseUrl);
+  await migrateDatabase(db, env.databaseUrl, logger);
+  if (env.databaseUrl.startsWith("file:")) {
+    // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes.
+    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+    await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  }
+
+  remember<AuthState>("auth", () => ({
+    apiKey: resolveApiKey({ configured: env.apiKey, disabled: env.noApiKey, dataDir: env.dataDir, logger }),
+  }));
+
+  const chromePath = env.engine.chromePath ?? findChromium();
+  if (!chromePath) logger.error("Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium; sessions will fail to start");
+  remember(ENVIRONMENT_KEY, () => createEnvironment(chromePath, env.workerId));
+
+  const host = new EngineHost({
+    factory: createWebjsEngineFactory({
+      authDir: env.engine.authDir,
+      chromePath,
+      browserArgs: env.engine.browserArgs,
+      globalProxy: env.engine.proxy,
+      clientDefaults: env.engine.client,
+      logger: logger.child({ module: "webjs" }),
+    }),
+    clock: systemClock,
+    logger: logger.child({ module: "engine-host" }),
+    restartDelayMs: env.engine.restartDelayMs,
+    maxRestartDelayMs: env.engine.maxRestartDelayMs,
+    startTimeoutMs: env.engine.startTimeoutMs,
+    qrStaleMs: env.engine.qrStaleMs,
+    stopTimeoutMs: env.engine.stopTimeoutMs,
+  });
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger }));
+  persistAccountChanges(ctx);
+
+  const app = next({ dev: !env.production, hostname: "localhost", port: env.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
+  logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
+
+  const shutdown = new AbortController();
+  const restoring = restoreSessions(ctx, shutdown.signal).catch((error) =>
+    logger.error({ err: error }, "restoring sessions failed"),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: stopping every session (their desired state is kept)");
+    shutdown.abort();
+    server.close();
+    server.closeAllConnections();
+    await restoring;
+    await host.stopAll();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

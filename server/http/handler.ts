@@ -1,0 +1,121 @@
+import type { NextRequest } from "next/server";
+import type { z } from "zod";
+import { AppError, errorBody, isAppError, type TFieldIssue } from "@/lib/errors";
+import { findStrippedKeys } from "@/lib/session-config";
+import { getEnv } from "../env";
+import { getLogger } from "../logger";
+import { authorize } from "./authorize";
+
+type RouteContext<TParams> = { params: Promise<TParams> };
+
+export interface RouteInput<TParams> {
+  request: NextRequest;
+  params: TParams;
+}
+
+/**
+ * The one route-handler wrapper: authorise -> run -> turn any error into the WAHA-shaped body.
+ * A handler parses its input with readBody/readQuery, calls one service and responds.
+ */
+export function apiRoute<TParams = Record<string, never>>(
+  run: (input: RouteInput<TParams>) => Promise<Response>,
+  options: { public?: boolean } = {},
+) {
+  return async (request: NextRequest, context: RouteContext<TParams>): Promise<Response> => {
+    try {
+      if (!options.public) await authorize(request);
+      return await run({ request, params: await context.params });
+    } catch (error) {
+      return errorResponse(error, request);
+    }
+  };
+}
+
+export function errorResponse(error: unknown, request?: Request): Response {
+  if (isAppError(error)) return json(errorBody(error), error.statusCode);
+  // Never echo the request or a stack trace to the client; the log has the details.
+  getLogger().error({ err: error, method: request?.method, url: request?.url }, "unhandled error in route");
+  return json(errorBody(new AppError("internal_error", "Internal server error")), 500);
+}
+
+/** JSON response; `null` and `undefined` give an empty body, as WAHA (NestJS) does. */
+export function json(data: unknown, status = 200, headers?: HeadersInit): Response {
+  if (data === null || data === undefined) return new Response(null, { status, headers });
+  return Response.json(data, { status, headers });
+}
+
+/**
+ * Parse a JSON body against `schema`. An empty body counts as `{}`. Oversized bodies, malformed JSON,
+ * schema violations and (in strict mode) unknown fields are 400s that name the problem.
+ */
+export async function readBody<TSchema extends z.ZodType>(request: Request, schema: TSchema): Promise<z.infer<TSchema>> {
+  const { maxBodyBytes, strictMode } = getEnv();
+  const text = await readText(request, maxBodyBytes);
+  let input: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new AppError("invalid_json", `Request body is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const output = validate(schema, input, "body");
+  if (strictMode) {
+    const unknown = findStrippedKeys(input, output);
+    if (unknown.length) {
+      const details = unknown.map((field) => ({ field, message: `property ${field} should not exist` }));
+      throw new AppError("validation_failed", details.map((d) => d.message).join("; "), { details });
+    }
+  }
+  return output;
+}
+
+/**
+ * Parse the query string against `schema`. Repeated keys become arrays; `metadata.<key>=<value>`
+ * pairs become a `metadata` object. The API key parameter is never part of the input.
+ */
+export function readQuery<TSchema extends z.ZodType>(request: NextRequest | Request, schema: TSchema): z.infer<TSchema> {
+  const params = new URL(request.url).searchParams;
+  const input: Record<string, unknown> = {};
+  const metadata: Record<string, string> = {};
+  for (const key of new Set(params.keys())) {
+    if (key.toLowerCase() === "x-api-key") continue;
+    const values = params.getAll(key);
+    if (key.startsWith("metadata.")) metadata[key.slice("metadata.".length)] = values[values.length - 1];
+    else input[key] = values.length > 1 ? values : values[0];
+  }
+  if (Object.keys(metadata).length) input.metadata = metadata;
+  return validate(schema, input, "query");
+}
+
+function validate<TSchema extends z.ZodType>(schema: TSchema, input: unknown, where: string): z.infer<TSchema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details: TFieldIssue[] = result.error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join(".") : where,
+    message: issue.message,
+  }));
+  throw new AppError("validation_failed", details.map((d) => `${d.field}: ${d.message}`).join("; "), { details });
+}
+
+/** Read the body as text, refusing more than `limit` bytes even when no Content-Length was sent. */
+async function readText(request: Request, limit: number): Promise<string> {
+  const tooLarge = () => new AppError("payload_too_large", `Request body is larger than the ${limit}-byte limit`);
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,306 @@
+import { z } from "zod";
+import { ZSessionStatusSchema } from "@/lib/session-status";
+import {
+  TOTAL_COUNT_HEADER,
+  ZMeSchema,
+  ZPairingCodeRequestSchema,
+  ZSessionCreateRequestSchema,
+  ZSessionDtoSchema,
+  ZSessionListQuerySchema,
+  ZSessionLogoutRequestSchema,
+  ZSessionStartRequestSchema,
+  ZSessionStopRequestSchema,
+  ZSessionUpdateRequestSchema,
+} from "@/lib/session";
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
+ * Paths, methods and status codes follow WAHA's published spec for the sessions surface.
+ */
+
+type JsonSchema = Record<string, unknown>;
+const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` });
+const idOf = (schema: z.ZodType): string => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error("schema used in the OpenAPI document has no meta id");
+  return id;
+};
+
+const sessionParam = { name: "session", in: "path", required: true, schema: { type: "string", default: "default" } };
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ref("ErrorBody") } },
+});
+const jsonBody = (schema: z.ZodType) => ({
+  required: true,
+  content: { "application/json": { schema: ref(idOf(schema)) } },
+});
+const jsonResponse = (description: string, schema: JsonSchema) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const emptyResponse = (description: string) => ({ description });
+const imageResponses = {
+  description: "PNG image, or base64 JSON when `Accept: application/json`",
+  content: {
+    "image/png": { schema: { type: "string", format: "binary" } },
+    "application/json": { schema: ref("Base64File") },
+  },
+};
+const common = { "400": errorResponse("Invalid input"), "401": errorResponse("Missing or wrong API key") };
+const sessionAction = (summary: string, description: string) => ({
+  post: {
+    tags: ["Sessions"],
+    summary,
+    description,
+    parameters: [sessionParam],
+    responses: { "201": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+  },
+});
+
+function listParameters(): JsonSchema[] {
+  const schema = z.toJSONSchema(ZSessionListQuerySchema, { io: "input", unrepresentable: "any" }) as {
+    properties: Record<string, JsonSchema>;
+  };
+  return Object.entries(schema.properties)
+    .filter(([name]) => name !== "metadata")
+    .map(([name, property]) => ({ name, in: "query", required: false, schema: property, description: property.description }))
+    .concat({
+      name: "metadata.<key>",
+      in: "query",
+      required: false,
+      schema: { type: "string" },
+      description: "Exact metadata match, e.g. ?metadata.user.id=123 (repeatable, AND-ed)",
+    });
+}
+
+export function buildOpenApiDocument(version: string): JsonSchema {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Switchboard",
+      version,
+      description: "Self-hosted WhatsApp HTTP API, compatible with WAHA's sessions API.",
+    },
+    security: [{ api_key: [] }],
+    tags: [{ name: "Sessions" }, { name: "Pairing" }, { name: "Observability" }],
+    paths: {
+      "/api/sessions": {
+        get: {
+          tags: ["Sessions"],
+          summary: "List sessions",
+          description: `Running sessions; \`all=true\` includes STOPPED ones. Filters run on the server; the total count is in \`${TOTAL_COUNT_HEADER}\`.`,
+          parameters: listParameters(),
+          responses: {
+            "200": {
+              ...jsonResponse("Sessions", { type: "array", items: ref("SessionInfo") }),
+              headers: { [TOTAL_COUNT_HEADER]: { schema: { type: "integer" }, description: "Matches before pagination" } },
+            },
+            ...common,
+          },
+        },
+        post: {
+          tags: ["Sessions"],
+          summary: "Create a session",
+          requestBody: jsonBody(ZSessionCreateRequestSchema),
+          responses: {
+            "201": jsonResponse("Created", ref("SessionInfo")),
+            "422": errorResponse("A session with that name exists"),
+            ...common,
+          },
+        },
+      },
+      "/api/sessions/{session}": {
+        get: {
+          tags: ["Sessions"],
+          summary: "Get a session",
+          parameters: [sessionParam],
+          responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+        },
+        put: {
+          tags: ["Sessions"],
+          summary: "Replace a session's config",
+          description: "A running session is restarted with the new config.",
+          parameters: [sessionParam],
+          requestBody: jsonBody(ZSessionUpdateRequestSchema),
+          responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+        },
+        delete: {
+          tags: ["Sessions"],
+          summary: "Delete a session",
+          description: "Stops it, logs out, removes its auth data and config. Idempotent.",
+          parameters: [sessionParam],
+          responses: { "200": emptyResponse("Deleted (empty body)"), ...common },
+        },
+      },
+      "/api/sessions/{session}/me": {
+        get: {
+          tags: ["Sessions"],
+          summary: "The session's account",
+          parameters: [sessionParam],
+          responses: {
+            "200": jsonResponse("The account; empty body when stopped or not logged in", ref(idOf(ZMeSchema))),
+            "404": errorResponse("Session not found"),
+            ...common,
+          },
+        },
+      },
+      "/api/sessions/{session}/start": sessionAction("Start a session", "Idempotent."),
+      "/api/sessions/{session}/stop": sessionAction("Stop a session", "Idempotent; does not log out."),
+      "/api/sessions/{session}/logout": sessionAction("Log out", "Removes auth data, keeps the config, starts again if it was running."),
+      "/api/sessions/{session}/restart": sessionAction("Restart a session", "Stops it if running, then starts it."),
+      "/api/sessions/start": {
+        post: {
+          tags: ["Sessions"],
+          deprecated: true,
+          summary: "Create or update, then start",
+          requestBody: jsonBody(ZSessionStartRequestSchema),
+          responses: { "201": jsonResponse("The session", ref(idOf(ZSessionDtoSchema))), "422": errorResponse("Already started"), ...common },
+        },
+      },
+      "/api/sessions/stop": {
+        post: {
+          tags: ["Sessions"],
+          deprecated: true,
+          summary: "Stop (and with logout: true, delete)",
+          requestBody: jsonBody(ZSessionStopRequestSchema),
+          responses: { "201": emptyResponse("Done"), ...common },
+        },
+      },
+      "/api/sessions/logout": {
+        post: {
+          tags: ["Sessions"],
+          deprecated: true,
+          summary: "Log out and delete",
+          requestBody: jsonBody(ZSessionLogoutRequestSchema),
+          responses: { "201": emptyResponse("Done"), ...common },
+        },
+      },
+      "/api/{session}/auth/qr": {
+        get: {
+          tags: ["Pairing"],
+          summary: "The QR to scan",
+          description: "Binary PNG by default; base64 JSON with `Accept: application/json`; `format=raw` gives the value to render yourself.",
+          parameters: [
+            sessionParam,
+            { name: "format", in: "query", required: true, schema: { type: "string", enum: ["image", "raw"], default: "image" } },
+          ],
+          responses: {
+            "200": {
+              ...imageResponses,
+              content: { ...imageResponses.content, "application/json": { schema: { oneOf: [ref("Base64File"), ref("QRCodeValue")] } } },
+            },
+            "422": errorResponse("Session missing or not waiting for a QR scan"),
+            ...common,
+          },
+        },
+      },
+      "/api/{session}/auth/request-code": {
+        post: {
+          tags: ["Pairing"],
+          summary: "Request a pairing code",
+          parameters: [sessionParam],
+          requestBody: jsonBody(ZPairingCodeRequestSchema),
+          responses: {
+            "201": jsonResponse("The code to enter on the phone", {
+              type: "object",
+              properties: { code: { type: "string", examples: ["ABCD-EFGH"] } },
+              required: ["code"],
+            }),
+            "404": errorResponse("Session not running"),
+            ...common,
+          },
+        },
+      },
+      "/api/screenshot": {
+        get: {
+          tags: ["Pairing"],
+          summary: "Screenshot of the session's browser",
+          parameters: [{ name: "session", in: "query", required: true, schema: { type: "string", default: "default" } }],
+          responses: { "200": imageResponses, "404": errorResponse("Session not running"), ...common },
+        },
+      },
+      "/ping": {
+        get: {
+          tags: ["Observability"],
+          summary: "Liveness",
+          security: [],
+          responses: { "200": jsonResponse("pong", { type: "object", properties: { message: { type: "string" } } }) },
+        },
+      },
+      "/health": {
+        get: {
+          tags: ["Observability"],
+          summary: "Health, including database reachability",
+          security: [],
+          responses: { "200": jsonResponse("Healthy", ref("Health")), "503": jsonResponse("Unhealthy", ref("Health")) },
+        },
+      },
+      "/api/server/version": {
+        get: { tags: ["Observability"], summary: "Version", responses: { "200": jsonResponse("Version", ref("Environment")), ...common } },
+      },
+      "/api/version": {
+        get: {
+          tags: ["Observability"],
+          deprecated: true,
+          summary: "Version (use /api/server/version)",
+          responses: { "200": jsonResponse("Version", ref("Environment")), ...common },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { api_key: { type: "apiKey", in: "header", name: "X-Api-Key" } },
+      schemas: {
+        ...schemas,
+        SessionStatus: z.toJSONSchema(ZSessionStatusSchema),
+        QRCodeValue: { type: "object", properties: { value: { type: "string" } }, required: ["value"] },
+        Base64File: {
+          type: "object",
+          properties: { mimetype: { type: "string" }, data: { type: "string", contentEncoding: "base64" } },
+          required: ["mimetype", "data"],
+        },
+        ErrorBody: {
+          type: "object",
+          properties: {
+            statusCode: { type: "integer" },
+            error: { type: "string" },
+            message: { type: "string" },
+            code: { type: "string", description: "Stable, machine-readable error code" },
+            details: {
+              type: "array",
+              items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } },
+            },
+          },
+          required: ["statusCode", "error", "message", "code"],
+        },
+        Environment: {
+          type: "object",
+          properties: {
+            version: { type: "string" },
+            engine: { type: "string" },
+            tier: { type: "string" },
+            browser: { type: ["string", "null"] },
+            platform: { type: "string" },
+            worker: { type: "object", properties: { id: { type: ["string", "null"] } } },
+          },
+          required: ["version", "engine"],
+        },
+        Health: {
+          type: "object",
+          properties: {
+            status: { type: "string", enum: ["ok", "error"] },
+            database: { type: "object", properties: { status: { type: "string" }, latencyMs: { type: "number" } } },
+            sessions: { type: "object", properties: { running: { type: "integer" } } },
+          },
+          required: ["status"],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { AppError } from "@/lib/errors";
+import { generateSessionName, type TSession, type TSessionCreateRequest } from "@/lib/session";
+import type { SessionsContext } from "./context";
+import { withSessionLock } from "./session-lock";
+import { configData, getStoredSessionOrThrow, isUniqueViolation } from "./session-store";
+import { toSessionInfo } from "./session-info";
+
+/** POST /api/sessions: store the config, then start unless `start: false`. An existing name is a 422. */
+export async function createSession(ctx: SessionsContext, request: TSessionCreateRequest): Promise<TSession> {
+  const name = request.name || generateSessionName();
+  const config = request.config ?? {};
+  return withSessionLock(name, async () => {
+    const data = configData(config);
+    try {
+      await ctx.db.session.create({
+        data: {
+          name,
+          config: data.config,
+          running: request.start,
+          worker: request.start ? ctx.env.workerId : null,
+          lastActivityAt: new Date(),
+          metadata: { createMany: { data: data.metadata } },
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError("session_exists", `Session '${name}' already exists. Use PUT to update it.`);
+      }
+      throw error;
+    }
+    if (request.start) await ctx.host.start(name, config, "created");
+    return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name));
+  });
+}

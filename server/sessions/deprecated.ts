@@ -1,0 +1,46 @@
+import { AppError } from "@/lib/errors";
+import type { TSessionDto } from "@/lib/session";
+import type { TSessionConfig } from "@/lib/session-config";
+import type { SessionsContext } from "./context";
+import { deleteSession } from "./delete-session";
+import { withSessionLock } from "./session-lock";
+import { configData, findStoredSession, saveConfig } from "./session-store";
+import { stopSession } from "./stop-session";
+
+/** The deprecated body-named routes (POST /api/sessions/start|stop|logout), kept for old clients. */
+
+/** POST /api/sessions/start: create or replace the config, then start. 422 if it is already running. */
+export async function upsertAndStartSession(
+  ctx: SessionsContext,
+  name: string,
+  config: TSessionConfig,
+): Promise<TSessionDto> {
+  return withSessionLock(name, async () => {
+    if (ctx.host.snapshot(name).status !== "STOPPED") {
+      throw new AppError("session_already_started", `Session '${name}' is already started.`);
+    }
+    if (await findStoredSession(ctx.db, name)) {
+      await saveConfig(ctx.db, name, config, { running: true, worker: ctx.env.workerId });
+    } else {
+      const data = configData(config);
+      await ctx.db.session.create({
+        data: {
+          name,
+          config: data.config,
+          running: true,
+          worker: ctx.env.workerId,
+          lastActivityAt: new Date(),
+          metadata: { createMany: { data: data.metadata } },
+        },
+      });
+    }
+    const snapshot = await ctx.host.start(name, config, "started via API");
+    return { name, status: snapshot.status, config };
+  });
+}
+
+/** POST /api/sessions/stop: stop, or with `logout: true` stop, log out and delete. */
+export async function stopSessionDeprecated(ctx: SessionsContext, name: string, logout: boolean): Promise<void> {
+  if (logout) await deleteSession(ctx, name);
+  else await stopSession(ctx, name);
+}

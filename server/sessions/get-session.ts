@@ -1,0 +1,9 @@
+import type { TSession } from "@/lib/session";
+import type { SessionsContext } from "./context";
+import { getStoredSessionOrThrow } from "./session-store";
+import { toSessionInfo } from "./session-info";
+
+/** GET /api/sessions/{session}. */
+export async function getSession(ctx: SessionsContext, name: string): Promise<TSession> {
+  return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true });
+}

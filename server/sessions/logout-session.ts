@@ -1,0 +1,18 @@
+import type { TSession } from "@/lib/session";
+import type { SessionsContext } from "./context";
+import { withSessionLock } from "./session-lock";
+import { getStoredSessionOrThrow } from "./session-store";
+import { toSessionInfo } from "./session-info";
+
+/**
+ * POST /api/sessions/{session}/logout: unlink the device, wipe auth data (the config stays), and
+ * start again from scratch (a fresh QR) if it was running.
+ */
+export async function logoutSession(ctx: SessionsContext, name: string): Promise<TSession> {
+  return withSessionLock(name, async () => {
+    const stored = await getStoredSessionOrThrow(ctx.db, name);
+    await ctx.host.logout(name, stored.config, "logged out via API");
+    await ctx.db.session.update({ where: { name }, data: { meId: null, mePushName: null, lastActivityAt: new Date() } });
+    return toSessionInfo(ctx, { ...stored, me: null }, { withEngineInfo: true });
+  });
+}

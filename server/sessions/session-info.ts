@@ -1,0 +1,39 @@
+import type { TSession } from "@/lib/session";
+import type { SessionsContext } from "./context";
+import type { StoredSession } from "./session-store";
+
+const ENGINE_INFO_TIMEOUT_MS = 1000;
+
+/**
+ * The API's view of a session: stored config and desired state joined with the live status.
+ * `withEngineInfo` asks the running browser for its facts (single-session responses only, as in WAHA).
+ */
+export async function toSessionInfo(
+  ctx: SessionsContext,
+  stored: StoredSession,
+  options: { withEngineInfo?: boolean } = {},
+): Promise<TSession> {
+  const snapshot = ctx.host.snapshot(stored.name);
+  const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
+  const engineInfo = engine ? await withTimeout(engine.info(), ENGINE_INFO_TIMEOUT_MS).catch(() => ({})) : {};
+  const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
+  const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
+  return {
+    name: stored.name,
+    status: snapshot.status,
+    config: stored.config,
+    me: snapshot.me ?? stored.me,
+    engine: { ...engineInfo, engine: "WEBJS" },
+    presence: null,
+    timestamps: { activity },
+    statuses: snapshot.statuses,
+    assignedWorker: stored.worker,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out")), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}

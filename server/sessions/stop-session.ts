@@ -1,0 +1,19 @@
+import type { TSession } from "@/lib/session";
+import type { SessionsContext } from "./context";
+import { withSessionLock } from "./session-lock";
+import { findStoredSession, setDesiredState } from "./session-store";
+import { toSessionInfo } from "./session-info";
+
+/**
+ * POST /api/sessions/{session}/stop. Idempotent; does not log out or delete anything.
+ * An unknown name gives null (an empty 201), as WAHA 2026 does.
+ */
+export async function stopSession(ctx: SessionsContext, name: string): Promise<TSession | null> {
+  return withSessionLock(name, async () => {
+    const stored = await findStoredSession(ctx.db, name);
+    if (!stored) return null;
+    await setDesiredState(ctx.db, name, false, null);
+    await ctx.host.stop(name, "stopped via API");
+    return toSessionInfo(ctx, { ...stored, running: false, worker: null });
+  });
+}

@@ -1,0 +1,16 @@
+import type { TSession } from "@/lib/session";
+import type { TSessionConfig } from "@/lib/session-config";
+import type { SessionsContext } from "./context";
+import { withSessionLock } from "./session-lock";
+import { getStoredSessionOrThrow, saveConfig } from "./session-store";
+import { toSessionInfo } from "./session-info";
+
+/** PUT /api/sessions/{session}: replace the whole config; a running session restarts with it. */
+export async function updateSession(ctx: SessionsContext, name: string, config: TSessionConfig): Promise<TSession> {
+  return withSessionLock(name, async () => {
+    await getStoredSessionOrThrow(ctx.db, name);
+    await saveConfig(ctx.db, name, config);
+    if (ctx.host.snapshot(name).status !== "STOPPED") await ctx.host.restart(name, config, "config updated");
+    return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true });
+  });
+}
