@@ -2,7 +2,8 @@ import { AppError } from "@/lib/errors";
 import { generateSessionName, type TSession, type TSessionCreateRequest } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { configData, getStoredSessionOrThrow, isUniqueViolation } from "./session-store";
+import { configData, isUniqueViolation } from "./session-store";
+import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /** POST /api/sessions: store the config, then start unless `start: false`. An existing name is a 422. */

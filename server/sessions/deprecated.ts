@@ -4,7 +4,8 @@ import type { TSessionConfig } from "@/lib/session-config";
 import type { SessionsContext } from "./context";
 import { deleteSession } from "./delete-session";
 import { withSessionLock } from "./session-lock";
-import { configData, findStoredSession, saveConfig } from "./session-store";
+import { configData, saveConfig } from "./session-store";
+import { findStoredSession } from "./session-query";
 import { stopSession } from "./stop-session";
 
 /** The deprecated body-named routes (POST /api/sessions/start|stop|logout), kept for old clients. */

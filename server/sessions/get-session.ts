@@ -1,6 +1,6 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
-import { getStoredSessionOrThrow } from "./session-store";
+import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /** GET /api/sessions/{session}. */

@@ -1,7 +1,7 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { getStoredSessionOrThrow } from "./session-store";
+import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /**

@@ -1,7 +1,8 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { getStoredSessionOrThrow, setDesiredState } from "./session-store";
+import { setDesiredState } from "./session-store";
+import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /** POST /api/sessions/{session}/restart: stop if running, then start. Works from STOPPED too. */

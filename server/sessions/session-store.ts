@@ -1,6 +1,5 @@
-import { AppError } from "@/lib/errors";
 import type { TMe } from "@/lib/session";
-import { ZSessionConfigSchema, type TSessionConfig } from "@/lib/session-config";
+import type { TSessionConfig } from "@/lib/session-config";
 import type { Db } from "../db";
 
 /** A session as stored: its config, desired state and last known account. */
@@ -36,8 +35,8 @@ export const STORED_SESSION_SELECT = {
 export function toStoredSession(row: SessionRow): StoredSession {
   return {
     name: row.name,
-    // Stored configs were validated on the way in; parsing again guards against hand-edited rows.
-    config: ZSessionConfigSchema.catch({}).parse(JSON.parse(row.config)),
+    // Validated by ZSessionConfigSchema on the way in; not parsed again on this hot path.
+    config: JSON.parse(row.config) as TSessionConfig,
     running: row.running,
     me: row.meId ? { id: row.meId, pushName: row.mePushName } : null,
     worker: row.worker,
@@ -45,16 +44,6 @@ export function toStoredSession(row: SessionRow): StoredSession {
   };
 }
 
-export async function findStoredSession(db: Db, name: string): Promise<StoredSession | null> {
-  const row = await db.session.findUnique({ where: { name }, select: STORED_SESSION_SELECT });
-  return row ? toStoredSession(row) : null;
-}
-
-export async function getStoredSessionOrThrow(db: Db, name: string): Promise<StoredSession> {
-  const stored = await findStoredSession(db, name);
-  if (!stored) throw new AppError("session_not_found", `Session '${name}' not found`);
-  return stored;
-}
 
 /** The columns and metadata rows that store `config`. */
 export function configData(config: TSessionConfig) {

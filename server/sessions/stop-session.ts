@@ -1,7 +1,8 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { findStoredSession, setDesiredState } from "./session-store";
+import { setDesiredState } from "./session-store";
+import { findStoredSession } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /**

@@ -2,7 +2,8 @@ import type { TSession } from "@/lib/session";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { getStoredSessionOrThrow, saveConfig } from "./session-store";
+import { saveConfig } from "./session-store";
+import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
 /** PUT /api/sessions/{session}: replace the whole config; a running session restarts with it. */

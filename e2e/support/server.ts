@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The production server (after `next build`), run as its own process so specs can restart or kill it. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  apiKey: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the server printed, for assertions and for debugging a failure. */
+  output(): string;
+  /** SIGTERM and wait: a graceful shutdown. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait: a crash. */
+  kill(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Reuse a data folder (to test persistence across restarts); a fresh temp folder otherwise. */
+  dataDir?: string;
+  /** The WAHA_API_KEY to run with; "" lets the server generate and store one. */
+  apiKey?: string;
+  env?: Record<string, string>;
+}
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const TEST_API_KEY = "test-key-0123456789abcdef";
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
+  const port = await freePort();
+  const apiKey = options.apiKey ?? TEST_API_KEY;
+  let output = "";
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      WHATSAPP_API_HOSTNAME: "127.0.0.1",
+      SWITCHBOARD_DATA_DIR: dataDir,
+      ...(apiKey ? { WAHA_API_KEY: apiKey } : {}),
+      WAHA_LOG_LEVEL: "info",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child, () => output);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url,
+    port,
+    apiKey,
+    dataDir,
+    process: child,
+    output: () => output,
+    stop: () => end("SIGTERM"),
+    kill: () => end("SIGKILL"),
+  };
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/ping`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`server did not come up in 30 s:\n${output()}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
