@@ -55,6 +55,19 @@ describe("EngineHost", () => {
     expect(events.some((e) => e.type === "me")).toBe(true);
   });
 
+  it("logged in without the account: WORKING waits for `me`, or 3 s at most", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "authenticated", me: null, reason: "authenticated" });
+    expect(host.snapshot("s").status).toBe("STARTING");
+    factory.last().emit({ type: "me", me: ME });
+    expect(host.snapshot("s")).toMatchObject({ status: "WORKING", me: ME });
+
+    await host.start("t", {});
+    factory.last("t").emit({ type: "authenticated", me: null, reason: "authenticated" });
+    await clock.advance(3000);
+    expect(host.snapshot("t").status).toBe("WORKING");
+  });
+
   it("stop is idempotent, stops the engine, and drops its late events", async () => {
     await host.start("s", {});
     const engine = factory.last();

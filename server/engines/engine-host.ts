@@ -10,6 +10,9 @@ import {
 import type { Clock, ClockTimer } from "./clock";
 import type { Engine, EngineEvent, EngineFactory } from "./engine";
 
+/** How long a logged-in session waits for its account before it is announced WORKING anyway. */
+const ACCOUNT_WAIT_MS = 3000;
+
 /** What the host knows about one session right now. */
 export interface SessionSnapshot {
   name: string;
@@ -54,6 +57,8 @@ interface Runtime {
   /** Bumped whenever an engine is replaced, so late events of an old engine are dropped. */
   generation: number;
   consecutiveFailures: number;
+  /** Logged in, waiting for the account before announcing WORKING (the reason to announce it with). */
+  pendingWorking: string | null;
   restartTimer: ClockTimer | null;
   watchdog: ClockTimer | null;
   /** Tail of this session's command queue. */
@@ -91,6 +96,11 @@ export class EngineHost {
   /** Names of sessions in any status but STOPPED (FAILED ones included, as WAHA does). */
   runningNames(): string[] {
     return [...this.runtimes.values()].filter((r) => r.status !== "STOPPED").map((r) => r.name);
+  }
+
+  /** The config the session was last started with (what its events are published under). */
+  config(name: string): TSessionConfig {
+    return this.runtimes.get(name)?.config ?? {};
   }
 
   /** The live engine, for QR, pairing codes and screenshots; null when not running. */
@@ -187,6 +197,7 @@ export class EngineHost {
         config: {},
         generation: 0,
         consecutiveFailures: 0,
+        pendingWorking: null,
         restartTimer: null,
         watchdog: null,
         tail: Promise.resolve(),
@@ -273,11 +284,19 @@ export class EngineHost {
         runtime.qr = null;
         runtime.consecutiveFailures = 0;
         this.cancelTimers(runtime);
-        if (event.me) this.setMe(runtime, event.me);
-        this.setStatus(runtime, "WORKING", event.reason);
+        if (event.me) {
+          this.setMe(runtime, event.me);
+          this.setStatus(runtime, "WORKING", event.reason);
+          return;
+        }
+        // The library often knows the account only at `ready`: announce WORKING with `me` filled in,
+        // or without it after a short wait (WAHA delays the same way).
+        runtime.pendingWorking = event.reason;
+        this.armWatchdog(runtime, ACCOUNT_WAIT_MS, () => this.announceWorking(runtime));
         return;
       case "me":
         this.setMe(runtime, event.me);
+        if (runtime.pendingWorking) this.announceWorking(runtime);
         return;
       case "failed":
         this.fail(runtime, generation, event.reason, event.restart);
@@ -286,6 +305,14 @@ export class EngineHost {
         this.emit({ type: "engine.event", session: runtime.name, event: event.event, data: event.data });
         return;
     }
+  }
+
+  private announceWorking(runtime: Runtime): void {
+    const reason = runtime.pendingWorking;
+    if (reason === null) return;
+    runtime.pendingWorking = null;
+    this.cancelTimers(runtime);
+    this.setStatus(runtime, "WORKING", reason);
   }
 
   private setMe(runtime: Runtime, me: TMe): void {
@@ -342,6 +369,7 @@ export class EngineHost {
   }
 
   private cancelTimers(runtime: Runtime): void {
+    runtime.pendingWorking = null;
     if (runtime.watchdog) this.options.clock.clearTimeout(runtime.watchdog);
     if (runtime.restartTimer) this.options.clock.clearTimeout(runtime.restartTimer);
     runtime.watchdog = null;

@@ -1,0 +1,310 @@
+import type { Logger } from "pino";
+import wweb from "whatsapp-web.js";
+import type { TMe } from "@/lib/session";
+import type { Engine, EngineEvent } from "../engine";
+import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
+import { eventData } from "./json-safe";
+import { findBrowserProcesses, killBrowserProcesses } from "./process-tree";
+import type { SelectedProxy } from "./select-proxy";
+import { clearProfileLock, removeSessionDir, type SessionProfile } from "./session-profile";
+
+type Client = wweb.Client;
+type Browser = NonNullable<Client["pupBrowser"]>;
+type Page = NonNullable<Client["pupPage"]>;
+
+export const CHROMIUM_NOT_FOUND = "Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium";
+
+/** How long the browser may take to close gracefully (and a pending initialize() to give up) before SIGKILL. */
+const CLOSE_GRACE_MS = 5_000;
+/** Engine facts are nice to have: never let a busy page hold up the API. */
+const INFO_TIMEOUT_MS = 2_000;
+
+/** What the factory decides when the browser is launched. */
+export interface LaunchSettings {
+  args: string[];
+  proxyCredentials: SelectedProxy["credentials"];
+}
+
+export interface WebjsEngineOptions {
+  session: string;
+  onEvent: (event: EngineEvent) => void;
+  logger: Logger;
+  chromePath: string | null;
+  profile: SessionProfile;
+  client: Pick<wweb.ClientOptions, "deviceName" | "browserName" | "webVersionCache" | "authTimeoutMs">;
+  /** Called once, by start(). */
+  launchSettings: () => LaunchSettings;
+  /** Called once, when stop() is done and no process of this engine is left. */
+  onStopped: () => void;
+}
+
+/**
+ * One session's whatsapp-web.js Client and its Chromium, for one run (waha-contract.md section 4).
+ * It reports library events through `onEvent` and never restarts anything itself.
+ */
+export class WebjsEngine implements Engine {
+  private client: Client | null = null;
+  private browser: Browser | null = null;
+  private page: Page | null = null;
+  private browserPid: number | null = null;
+  private initialization: Promise<void> = Promise.resolve();
+  /** Set synchronously by the first stop(): from then on nothing is reported and nothing new is launched. */
+  private stopRequested = false;
+  private stopped: Promise<void> | null = null;
+  /** A terminal failure was reported: the host is replacing this engine, so later library noise is dropped. */
+  private failed = false;
+  /** logout() is unlinking the device: the library closes the browser itself, which is no crash. */
+  private unlinking = false;
+  /** The phone removed the device: the profile goes once the browser is dead (pitfall 10). */
+  private loggedOut = false;
+  private me: TMe | null = null;
+
+  constructor(private readonly options: WebjsEngineOptions) {}
+
+  async start(): Promise<void> {
+    if (this.client || this.stopRequested) throw new Error("A WEBJS engine can be started only once");
+    const { chromePath, logger } = this.options;
+    if (!chromePath) throw new Error(CHROMIUM_NOT_FOUND);
+    await this.clearLeftovers();
+    if (this.stopRequested) return;
+    const launch = this.options.launchSettings();
+    const client = this.createClient(chromePath, launch);
+    this.client = client;
+    this.listen(client);
+    logger.debug({ args: launch.args }, "launching Chromium");
+    // Runs in the background; offline it rejects without emitting any event, so its failure is reported here.
+    this.initialization = client
+      .initialize()
+      .catch((error: unknown) => this.fail(`WhatsApp Web failed to start: ${describe(error)}`, true));
+  }
+
+  stop(): Promise<void> {
+    this.stopRequested = true;
+    this.stopped ??= this.teardown();
+    return this.stopped;
+  }
+
+  async logout(): Promise<void> {
+    if (!this.client?.pupPage || this.stopRequested) return;
+    this.unlinking = true;
+    await this.client.logout();
+  }
+
+  async refreshQr(): Promise<void> {
+    // The library's own refresh on UNPAIRED_IDLE runs in Node and never works (pitfall 7).
+    await this.openClient().pupPage.evaluate(() =>
+      (window as unknown as WhatsAppWindow).require("WAWebCmd").Cmd.refreshQR(),
+    );
+  }
+
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    // The library wants international digits only ("12025550108").
+    return this.openClient().requestPairingCode(phoneNumber.replace(/\D/g, ""), true);
+  }
+
+  async screenshot(): Promise<Buffer> {
+    return Buffer.from(await this.openClient().pupPage.screenshot({ type: "png" }));
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    const client = this.client;
+    if (!client?.pupPage || this.stopRequested) return { WWebVersion: null, state: null };
+    const [WWebVersion, state] = await Promise.all([
+      valueWithin(client.getWWebVersion(), INFO_TIMEOUT_MS),
+      valueWithin(client.getState(), INFO_TIMEOUT_MS),
+    ]);
+    return { WWebVersion, state };
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+
+  /** A crashed run may have left Chromium on this profile, and its lock, which would block the launch. */
+  private async clearLeftovers(): Promise<void> {
+    const { profile, logger } = this.options;
+    const identity = { pid: null, profileDir: profile.profileDir };
+    const leftovers = await findBrowserProcesses(identity);
+    if (leftovers.length > 0) {
+      logger.warn({ pids: leftovers }, "killing Chromium processes left on this session's profile");
+      const survivors = await killBrowserProcesses(identity);
+      if (survivors.length > 0) throw new Error(`Chromium processes ${survivors.join(", ")} still hold ${profile.profileDir}`);
+    }
+    await clearProfileLock(profile);
+  }
+
+  private createClient(chromePath: string, launch: LaunchSettings): Client {
+    const { session, profile } = this.options;
+    const auth = new wweb.LocalAuth({ clientId: session, dataPath: profile.sessionDir });
+    // LocalAuth's hooks are the library's only seams around a launch; it calls both again after a
+    // logout navigation (Client.initialize, framenavigated).
+    const beforeBrowserInitialized = auth.beforeBrowserInitialized.bind(auth);
+    auth.beforeBrowserInitialized = async () => {
+      // It re-creates the profile dir that a stopped engine is deleting after a LOGOUT (pitfall 10).
+      if (this.stopRequested) throw new Error("the engine is stopping");
+      await beforeBrowserInitialized();
+    };
+    // Right after the launch, before the page loads: the first moment the browser exists.
+    const afterBrowserInitialized = auth.afterBrowserInitialized.bind(auth);
+    auth.afterBrowserInitialized = async () => {
+      await afterBrowserInitialized();
+      await this.watchBrowser();
+    };
+    return new wweb.Client({
+      ...this.options.client,
+      authStrategy: auth,
+      proxyAuthentication: launch.proxyCredentials ?? undefined,
+      puppeteer: {
+        executablePath: chromePath,
+        args: launch.args,
+        // The server's own shutdown stops sessions; puppeteer's SIGINT handler would exit the process
+        // first. Its exit hook still kills the browsers if the process dies without stopping them.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      },
+    });
+  }
+
+  /** Called again after a logout navigation (same browser and page): only the first call counts. */
+  private async watchBrowser(): Promise<void> {
+    const client = this.client!;
+    if (this.browser || !client.pupBrowser || !client.pupPage) return;
+    this.browser = client.pupBrowser;
+    this.page = client.pupPage;
+    this.browserPid = this.browser.process()?.pid ?? null;
+    if (this.stopRequested) {
+      await killBrowserProcesses({ pid: this.browserPid, profileDir: this.options.profile.profileDir });
+      throw new Error("stopped while Chromium was launching");
+    }
+    catchListenerFailures(this.page as unknown as ListenerRegistry, this.onListenerFailure);
+    this.browser.on("disconnected", this.onBrowserDisconnected);
+    this.page.on("close", this.onPageClose);
+    this.page.on("error", this.onPageCrash);
+  }
+
+  /**
+   * WAHA's end(): detach every listener first so a client being torn down reports nothing, then close
+   * gracefully, then SIGKILL whatever is left of the browser's process group or uses its profile.
+   */
+  private async teardown(): Promise<void> {
+    const { logger, profile } = this.options;
+    try {
+      this.client?.removeAllListeners();
+      this.browser?.off("disconnected", this.onBrowserDisconnected);
+      this.page?.off("close", this.onPageClose);
+      this.page?.off("error", this.onPageCrash);
+      if (this.client) {
+        const destroy = this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
+        const closed = await settlesWithin(Promise.all([destroy, this.initialization]), CLOSE_GRACE_MS);
+        if (!closed) logger.warn("Chromium did not close in time; killing it");
+      }
+      const survivors = await killBrowserProcesses({ pid: this.browserPid, profileDir: profile.profileDir });
+      if (survivors.length > 0) logger.error({ pids: survivors }, "Chromium processes survived SIGKILL");
+      if (this.loggedOut) await removeSessionDir(profile);
+    } finally {
+      this.options.onStopped();
+    }
+  }
+
+  // ---- events ------------------------------------------------------------------------------------
+
+  private listen(client: Client): void {
+    // Every library event goes out raw (engine.event): tap emit() rather than keep a list of names.
+    const emit = client.emit.bind(client);
+    client.emit = (event: string | symbol, ...args: unknown[]) => {
+      if (typeof event === "string") this.report({ type: "raw", event, data: eventData(args) });
+      return emit(event, ...args);
+    };
+    client.on("qr", (qr: string) => this.report({ type: "qr", value: qr, reason: "qr" }));
+    // The library emits `authenticated` before it reads client.info, and `ready` right after (Client.js
+    // onAppStateHasSyncedEvent); so `me` follows at `ready` unless this run already knew it.
+    client.on("authenticated", () => this.report({ type: "authenticated", me: this.me, reason: "authenticated" }));
+    client.on("ready", () => this.onReady(client));
+    client.on("auth_failure", (message: unknown) => this.fail(`authentication failed: ${describe(message)}`, false));
+    client.on("disconnected", (reason: unknown) => this.onDisconnected(String(reason)));
+  }
+
+  private onReady(client: Client): void {
+    const wid = client.info?.wid;
+    if (!wid) return;
+    const me: TMe = { id: wid._serialized, pushName: client.info.pushname ?? null };
+    if (me.id === this.me?.id && me.pushName === this.me.pushName) return;
+    this.me = me;
+    this.report({ type: "me", me });
+  }
+
+  private onDisconnected(reason: string): void {
+    if (reason === "LOGOUT") {
+      this.loggedOut = true;
+      this.me = null;
+      this.fail("logged out from the phone (disconnected: LOGOUT)", false);
+      return;
+    }
+    this.fail(`disconnected: ${reason}`, true);
+  }
+
+  private readonly onBrowserDisconnected = () => this.fail("Chromium exited or crashed (browser disconnected)", true);
+  private readonly onPageClose = () => this.fail("the WhatsApp Web page was closed", true);
+  private readonly onPageCrash = (error: Error) => this.fail(`the WhatsApp Web page crashed: ${error.message}`, true);
+
+  /** A library page listener threw (pitfall 8). A failed re-inject leaves a dead page; the rest is noise. */
+  private readonly onListenerFailure = (event: string | symbol, error: unknown) => {
+    if (this.stopRequested || this.failed || this.unlinking) {
+      this.options.logger.debug({ event: String(event), err: error }, "page listener failed while closing");
+    } else if (event === "framenavigated") {
+      this.fail(`WhatsApp Web could not be loaded after a navigation: ${describe(error)}`, true);
+    } else {
+      this.options.logger.warn({ event: String(event), err: error }, "a whatsapp-web.js page listener failed");
+    }
+  };
+
+  private fail(reason: string, restart: boolean): void {
+    if (this.failed || this.unlinking || this.stopRequested) return;
+    this.options.logger.warn({ reason, restart }, "WhatsApp Web client failed");
+    this.report({ type: "failed", reason, restart });
+    this.failed = true;
+  }
+
+  private report(event: EngineEvent): void {
+    if (this.stopRequested || (this.failed && event.type !== "raw")) return;
+    try {
+      this.options.onEvent(event);
+    } catch (error) {
+      this.options.logger.error({ err: error, event: event.type }, "engine event listener failed");
+    }
+  }
+
+  /** The client once its page exists (shortly after start), for commands that talk to WhatsApp Web. */
+  private openClient(): Client & { pupPage: Page } {
+    const client = this.client;
+    if (!client?.pupPage || this.stopRequested) throw new Error("WhatsApp Web is not open: the session is not running");
+    return client as Client & { pupPage: Page };
+  }
+}
+
+/** The page's module loader of WhatsApp Web. */
+interface WhatsAppWindow {
+  require(module: "WAWebCmd"): { Cmd: { refreshQR(): void } };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolves true once `promise` settles (either way), false after `ms`. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => resolve(true),
+      () => resolve(true),
+    ).finally(() => clearTimeout(timer));
+  });
+}
+
+/** The value, or null if it fails or takes longer than `ms`. */
+function valueWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(resolve, () => resolve(null)).finally(() => clearTimeout(timer));
+  });
+}
