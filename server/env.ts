@@ -48,6 +48,13 @@ const ZEnvSchema = z.object({
   WAHA_HTTP_STRICT_MODE: bool(false),
   SWITCHBOARD_MAX_BODY_BYTES: int(1024 * 1024, 1024),
 
+  WAHA_DASHBOARD_ENABLED: bool(true),
+  WAHA_DASHBOARD_USERNAME: optionalString,
+  // Not trimmed: spaces may be part of a password.
+  WAHA_DASHBOARD_PASSWORD: z.string().optional().transform((v) => (v === "" ? undefined : v)),
+  NEXTAUTH_SECRET: optionalString,
+  NEXTAUTH_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   WAHA_WORKER_ID: optionalString,
@@ -90,6 +97,16 @@ export interface Env {
   noApiKey: boolean;
   strictMode: boolean;
   maxBodyBytes: number;
+  dashboard: {
+    enabled: boolean;
+    username: string;
+    /** The configured password; undefined means "generate and store one". */
+    password: string | undefined;
+    /** NEXTAUTH_SECRET; undefined means "generate and store one". */
+    secret: string | undefined;
+    /** NEXTAUTH_URL, only needed behind TLS (it makes the session cookie Secure). */
+    url: string | undefined;
+  };
   logLevel: TRawEnv["WAHA_LOG_LEVEL"];
   workerId: string | null;
   restore: { workerSessions: boolean; allSessions: boolean; named: string[]; delayMs: number };
@@ -135,6 +152,13 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     noApiKey: e.WAHA_NO_API_KEY,
     strictMode: e.WAHA_HTTP_STRICT_MODE,
     maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
+    dashboard: {
+      enabled: e.WAHA_DASHBOARD_ENABLED,
+      username: e.WAHA_DASHBOARD_USERNAME ?? "admin",
+      password: e.WAHA_DASHBOARD_PASSWORD,
+      secret: e.NEXTAUTH_SECRET,
+      url: e.NEXTAUTH_URL,
+    },
     logLevel: e.WAHA_LOG_LEVEL,
     workerId: e.WAHA_WORKER_ID ?? null,
     restore: {
