@@ -5,11 +5,13 @@ import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
 import { EngineHost } from "@/server/engines/engine-host";
-import { createWebjsEngineFactory, findChromium } from "@/server/engines/webjs/webjs-engine-factory";
+import { findChromium } from "@/server/engines/webjs/find-chromium";
+import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
 import { getEnv } from "@/server/env";
 import { resolveApiKey } from "@/server/http/api-key";
 import type { AuthState } from "@/server/http/authorize";
 import { getLogger } from "@/server/logger";
+import { RealtimeServer } from "@/server/realtime/realtime-server";
 import { remember } from "@/server/remember";
 import { SESSIONS_CONTEXT_KEY, type SessionsContext } from "@/server/sessions/context";
 import { restoreSessions } from "@/server/sessions/restore-sessions";
@@ -36,12 +38,11 @@ async function main(): Promise<void> {
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
   }
 
-  remember<AuthState>("auth", () => ({
+  const auth = remember<AuthState>("auth", () => ({
     apiKey: resolveApiKey({ configured: env.apiKey, disabled: env.noApiKey, dataDir: env.dataDir, logger }),
   }));
 
-  const chromePath = env.engine.chromePath ?? findChromium();
-  if (!chromePath) logger.error("Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium; sessions will fail to start");
+  const chromePath = resolveChromePath(env.engine.chromePath, logger);
   remember(ENVIRONMENT_KEY, () => createEnvironment(chromePath, env.workerId));
 
   const host = new EngineHost({
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => void handle(req, res));
+  const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
+  realtime.attach(server);
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
 
@@ -85,12 +88,24 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await restoring;
+    await realtime.close();
     await host.stopAll();
     await db.$disconnect();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** A configured path must exist; otherwise look on the machine. Null: sessions fail with a clear reason. */
+function resolveChromePath(configured: string | undefined, logger: ReturnType<typeof getLogger>): string | null {
+  if (configured && !fs.existsSync(configured)) {
+    logger.error({ path: configured }, "SWITCHBOARD_CHROME_PATH does not exist; sessions will fail to start");
+    return null;
+  }
+  const found = configured ?? findChromium();
+  if (!found) logger.error("Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium; sessions will fail to start");
+  return found;
 }
 
 main().catch((error) => {

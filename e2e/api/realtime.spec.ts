@@ -1,0 +1,111 @@
+import { expect, test } from "@playwright/test";
+import { io, type Socket } from "socket.io-client";
+import WebSocket from "ws";
+import { apiClient, type ApiClient } from "../support/api";
+import { startServer, type RunningServer } from "../support/server";
+import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+
+/** Live push: Socket.IO (authenticated handshake, rooms per session) and WAHA's raw /ws. */
+
+let double: WhatsAppWebDouble;
+let server: RunningServer;
+let api: ApiClient;
+const sockets: Socket[] = [];
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  double = await startDouble();
+  server = await startServer({ env: { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") } });
+  api = apiClient(server);
+});
+
+test.afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await server?.stop();
+  await double?.close();
+});
+
+function connect(auth?: { apiKey: string }): Socket {
+  const socket = io(server.url, { auth, transports: ["websocket"], reconnection: false });
+  sockets.push(socket);
+  return socket;
+}
+
+/** Collects every payload of `event` for later assertions. */
+function record<T>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test("a socket without credentials is refused", async () => {
+  for (const auth of [undefined, { apiKey: "wrong" }]) {
+    const socket = connect(auth);
+    const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
+    expect(error.message).toBe("unauthorized");
+  }
+});
+
+test("a subscribed socket sees status changes and every QR of a session driven by the double", async () => {
+  const socket = connect({ apiKey: server.apiKey });
+  await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
+  const statuses = record<{ session: string; status: string; statuses: unknown[] }>(socket, "session.status");
+  const qrs = record<{ session: string; value: string | null }>(socket, "session.qr");
+  socket.emit("subscribe", { session: "live" });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  await api.post("/api/sessions", { name: "live" });
+  await until(() => qrs.some((q) => q.value));
+  const first = qrs.find((q) => q.value)!.value!;
+  const raw = await api.get<{ value: string }>("/api/live/auth/qr?format=raw");
+  expect(raw.body.value).toBe(first);
+  expect(statuses.map((s) => s.status)).toEqual(["STARTING", "SCAN_QR_CODE"]);
+
+  await double.rotate();
+  await until(() => qrs.filter((q) => q.value).length >= 2);
+  const second = qrs.filter((q) => q.value).at(-1)!.value!;
+  expect(second).not.toBe(first);
+
+  await double.scan(second, { user: "15550002222", pushname: "Live" });
+  await until(() => statuses.some((s) => s.status === "WORKING"));
+  expect(qrs.at(-1)?.value).toBeNull();
+  expect(statuses.every((s) => s.session === "live")).toBe(true);
+});
+
+test("a socket subscribed to another session hears nothing of this one", async () => {
+  const socket = connect({ apiKey: server.apiKey });
+  await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
+  const statuses = record<{ session: string }>(socket, "session.status");
+  socket.emit("subscribe", { session: "elsewhere" });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await api.post("/api/sessions/live/stop");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(statuses).toEqual([]);
+});
+
+test("WAHA's raw /ws refuses a connection without the key", async () => {
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws?session=*`);
+    ws.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+    ws.on("open", () => resolve(101));
+  });
+  expect(status).toBe(401);
+  const opened = await new Promise<boolean>((resolve) => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws?session=*&x-api-key=${server.apiKey}`);
+    ws.on("open", () => {
+      ws.close();
+      resolve(true);
+    });
+    ws.on("error", () => resolve(false));
+  });
+  expect(opened).toBe(true);
+});

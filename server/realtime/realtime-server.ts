@@ -1,0 +1,126 @@
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import { Server as SocketServer, type Socket } from "socket.io";
+import { WebSocketServer, type WebSocket } from "ws";
+import { subscriptionMatches, type TEventName } from "@/lib/event-names";
+import type { EngineHost, HostEvent } from "../engines/engine-host";
+import type { ApiKeyCheck } from "../http/api-key";
+import { authenticateConnection } from "./authenticate";
+
+/** An event envelope as delivered to webhooks (server/events). */
+export interface TLiveEnvelope {
+  event: string;
+  session: string;
+  [field: string]: unknown;
+}
+
+const ALL = "*";
+const room = (session: string) => `session:${session}`;
+
+/**
+ * Live push on the HTTP server's port. Socket.IO for the dashboard and programs: clients `subscribe`
+ * to one session (or `*`) and receive `session.status`, `session.qr`, `engine.event`, `event` and
+ * `delivery.update`. WAHA's raw WebSocket `GET /ws?session=&events=` for existing WAHA clients.
+ */
+export class RealtimeServer {
+  private io: SocketServer | null = null;
+  private readonly rawClients = new Set<{ socket: WebSocket; session: string; events: string[] }>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private unsubscribeHost: (() => void) | null = null;
+
+  constructor(private readonly options: { host: EngineHost; apiKey: ApiKeyCheck; logger: Logger }) {}
+
+  attach(httpServer: HttpServer): void {
+    const io = new SocketServer(httpServer, { serveClient: false });
+    io.use((socket, next) => {
+      const url = new URL(socket.request.url ?? "/", "http://localhost");
+      authenticateConnection(
+        { headers: socket.handshake.headers, query: url.searchParams, authKey: socket.handshake.auth?.apiKey },
+        this.options.apiKey,
+      ).then(
+        (ok) => next(ok ? undefined : new Error("unauthorized")),
+        () => next(new Error("unauthorized")),
+      );
+    });
+    io.on("connection", (socket) => this.onSocket(socket));
+    this.io = io;
+
+    httpServer.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(request.url ?? "/", "http://localhost").pathname === "/ws") void this.onRawUpgrade(request, socket, head);
+    });
+    this.unsubscribeHost = this.options.host.subscribe((event) => this.onHostEvent(event));
+  }
+
+  /** Every event envelope (also sent to webhooks) goes to subscribers and matching /ws clients. */
+  broadcastEnvelope(envelope: TLiveEnvelope): void {
+    this.emit(envelope.session, "event", envelope);
+    const body = JSON.stringify(envelope);
+    for (const client of this.rawClients) {
+      if (client.session !== ALL && client.session !== envelope.session) continue;
+      if (!subscriptionMatches(client.events, envelope.event as TEventName)) continue;
+      client.socket.send(body);
+    }
+  }
+
+  broadcastDelivery(session: string, delivery: unknown): void {
+    this.emit(session, "delivery.update", { session, delivery });
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribeHost?.();
+    for (const client of this.rawClients) client.socket.terminate();
+    this.wss.close();
+    await this.io?.close();
+  }
+
+  private onSocket(socket: Socket): void {
+    socket.on("subscribe", (request: { session?: unknown } | undefined) => {
+      if (typeof request?.session === "string") void socket.join(request.session === ALL ? ALL : room(request.session));
+    });
+    socket.on("unsubscribe", (request: { session?: unknown } | undefined) => {
+      if (typeof request?.session === "string") void socket.leave(request.session === ALL ? ALL : room(request.session));
+    });
+  }
+
+  private onHostEvent(event: HostEvent): void {
+    const timestamp = Date.now();
+    switch (event.type) {
+      case "status": {
+        const { status, statuses, me, qr } = event.snapshot;
+        this.emit(event.session, "session.status", { session: event.session, status, statuses, me, timestamp });
+        if (status !== "SCAN_QR_CODE" && qr === null) this.emit(event.session, "session.qr", { session: event.session, value: null, timestamp });
+        return;
+      }
+      case "qr":
+        this.emit(event.session, "session.qr", { session: event.session, value: event.value, timestamp });
+        return;
+      case "engine.event":
+        this.emit(event.session, "engine.event", { session: event.session, event: event.event, data: event.data, timestamp });
+        return;
+      case "me":
+        return;
+    }
+  }
+
+  private emit(session: string, name: string, payload: unknown): void {
+    this.io?.to([room(session), ALL]).emit(name, payload);
+  }
+
+  private async onRawUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const query = new URL(request.url ?? "/", "http://localhost").searchParams;
+    const allowed = await authenticateConnection({ headers: request.headers, query }, this.options.apiKey).catch(() => false);
+    if (!allowed) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" +
+        JSON.stringify({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" }));
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const events = query.getAll("events").flatMap((e) => e.split(",")).filter(Boolean);
+      const client = { socket: ws, session: query.get("session") ?? ALL, events: events.length ? events : [ALL] };
+      this.rawClients.add(client);
+      ws.on("close", () => this.rawClients.delete(client));
+      ws.on("error", (error) => this.options.logger.debug({ err: error }, "raw websocket error"));
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { EventPublisher } from "../events/publish-event";
+import type { SessionsContext } from "./context";
+
+/**
+ * Turn the EngineHost's changes into WAHA events: `session.status` on every change (each QR refresh
+ * included) with the recent history and its reasons, and `engine.event` for every raw library event.
+ * Published under the config the session runs with (webhooks, metadata, ignore). Returns unsubscribe.
+ */
+export function publishSessionEvents(ctx: SessionsContext, publisher: EventPublisher): () => void {
+  return ctx.host.subscribe((event) => {
+    const config = ctx.host.config(event.session);
+    let published: Promise<unknown> | null = null;
+    if (event.type === "status") {
+      const { status, statuses, me } = event.snapshot;
+      published = publisher.publish({
+        session: event.session,
+        event: "session.status",
+        payload: { name: event.session, status, statuses },
+        me,
+        config,
+        chatId: null,
+      });
+    } else if (event.type === "engine.event") {
+      published = publisher.publish({
+        session: event.session,
+        event: "engine.event",
+        payload: { event: event.event, data: event.data },
+        me: ctx.host.snapshot(event.session).me,
+        config,
+        chatId: null,
+      });
+    }
+    published?.catch((error: unknown) =>
+      ctx.logger.error({ err: error, session: event.session }, "could not store an event for its webhooks"),
+    );
+  });
+}
