@@ -1,0 +1,394 @@
+import { monotonicFactory } from "ulid";
+import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
+import type { TWebhookConfig } from "@/lib/session-config";
+import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
+import type { TEventEnvelope } from "@/server/events/envelope";
+import type { Db } from "@/server/db";
+import { resolveRetrySettings } from "./retry-policy";
+
+/**
+ * Every query on the webhook tables: the outbox (WebhookEvent + WebhookDelivery), the dispatcher's
+ * claims and results, the delivery log (WebhookAttempt) and pruning. Batched: one transaction per
+ * batch of events or results, never one query per delivery on the hot path.
+ *
+ * The two hot paths (writing the outbox, recording results) use multi-row SQL through Prisma's
+ * tagged `$executeRaw` (placeholders and Date values are bound by the adapter, identifiers are quoted,
+ * so the SQL runs unchanged on SQLite and PostgreSQL): Prisma 6's createMany/updateMany cost 4-5x
+ * more per row here, which alone would cap delivery below 2,000/s. Everything else uses the client API.
+ */
+
+/** A webhook an event goes to: config.webhooks[index] of the session, or the global one from env. */
+export interface TWebhookTarget {
+  source: "session" | "global";
+  index: number | null;
+  config: TWebhookConfig;
+}
+
+/** What the publisher hands over: an envelope, its exact bytes and the webhooks that want it. */
+export interface TOutboxEntry {
+  envelope: TEventEnvelope;
+  body: string;
+  targets: TWebhookTarget[];
+}
+
+/** The part of a WebhookConfig a delivery needs, frozen when the event was emitted. */
+export type TWebhookSnapshot = Pick<TWebhookConfig, "url" | "hmac" | "retries" | "customHeaders">;
+
+export type TDeliveryRow = WebhookDelivery;
+export type TDueDeliveryRow = WebhookDelivery & { envelope: { body: string; timestamp: Date } };
+
+const ulid = monotonicFactory();
+
+/**
+ * Runs one write as a (batch) transaction. With the better-sqlite3 adapter every query shares one
+ * connection and only transactions take the adapter's lock: a bare write issued while another
+ * caller's interactive transaction is open runs inside it and is lost if that transaction rolls back.
+ * Every write here is therefore a transaction of its own.
+ */
+async function write<T>(db: Db, operation: Prisma.PrismaPromise<T>): Promise<T> {
+  const [result] = await db.$transaction([operation]);
+  return result as T;
+}
+
+export function newId(prefix: "dlv" | "att", now: number): string {
+  return `${prefix}_${ulid(now).toLowerCase()}`;
+}
+
+export function snapshotOf(config: TWebhookConfig): TWebhookSnapshot {
+  return {
+    url: config.url,
+    ...(config.hmac ? { hmac: config.hmac } : {}),
+    ...(config.retries ? { retries: config.retries } : {}),
+    ...(config.customHeaders ? { customHeaders: config.customHeaders } : {}),
+  };
+}
+
+export function parseSnapshot(row: Pick<TDeliveryRow, "webhook" | "url">): TWebhookSnapshot {
+  try {
+    return JSON.parse(row.webhook) as TWebhookSnapshot;
+  } catch {
+    return { url: row.url };
+  }
+}
+
+/** Rows per multi-row INSERT: 16 columns x 500 stays far below every SQLite/PostgreSQL parameter limit. */
+const INSERT_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Builds the rows of a batch of outbox entries. `claim(url)` decides per delivery whether the caller
+ * will send it right away (the row is written `in_flight`) or it waits for a claim (`pending`).
+ */
+export function buildOutboxRows(
+  entries: TOutboxEntry[],
+  options: { workerId: string; now: number; claim?: (url: string) => boolean },
+): { events: TOutboxEntry[]; deliveries: TDeliveryRow[] } {
+  const now = new Date(options.now);
+  const events: TOutboxEntry[] = [];
+  const deliveries: TDeliveryRow[] = [];
+  for (const entry of entries) {
+    if (entry.targets.length === 0) continue;
+    events.push(entry);
+    for (const target of entry.targets) {
+      const url = target.config.url;
+      deliveries.push({
+        id: newId("dlv", options.now),
+        eventId: entry.envelope.id,
+        session: entry.envelope.session,
+        event: entry.envelope.event,
+        url,
+        source: target.source,
+        webhookIndex: target.index,
+        webhook: JSON.stringify(snapshotOf(target.config)),
+        worker: options.workerId,
+        state: options.claim?.(url) ? "in_flight" : "pending",
+        attempts: 0,
+        cycle: 1,
+        nextAttemptAt: now,
+        lastStatusCode: null,
+        lastError: null,
+        finishedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+  return { events, deliveries };
+}
+
+/** Writes events and their delivery rows in ONE transaction (nothing is sent before it commits). */
+export async function insertOutboxRows(db: Db, rows: { events: TOutboxEntry[]; deliveries: TDeliveryRow[] }): Promise<void> {
+  if (rows.events.length === 0) return;
+  const statements = [
+    ...chunks(rows.events, INSERT_CHUNK).map(
+      (part) => db.$executeRaw`INSERT INTO "WebhookEvent" ("id", "session", "event", "body", "timestamp") VALUES ${Prisma.join(
+        part.map(
+          ({ envelope, body }) =>
+            Prisma.sql`(${envelope.id}, ${envelope.session}, ${envelope.event}, ${body}, ${new Date(envelope.timestamp)})`,
+        ),
+      )}`,
+    ),
+    ...chunks(rows.deliveries, INSERT_CHUNK).map(
+      (part) => db.$executeRaw`INSERT INTO "WebhookDelivery" ("id", "eventId", "session", "event", "url", "source", "webhookIndex", "webhook", "worker", "state", "attempts", "cycle", "nextAttemptAt", "createdAt", "updatedAt") VALUES ${Prisma.join(
+        part.map(
+          (d) =>
+            Prisma.sql`(${d.id}, ${d.eventId}, ${d.session}, ${d.event}, ${d.url}, ${d.source}, ${d.webhookIndex}, ${d.webhook}, ${d.worker}, ${d.state}, ${d.attempts}, ${d.cycle}, ${d.nextAttemptAt}, ${d.createdAt}, ${d.updatedAt})`,
+        ),
+      )}`,
+    ),
+  ];
+  await db.$transaction(statements);
+}
+
+/** Writes events and their delivery rows (all pending) in one transaction; returns the delivery rows. */
+export async function writeOutbox(db: Db, entries: TOutboxEntry[], options: { workerId: string; now: number }): Promise<TDeliveryRow[]> {
+  const rows = buildOutboxRows(entries, options);
+  await insertOutboxRows(db, rows);
+  return rows.deliveries;
+}
+
+/** Due pending rows of this worker (id and url only), oldest due first, skipping targets with no free slot. */
+export function findDueDeliveries(
+  db: Db,
+  options: { workerId: string; now: number; excludeUrls: string[]; take: number },
+): Promise<{ id: string; url: string }[]> {
+  return db.webhookDelivery.findMany({
+    where: {
+      worker: options.workerId,
+      state: "pending",
+      nextAttemptAt: { lte: new Date(options.now) },
+      ...(options.excludeUrls.length ? { url: { notIn: options.excludeUrls } } : {}),
+    },
+    orderBy: { nextAttemptAt: "asc" },
+    take: options.take,
+    select: { id: true, url: true },
+  });
+}
+
+/** Marks rows in_flight if they are still pending, and returns the claimed rows with their envelope bytes. */
+export async function claimDeliveries(db: Db, ids: string[]): Promise<TDueDeliveryRow[]> {
+  if (ids.length === 0) return [];
+  const claimed = await write(
+    db,
+    db.webhookDelivery.updateManyAndReturn({
+      where: { id: { in: ids }, state: "pending" },
+      data: { state: "in_flight" },
+      select: { id: true },
+    }),
+  );
+  if (claimed.length === 0) return [];
+  return db.webhookDelivery.findMany({
+    where: { id: { in: claimed.map((row) => row.id) } },
+    include: { envelope: { select: { body: true, timestamp: true } } },
+  });
+}
+
+/** Puts claimed rows back to pending without counting an attempt (shutdown). */
+export async function releaseDeliveries(db: Db, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { count } = await write(
+    db,
+    db.webhookDelivery.updateMany({ where: { id: { in: ids }, state: "in_flight" }, data: { state: "pending" } }),
+  );
+  return count;
+}
+
+/** Boot: rows a dead process of this worker left in_flight are pending again (their attempt never finished). */
+export async function recoverInFlight(db: Db, workerId: string): Promise<number> {
+  const { count } = await write(
+    db,
+    db.webhookDelivery.updateMany({ where: { worker: workerId, state: "in_flight" }, data: { state: "pending" } }),
+  );
+  return count;
+}
+
+/** The earliest retry of this worker that is not due yet, to arm one timer instead of polling. */
+export async function findNextDueAt(db: Db, workerId: string, after: number): Promise<number | null> {
+  const row = await db.webhookDelivery.findFirst({
+    where: { worker: workerId, state: "pending", nextAttemptAt: { gt: new Date(after) } },
+    orderBy: { nextAttemptAt: "asc" },
+    select: { nextAttemptAt: true },
+  });
+  return row ? row.nextAttemptAt.getTime() : null;
+}
+
+/** The outcome of one HTTP attempt, ready to be stored. */
+export interface TAttemptRecord {
+  deliveryId: string;
+  attempt: TWebhookAttempt;
+  /** The delivery's state after the attempt. */
+  state: Extract<TDeliveryState, "pending" | "delivered" | "dead">;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
+/**
+ * Stores a batch of attempt results in one transaction: all attempt rows with one INSERT, delivered
+ * rows with one UPDATE per distinct (status code, attempt number), retries and dead rows one UPDATE each.
+ */
+export async function recordAttempts(db: Db, records: TAttemptRecord[], now: number): Promise<void> {
+  if (records.length === 0) return;
+  const finishedAt = new Date(now);
+  const statements = chunks(records, INSERT_CHUNK).map(
+    (part) => db.$executeRaw`INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome") VALUES ${Prisma.join(
+      part.map(
+        ({ deliveryId, attempt: a }) =>
+          Prisma.sql`(${a.id}, ${deliveryId}, ${a.cycle}, ${a.number}, ${new Date(a.startedAt)}, ${a.latencyMs}, ${a.statusCode}, ${a.error}, ${a.responseExcerpt}, ${a.outcome})`,
+      ),
+    )}`,
+  );
+  const delivered = new Map<string, { statusCode: number | null; number: number; ids: string[] }>();
+  for (const record of records) {
+    if (record.state !== "delivered") continue;
+    const key = `${record.attempt.statusCode}/${record.attempt.number}`;
+    const group = delivered.get(key) ?? { statusCode: record.attempt.statusCode, number: record.attempt.number, ids: [] };
+    group.ids.push(record.deliveryId);
+    delivered.set(key, group);
+  }
+  for (const group of delivered.values()) {
+    for (const ids of chunks(group.ids, INSERT_CHUNK)) {
+      statements.push(
+        db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'delivered', "attempts" = ${group.number}, "lastStatusCode" = ${group.statusCode}, "lastError" = NULL, "finishedAt" = ${finishedAt}, "updatedAt" = ${finishedAt} WHERE "id" IN (${Prisma.join(ids)})`,
+      );
+    }
+  }
+  for (const record of records) {
+    if (record.state === "delivered") continue;
+    const { attempt } = record;
+    statements.push(
+      record.state === "pending"
+        ? db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'pending', "attempts" = ${attempt.number}, "lastStatusCode" = ${attempt.statusCode}, "lastError" = ${record.lastError}, "nextAttemptAt" = ${new Date(record.nextAttemptAt ?? now)}, "updatedAt" = ${finishedAt} WHERE "id" = ${record.deliveryId}`
+        : db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'dead', "attempts" = ${attempt.number}, "lastStatusCode" = ${attempt.statusCode}, "lastError" = ${record.lastError}, "finishedAt" = ${finishedAt}, "updatedAt" = ${finishedAt} WHERE "id" = ${record.deliveryId}`,
+    );
+  }
+  await db.$transaction(statements);
+}
+
+/**
+ * Makes a delivery pending now. delivered/dead: a new cycle (attempts 0, cycle + 1). pending: only
+ * moves its next attempt to now. in_flight: unchanged. The row moves to `workerId` (so a row of a
+ * worker that is gone can be redelivered by this one). Returns the row after the change, or null.
+ */
+export async function requeueDelivery(db: Db, id: string, options: { workerId: string; now: number }): Promise<TDeliveryRow | null> {
+  const row = await db.webhookDelivery.findUnique({ where: { id } });
+  if (!row || row.state === "in_flight") return row;
+  const now = new Date(options.now);
+  const data =
+    row.state === "pending"
+      ? { nextAttemptAt: now, worker: options.workerId }
+      : {
+          state: "pending",
+          attempts: 0,
+          cycle: { increment: 1 },
+          nextAttemptAt: now,
+          finishedAt: null,
+          lastStatusCode: null,
+          lastError: null,
+          worker: options.workerId,
+        };
+  await write(db, db.webhookDelivery.updateMany({ where: { id, state: row.state }, data }));
+  return db.webhookDelivery.findUnique({ where: { id } });
+}
+
+export interface TRetention {
+  /** Delivered and dead rows older than this (since they finished) are deleted. */
+  maxAgeMs: number;
+  /** At most this many delivered + dead rows are kept (newest kept). */
+  maxRows: number;
+}
+
+/**
+ * Deletes finished deliveries by age and count, with their attempts, then events no delivery needs.
+ * Works in chunks of `chunkSize` rows; `between` runs between chunks so other work interleaves
+ * (better-sqlite3 is synchronous: one huge DELETE would stall the process).
+ */
+export async function pruneDeliveries(
+  db: Db,
+  options: TRetention & { now: number; chunkSize: number; between: <T>(work: () => Promise<T>) => Promise<T> },
+): Promise<{ deliveries: number; events: number }> {
+  const { between, chunkSize } = options;
+  let deliveries = 0;
+  let events = 0;
+
+  const deleteChunks = async (where: Prisma.WebhookDeliveryWhereInput) => {
+    for (;;) {
+      const count = await between(async () => {
+        const ids = (await db.webhookDelivery.findMany({ where, select: { id: true }, take: chunkSize })).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await db.$transaction([
+          db.webhookAttempt.deleteMany({ where: { deliveryId: { in: ids } } }),
+          db.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
+        ]);
+        return ids.length;
+      });
+      deliveries += count;
+      if (count < chunkSize) return;
+    }
+  };
+
+  await deleteChunks({ finishedAt: { lt: new Date(options.now - options.maxAgeMs) } });
+
+  // The newest finished row beyond maxRows (ties on finishedAt broken by id), and everything older.
+  const cutoff = await between(() =>
+    db.webhookDelivery.findFirst({
+      where: { finishedAt: { not: null } },
+      orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+      skip: options.maxRows,
+      select: { finishedAt: true, id: true },
+    }),
+  );
+  if (cutoff?.finishedAt) {
+    await deleteChunks({
+      OR: [{ finishedAt: { lt: cutoff.finishedAt } }, { finishedAt: cutoff.finishedAt, id: { lte: cutoff.id } }],
+    });
+  }
+
+  for (;;) {
+    const { count } = await between(() => write(db, db.webhookEvent.deleteMany({ where: { deliveries: { none: {} } }, limit: chunkSize })));
+    events += count;
+    if (count < chunkSize) break;
+  }
+  return { deliveries, events };
+}
+
+export function toDeliveryDto(row: TDeliveryRow): TWebhookDelivery {
+  const snapshot = parseSnapshot(row);
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    session: row.session,
+    event: row.event,
+    url: row.url,
+    webhook: { source: row.source === "global" ? "global" : "session", index: row.webhookIndex },
+    signed: Boolean(snapshot.hmac?.key),
+    state: row.state as TDeliveryState,
+    attempts: row.attempts,
+    maxAttempts: resolveRetrySettings(snapshot.retries).retries + 1,
+    cycle: row.cycle,
+    nextAttemptAt: row.state === "pending" ? row.nextAttemptAt.getTime() : null,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+    finishedAt: row.finishedAt ? row.finishedAt.getTime() : null,
+  };
+}
+
+export function toAttemptDto(row: WebhookAttempt): TWebhookAttempt {
+  return {
+    id: row.id,
+    cycle: row.cycle,
+    number: row.number,
+    startedAt: row.startedAt.getTime(),
+    latencyMs: row.latencyMs,
+    statusCode: row.statusCode,
+    error: row.error,
+    responseExcerpt: row.responseExcerpt,
+    outcome: row.outcome as TAttemptOutcome,
+  };
+}
