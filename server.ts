@@ -16,15 +16,23 @@ import { remember } from "@/server/remember";
 import { SESSIONS_CONTEXT_KEY, type SessionsContext } from "@/server/sessions/context";
 import { restoreSessions } from "@/server/sessions/restore-sessions";
 import { persistAccountChanges } from "@/server/sessions/track-account";
-import { ENVIRONMENT_KEY, createEnvironment } from "@/server/system/environment";
+import { publishSessionEvents } from "@/server/sessions/publish-session-events";
+import { ENVIRONMENT_KEY, VERSION } from "@/server/system/environment";
+import { buildEnvironment } from "@/server/events/envelope";
+import { createEventPublisher } from "@/server/events/publish-event";
+import { createWebhookDeliveries } from "@/server/webhooks/deliveries";
+import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
+import { parseGlobalWebhook } from "@/server/webhooks/global-webhook";
 
 /**
- * Boot: env -> database -> EngineHost -> HTTP (Next) -> restore sessions. The only place that
- * constructs singletons; route handlers reach them through remember()/recall().
+ * Boot: env -> database -> EngineHost -> webhooks -> HTTP (Next) + Socket.IO -> restore sessions.
+ * The only place that constructs singletons; route handlers reach them through remember()/recall().
  */
 async function main(): Promise<void> {
   const env = getEnv();
   const logger = getLogger();
+  // An invalid global webhook refuses the start, saying why (as WAHA does).
+  const globalWebhook = parseGlobalWebhook(env.raw);
   // The library can reject from its own listeners (whatsapp-web-double.md pitfall 8): log, never die.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
@@ -43,7 +51,18 @@ async function main(): Promise<void> {
   }));
 
   const chromePath = resolveChromePath(env.engine.chromePath, logger);
-  remember(ENVIRONMENT_KEY, () => createEnvironment(chromePath, env.workerId));
+  const environment = remember(ENVIRONMENT_KEY, () =>
+    buildEnvironment({ version: VERSION, browser: chromePath, workerId: env.workerId }),
+  );
+
+  const dispatcher = new WebhookDispatcher({
+    db,
+    version: VERSION,
+    workerId: env.workerId ?? "",
+    logger: logger.child({ module: "webhooks" }),
+  });
+  const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
+  const deliveries = createWebhookDeliveries({ db, dispatcher, publisher });
 
   const host = new EngineHost({
     factory: createWebjsEngineFactory({
@@ -62,8 +81,11 @@ async function main(): Promise<void> {
     qrStaleMs: env.engine.qrStaleMs,
     stopTimeoutMs: env.engine.stopTimeoutMs,
   });
-  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger }));
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, deliveries }));
   persistAccountChanges(ctx);
+  publishSessionEvents(ctx, publisher);
+  // Resumes deliveries a previous process left pending or in flight (a crash loses none).
+  await dispatcher.start();
 
   const app = next({ dev: !env.production, hostname: "localhost", port: env.port });
   await app.prepare();
@@ -71,6 +93,8 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => void handle(req, res));
   const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
+  publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
+  dispatcher.onDeliveryUpdate((update) => realtime.broadcastDelivery(update.delivery.session, update));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
 
@@ -90,6 +114,7 @@ async function main(): Promise<void> {
     await restoring;
     await realtime.close();
     await host.stopAll();
+    await dispatcher.stop();
     await db.$disconnect();
     process.exit(0);
   };

@@ -3,17 +3,11 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
-import { subscriptionMatches, type TEventName } from "@/lib/event-names";
+import { subscriptionMatches } from "@/lib/event-names";
 import type { EngineHost, HostEvent } from "../engines/engine-host";
+import type { TEventEnvelope } from "../events/envelope";
 import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
-
-/** An event envelope as delivered to webhooks (server/events). */
-export interface TLiveEnvelope {
-  event: string;
-  session: string;
-  [field: string]: unknown;
-}
 
 const ALL = "*";
 const room = (session: string) => `session:${session}`;
@@ -53,12 +47,12 @@ export class RealtimeServer {
   }
 
   /** Every event envelope (also sent to webhooks) goes to subscribers and matching /ws clients. */
-  broadcastEnvelope(envelope: TLiveEnvelope): void {
+  broadcastEnvelope(envelope: TEventEnvelope): void {
     this.emit(envelope.session, "event", envelope);
     const body = JSON.stringify(envelope);
     for (const client of this.rawClients) {
       if (client.session !== ALL && client.session !== envelope.session) continue;
-      if (!subscriptionMatches(client.events, envelope.event as TEventName)) continue;
+      if (!subscriptionMatches(client.events, envelope.event)) continue;
       client.socket.send(body);
     }
   }

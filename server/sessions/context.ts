@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db";
 import type { EngineHost } from "../engines/engine-host";
 import type { Env } from "../env";
+import type { WebhookDeliveries } from "../webhooks/deliveries";
 import { recall } from "../remember";
 
 /** What the session services work with. server.ts builds it once; tests build their own. */
@@ -10,6 +11,7 @@ export interface SessionsContext {
   host: EngineHost;
   env: Env;
   logger: Logger;
+  deliveries: WebhookDeliveries;
 }
 
 export const SESSIONS_CONTEXT_KEY = "sessions";

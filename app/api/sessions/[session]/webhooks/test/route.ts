@@ -1,0 +1,9 @@
+import { ZWebhookTestRequestSchema } from "@/lib/webhook-delivery";
+import { apiRoute, json, readBody } from "@/server/http/handler";
+import { sessionsContext } from "@/server/sessions/context";
+import { sendWebhookTestEvent } from "@/server/sessions/webhook-deliveries";
+
+export const POST = apiRoute<{ session: string }>(async ({ request, params }) => {
+  const { webhook } = await readBody(request, ZWebhookTestRequestSchema);
+  return json(await sendWebhookTestEvent(sessionsContext(), params.session, webhook), 201);
+});

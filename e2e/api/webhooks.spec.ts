@@ -1,0 +1,153 @@
+import { createHmac } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { apiClient, eventually, type ApiClient } from "../support/api";
+import { startServer, type RunningServer } from "../support/server";
+import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+
+/** Webhooks through the real server to a real HTTP receiver on loopback. */
+
+type Received = { headers: http.IncomingHttpHeaders; body: string; json: Record<string, any> };
+type Delivery = { id: string; state: string; eventId: string; event: string; attempts: number };
+
+/** A receiver that records every request and answers with `status` (503 plays "down"). */
+async function startReceiver() {
+  const received: Received[] = [];
+  let status = 200;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      if (status === 200) received.push({ headers: req.headers, body, json: JSON.parse(body) });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    setStatus: (next: number) => (status = next),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let double: WhatsAppWebDouble;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let server: RunningServer;
+let api: ApiClient;
+const dataDir = fs.mkdtempSync("/tmp/switchboard-webhooks-");
+const HMAC_KEY = "receiver-secret";
+
+test.describe.configure({ mode: "serial" });
+
+const serverEnv = () => ({ SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") });
+const webhookConfig = () => ({
+  metadata: { tenant: "acme" },
+  webhooks: [
+    {
+      url: receiver.url,
+      events: ["session.status"],
+      hmac: { key: HMAC_KEY },
+      customHeaders: [{ name: "X-Tenant", value: "acme" }],
+      retries: { policy: "constant", delaySeconds: 0.2, attempts: 50 },
+    },
+  ],
+});
+
+test.beforeAll(async () => {
+  double = await startDouble();
+  receiver = await startReceiver();
+  server = await startServer({ dataDir, env: serverEnv() });
+  api = apiClient(server);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  await receiver?.close();
+  await double?.close();
+});
+
+const statusEvents = (session: string) => receiver.received.filter((r) => r.json.event === "session.status" && r.json.session === session);
+
+test("session.status reaches the receiver with WAHA's envelope, headers, HMAC and custom headers", async () => {
+  await api.post("/api/sessions", { name: "hooked", config: webhookConfig() });
+  await eventually(async () => statusEvents("hooked").map((r) => r.json.payload.status), (s) => s.includes("SCAN_QR_CODE"));
+  const [first] = statusEvents("hooked");
+  expect(Object.keys(first.json)).toEqual(["id", "timestamp", "event", "session", "metadata", "me", "payload", "engine", "environment"]);
+  expect(first.json).toMatchObject({ event: "session.status", session: "hooked", metadata: { tenant: "acme" }, me: null, engine: "WEBJS" });
+  expect(first.json.id).toMatch(/^evt_[0-9a-z]{26}$/);
+  expect(first.json.payload).toMatchObject({ name: "hooked", status: "STARTING" });
+  expect(first.json.payload.statuses.at(-1)).toMatchObject({ status: "STARTING", reason: "created" });
+  expect(first.json.environment).toMatchObject({ engine: "WEBJS", worker: { id: null } });
+
+  expect(first.headers["content-type"]).toBe("application/json");
+  expect(first.headers["x-webhook-request-id"]).toBeTruthy();
+  expect(first.headers["x-webhook-timestamp"]).toBe(String(first.json.timestamp));
+  expect(first.headers["x-webhook-hmac-algorithm"]).toBe("sha512");
+  expect(first.headers["x-webhook-hmac"]).toBe(createHmac("sha512", HMAC_KEY).update(first.body).digest("hex"));
+  expect(first.headers["x-tenant"]).toBe("acme");
+  expect(first.headers["user-agent"]).toMatch(/^Switchboard\//);
+});
+
+test("the delivery log lists what was sent; redeliver sends it again with the same request id", async () => {
+  const list = await eventually(
+    async () => (await api.get<{ items: Delivery[]; total: number }>("/api/sessions/hooked/webhooks/deliveries")).body,
+    (l) => l.items.length >= 2 && l.items.every((d) => d.state === "delivered"),
+  );
+  expect(list.total).toBe(list.items.length);
+  const delivery = list.items.at(-1)!;
+  const original = receiver.received.find((r) => r.json.id === delivery.eventId)!;
+  const response = await api.post(`/api/sessions/hooked/webhooks/deliveries/${delivery.id}/redeliver`);
+  expect(response.status).toBe(201);
+  await eventually(async () => receiver.received.filter((r) => r.json.id === delivery.eventId).length, (n) => n === 2);
+  const again = receiver.received.filter((r) => r.json.id === delivery.eventId)[1];
+  expect(again.body).toBe(original.body);
+  expect(again.headers["x-webhook-request-id"]).toBe(original.headers["x-webhook-request-id"]);
+  expect((await api.get("/api/sessions/hooked/webhooks/deliveries?state=bogus")).status).toBe(400);
+});
+
+test("send a test event to a webhook", async () => {
+  const response = await api.post<Delivery>("/api/sessions/hooked/webhooks/test", { webhook: 0 });
+  expect(response.status).toBe(201);
+  const test = await eventually(async () => receiver.received.find((r) => r.json.payload?.event === "webhook.test"), Boolean);
+  expect(test!.json).toMatchObject({ event: "engine.event", session: "hooked" });
+});
+
+test("a receiver that is down, then up, gets every event", async () => {
+  receiver.setStatus(503);
+  const before = statusEvents("hooked").length;
+  await api.post("/api/sessions/hooked/stop");
+  await api.post("/api/sessions/hooked/start");
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(statusEvents("hooked").length).toBe(before);
+  receiver.setStatus(200);
+  const arrived = await eventually(async () => statusEvents("hooked").slice(before).map((r) => r.json.payload.status), (s) => s.includes("STOPPED") && s.includes("STARTING"));
+  expect(arrived).toContain("STOPPED");
+});
+
+test("kill -9 with deliveries pending, then restart: everything is delivered", async () => {
+  receiver.setStatus(503);
+  await api.post("/api/sessions", { name: "crashy", start: false, config: webhookConfig() });
+  for (let i = 0; i < 3; i++) {
+    await api.post("/api/sessions/crashy/start");
+    await api.post("/api/sessions/crashy/stop");
+  }
+  const pending = (await api.get<{ items: Delivery[] }>("/api/sessions/crashy/webhooks/deliveries?limit=100")).body.items;
+  expect(pending.length).toBeGreaterThanOrEqual(6);
+  expect(pending.every((d) => d.state !== "delivered")).toBe(true);
+
+  await server.kill();
+  receiver.setStatus(200);
+  server = await startServer({ dataDir, env: serverEnv() });
+  api = apiClient(server);
+  await eventually(
+    async () => new Set(statusEvents("crashy").map((r) => r.json.id)),
+    (ids) => pending.every((d) => ids.has(d.eventId)),
+    30_000,
+  );
+  const after = (await api.get<{ items: Delivery[] }>("/api/sessions/crashy/webhooks/deliveries?limit=100")).body.items;
+  expect(after.filter((d) => pending.some((p) => p.id === d.id)).every((d) => d.state === "delivered")).toBe(true);
+});
