@@ -315,22 +315,36 @@ test.describe("search", () => {
 
 test.describe("OpenAPI", () => {
   test("GET /api/openapi.json matches WAHA's sessions paths, methods, status codes and required fields", async () => {
-    const waha = JSON.parse(fs.readFileSync(new URL("../fixtures/waha-openapi-sessions.json", import.meta.url), "utf8"));
-    const doc = (await api.get<{ openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } }>("/api/openapi.json")).body;
+    type Operation = {
+      responses: Record<string, unknown>;
+      parameters?: { name: string; in: string }[];
+      deprecated?: boolean;
+      requestBody?: { content?: { "application/json"?: { schema?: { $ref?: string } } } };
+    };
+    type Expected = { statusCodes: string[]; pathParams: string[]; requestBody: string | null; deprecated: boolean };
+    const waha = JSON.parse(fs.readFileSync(new URL("../fixtures/waha-openapi-sessions.json", import.meta.url), "utf8")) as {
+      paths: Record<string, Record<string, Expected>>;
+      required: Record<string, string[]>;
+    };
+    const doc = (
+      await api.get<{ openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required?: string[] }> } }>(
+        "/api/openapi.json",
+      )
+    ).body;
     expect(doc.openapi).toBe("3.1.0");
-    for (const [path, methods] of Object.entries<Record<string, any>>(waha.paths)) {
-      for (const [method, expected] of Object.entries<any>(methods)) {
+    for (const [path, methods] of Object.entries(waha.paths)) {
+      for (const [method, expected] of Object.entries(methods)) {
         const operation = doc.paths[path]?.[method];
         expect(operation, `${method.toUpperCase()} ${path}`).toBeTruthy();
         for (const code of expected.statusCodes) expect(Object.keys(operation.responses), `${method} ${path}`).toContain(code);
-        const pathParams = (operation.parameters ?? []).filter((p: any) => p.in === "path").map((p: any) => p.name).sort();
+        const pathParams = (operation.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name).sort();
         expect(pathParams, `${method} ${path}`).toEqual(expected.pathParams);
         expect(Boolean(operation.deprecated), `${method} ${path}`).toBe(expected.deprecated);
         const body = operation.requestBody?.content?.["application/json"]?.schema?.$ref?.split("/").pop() ?? null;
         expect(body, `${method} ${path}`).toBe(expected.requestBody);
       }
     }
-    for (const [name, required] of Object.entries<string[]>(waha.required)) {
+    for (const [name, required] of Object.entries(waha.required)) {
       const schema = doc.components.schemas[name];
       expect(schema, name).toBeTruthy();
       const ours = [...(schema.required ?? [])].sort();

@@ -9,7 +9,15 @@ import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-dou
 
 /** Webhooks through the real server to a real HTTP receiver on loopback. */
 
-type Received = { headers: http.IncomingHttpHeaders; body: string; json: Record<string, any> };
+type Envelope = {
+  id: string;
+  timestamp: number;
+  event: string;
+  session: string;
+  payload: { status?: string; event?: string; statuses: { status: string; reason: string | null }[] };
+  environment: Record<string, unknown>;
+};
+type Received = { headers: http.IncomingHttpHeaders; body: string; json: Envelope };
 type Delivery = { id: string; state: string; eventId: string; event: string; attempts: number };
 
 /** A receiver that records every request and answers with `status` (503 plays "down"). */
