@@ -8,6 +8,7 @@ import { EngineHost } from "@/server/engines/engine-host";
 import { findChromium } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
 import { getEnv } from "@/server/env";
+import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
 import type { AuthState } from "@/server/http/authorize";
 import { getLogger } from "@/server/logger";
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   const auth = remember<AuthState>("auth", () => ({
     apiKey: resolveApiKey({ configured: env.apiKey, disabled: env.noApiKey, dataDir: env.dataDir, logger }),
   }));
+
+  // Resolve the dashboard login now, so a generated password is printed at boot rather than on first use.
+  dashboardAuth();
 
   const chromePath = resolveChromePath(env.engine.chromePath, logger);
   const environment = remember(ENVIRONMENT_KEY, () =>
