@@ -1,0 +1,83 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { useLiveEvents } from "@/components/data/realtime";
+import type { TLiveEvent } from "@/components/data/event-log";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Select, Switch } from "@/components/ui/field";
+import { PauseIcon, PlayIcon, TrashIcon } from "@/components/ui/icons";
+import { formatTime } from "@/components/ui/time";
+
+/** Events of this session as they happen (Socket.IO), newest first; kept in memory only. */
+export function EventStream({ session }: { session: string }) {
+  const { events, clear } = useLiveEvents(session);
+  const [paused, setPaused] = useState<TLiveEvent[] | null>(null);
+  const [filter, setFilter] = useState("");
+  const [engine, setEngine] = useState(false);
+  const source = paused ?? events;
+  const names = useMemo(() => [...new Set(events.map((e) => e.event))].sort(), [events]);
+  const shown = source.filter((e) => (engine || e.kind === "event") && (!filter || e.event === filter));
+  const waiting = events.length - (paused?.length ?? events.length);
+
+  return (
+    <div className="grid gap-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <label className="flex items-center gap-2 text-[13px]">
+          <span className="text-zinc-600 dark:text-zinc-400">Event</span>
+          <Select value={filter} onChange={(e) => setFilter(e.target.value)} className="h-8 w-48 text-[13px]" aria-label="Filter events by name">
+            <option value="">All events</option>
+            {names.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <div className="w-56">
+          <Switch id="stream-engine" checked={engine} onChange={setEngine} label="Raw engine events" />
+        </div>
+        <div className="ml-auto flex gap-2">
+          <Button size="sm" variant="secondary" icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />} onClick={() => setPaused(paused ? null : events)}>
+            {paused ? `Resume${waiting > 0 ? ` (${waiting} new)` : ""}` : "Pause"}
+          </Button>
+          <Button size="sm" variant="ghost" icon={<TrashIcon className="size-3.5" />} onClick={() => { clear(); setPaused(null); }} disabled={events.length === 0}>
+            Clear
+          </Button>
+        </div>
+      </div>
+      {shown.length === 0 ? (
+        <EmptyState title={paused ? "Paused" : "Listening for events…"} className="rounded-lg border border-dashed border-zinc-300 py-10 dark:border-zinc-700">
+          Every event this session emits (the same envelopes its webhooks receive) appears here the moment it happens. Events from before this page was opened are in the delivery log.
+        </EmptyState>
+      ) : (
+        <ol className="divide-y divide-zinc-100 overflow-hidden rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Live events" data-testid="event-stream">
+          {shown.map((item) => (
+            <li key={item.key}>
+              <details className="group">
+                <summary className="flex cursor-pointer list-none items-center gap-3 px-3 py-2 text-[13px] hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+                  <span className="shrink-0 font-mono text-xs text-zinc-500 tabular-nums">{formatTime(item.timestamp)}</span>
+                  <Badge tone={item.kind === "engine" ? "neutral" : item.event === "session.status" ? "blue" : "violet"} className="font-mono">
+                    {item.event}
+                  </Badge>
+                  <span className="min-w-0 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{preview(item)}</span>
+                </summary>
+                <pre className="max-h-80 overflow-auto bg-zinc-50 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800 dark:bg-zinc-950 dark:text-zinc-200">
+                  {JSON.stringify(item.data, null, 2)}
+                </pre>
+              </details>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function preview(item: TLiveEvent): string {
+  const data = item.data as { payload?: unknown } | null;
+  const body = item.kind === "event" && data && typeof data === "object" && "payload" in data ? data.payload : item.data;
+  const text = JSON.stringify(body) ?? "";
+  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+}

@@ -1,0 +1,47 @@
+import NextAuth from "next-auth";
+import type { NextRequest } from "next/server";
+import { AppError } from "@/lib/errors";
+import { buildAuthOptions } from "@/server/auth/auth-options";
+import { dashboardAuth } from "@/server/auth/dashboard-auth";
+import { clientAddress, loginRateLimiter } from "@/server/auth/login-rate-limit";
+import { errorResponse } from "@/server/http/handler";
+
+type Context = { params: Promise<{ nextauth: string[] }> };
+
+/**
+ * next-auth (v4) for the dashboard login, wrapped to refuse everything when the dashboard is off
+ * and to throttle failed logins per client address: a refused attempt is a WAHA-shaped 429 with
+ * Retry-After, which the login page shows.
+ */
+async function handle(request: NextRequest, context: Context): Promise<Response> {
+  try {
+    const auth = dashboardAuth();
+    if (!auth.enabled) throw new AppError("not_found", "The dashboard is disabled (WAHA_DASHBOARD_ENABLED=false)");
+
+    const { nextauth = [] } = await context.params;
+    const isLogin = request.method === "POST" && nextauth[0] === "callback" && nextauth[1] === "credentials";
+    if (!isLogin) return await NextAuth(request, context, buildAuthOptions(auth));
+
+    const limiter = loginRateLimiter();
+    const address = clientAddress(request.headers);
+    const verdict = limiter.check(address);
+    if (!verdict.allowed) {
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      const refusal = new AppError("too_many_requests", `Too many failed logins. Try again in ${seconds} s.`, {
+        extra: { retryAfter: seconds },
+      });
+      const response = errorResponse(refusal);
+      response.headers.set("Retry-After", String(seconds));
+      return response;
+    }
+    const response = await NextAuth(request, context, buildAuthOptions(auth));
+    if (response.status === 401) limiter.recordFailure(address);
+    else if (response.ok) limiter.reset(address);
+    return response;
+  } catch (error) {
+    return errorResponse(error, request);
+  }
+}
+
+export { handle as GET, handle as POST };
+export const dynamic = "force-dynamic";

@@ -1,0 +1,20 @@
+import type { TDeliveryListParams, TSessionListParams } from "@/lib/api-client";
+
+/** Every React Query key of the dashboard, in one place so the realtime layer can update them. */
+export const queryKeys = {
+  sessions: () => ["sessions"] as const,
+  lists: () => ["sessions", "list"] as const,
+  list: (params: TSessionListParams) => ["sessions", "list", params] as const,
+  detail: (name: string) => ["sessions", "detail", name] as const,
+  qr: (name: string) => ["sessions", "qr", name] as const,
+  deliveries: (name: string) => ["sessions", "deliveries", name] as const,
+  deliveryList: (name: string, params: TDeliveryListParams) => ["sessions", "deliveries", name, params] as const,
+};
+
+/** The QR the dashboard shows: the raw value, when it was issued, and how many rotations came before it. */
+export interface TQrState {
+  value: string | null;
+  timestamp: number;
+  /** 0 for the first code of a login attempt (lives ~60 s), then 1, 2, ... (~20 s each). */
+  rotation: number;
+}

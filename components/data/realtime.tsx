@@ -1,0 +1,238 @@
+"use client";
+
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { io, type Socket } from "socket.io-client";
+import type { TSessionPage } from "@/lib/api-client";
+import type { TMe, TSession } from "@/lib/session";
+import type { TSessionStatus, TStatusChange } from "@/lib/session-status";
+import type { TDeliveryList, TWebhookDelivery } from "@/lib/webhook-delivery";
+import { EventLog, type TLiveEvent } from "./event-log";
+import { queryKeys, type TQrState } from "./query-keys";
+
+/**
+ * One Socket.IO connection per tab (same origin, the session cookie authenticates the handshake).
+ * Pushed messages update React Query's cache directly, so every view that shows a session, its QR
+ * or its deliveries re-renders without a request. Subscriptions are reference-counted per session
+ * ("*" = all) and re-sent after every reconnect, which also refetches what may have been missed.
+ */
+
+export type TRealtimeState = "connecting" | "connected" | "reconnecting" | "unauthorized";
+
+interface StatusMessage {
+  session: string;
+  status: TSessionStatus;
+  statuses?: TStatusChange[];
+  me?: TMe | null;
+  timestamp?: number;
+}
+interface QrMessage {
+  session: string;
+  value: string | null;
+  timestamp?: number;
+}
+interface EngineEventMessage {
+  session: string;
+  event: string;
+  data: unknown;
+  timestamp?: number;
+}
+interface EnvelopeMessage {
+  id?: string;
+  session: string;
+  event: string;
+  timestamp?: number;
+  payload?: unknown;
+}
+interface DeliveryMessage {
+  session?: string;
+  delivery: TWebhookDelivery;
+}
+
+class Realtime {
+  readonly events = new EventLog();
+  private socket: Socket | null = null;
+  private state: TRealtimeState = "connecting";
+  private readonly stateListeners = new Set<() => void>();
+  private readonly subscriptions = new Map<string, number>();
+  private wasConnected = false;
+  private listRefresh: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly queryClient: QueryClient) {}
+
+  connect(): void {
+    if (this.socket) return;
+    const socket = io({ path: "/socket.io", withCredentials: true, reconnectionDelayMax: 10_000 });
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.setState("connected");
+      for (const session of this.subscriptions.keys()) socket.emit("subscribe", { session });
+      // Whatever changed while we were away was not pushed to us: refetch what is on screen.
+      if (this.wasConnected) void this.queryClient.invalidateQueries({ queryKey: queryKeys.sessions() });
+      this.wasConnected = true;
+    });
+    socket.on("disconnect", () => this.setState("reconnecting"));
+    socket.on("connect_error", (error) => this.setState(error.message === "unauthorized" ? "unauthorized" : "reconnecting"));
+    socket.on("session.status", (message: StatusMessage) => this.onStatus(message));
+    socket.on("session.qr", (message: QrMessage) => this.onQr(message));
+    socket.on("engine.event", (message: EngineEventMessage) =>
+      this.events.push({ session: message.session, kind: "engine", event: message.event, timestamp: message.timestamp ?? Date.now(), data: message.data }),
+    );
+    socket.on("event", (message: EnvelopeMessage) =>
+      this.events.push({ session: message.session, kind: "event", event: message.event, timestamp: message.timestamp ?? Date.now(), data: message }),
+    );
+    socket.on("delivery.update", (message: DeliveryMessage) => this.onDelivery(message));
+  }
+
+  disconnect(): void {
+    this.socket?.disconnect();
+    this.socket = null;
+    if (this.listRefresh) clearTimeout(this.listRefresh);
+  }
+
+  subscribe(session: string): () => void {
+    const count = this.subscriptions.get(session) ?? 0;
+    this.subscriptions.set(session, count + 1);
+    if (count === 0 && this.socket?.connected) this.socket.emit("subscribe", { session });
+    return () => {
+      const left = (this.subscriptions.get(session) ?? 1) - 1;
+      if (left > 0) {
+        this.subscriptions.set(session, left);
+        return;
+      }
+      this.subscriptions.delete(session);
+      if (this.socket?.connected) this.socket.emit("unsubscribe", { session });
+    };
+  }
+
+  getState = (): TRealtimeState => this.state;
+
+  onStateChange = (listener: () => void): (() => void) => {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  };
+
+  private setState(state: TRealtimeState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.stateListeners.forEach((l) => l());
+  }
+
+  private onStatus(message: StatusMessage): void {
+    const patch = (session: TSession): TSession => ({
+      ...session,
+      status: message.status,
+      statuses: message.statuses ?? session.statuses,
+      me: message.me === undefined ? session.me : message.me,
+      timestamps: { activity: Math.max(session.timestamps.activity ?? 0, message.timestamp ?? 0) || session.timestamps.activity },
+    });
+    this.queryClient.setQueryData<TSession>(queryKeys.detail(message.session), (old) => (old ? patch(old) : old));
+
+    let seen = false;
+    let smallList = false;
+    this.queryClient.setQueriesData<TSessionPage>({ queryKey: queryKeys.lists() }, (page) => {
+      if (!page) return page;
+      if (page.total < 100) smallList = true;
+      if (!page.items.some((s) => s.name === message.session)) return page;
+      seen = true;
+      return { ...page, items: page.items.map((s) => (s.name === message.session ? patch(s) : s)) };
+    });
+    // A session no list knows (created elsewhere): refetch, but only while lists are small enough
+    // that it would show; with thousands of sessions most events concern other pages.
+    if (!seen && smallList) this.refreshListsSoon();
+    if (message.status !== "SCAN_QR_CODE") {
+      // Any other status makes the code on screen useless: it must not be scanned any more.
+      // Dropped rather than nulled, so a later login attempt starts over (first code, fresh fetch).
+      this.queryClient.removeQueries({ queryKey: queryKeys.qr(message.session) });
+    }
+  }
+
+  private onQr(message: QrMessage): void {
+    if (message.value === null) {
+      this.queryClient.removeQueries({ queryKey: queryKeys.qr(message.session) });
+      return;
+    }
+    this.queryClient.setQueryData<TQrState>(queryKeys.qr(message.session), (old) => {
+      const timestamp = message.timestamp ?? Date.now();
+      if (old?.value === message.value) return old;
+      return { value: message.value, timestamp, rotation: old?.value ? old.rotation + 1 : 0 };
+    });
+  }
+
+  private onDelivery(message: DeliveryMessage): void {
+    const delivery = message.delivery;
+    const session = message.session ?? delivery.session;
+    this.queryClient.setQueriesData<TDeliveryList>({ queryKey: queryKeys.deliveries(session) }, (list) => {
+      if (!list) return list;
+      if (list.items.some((d) => d.id === delivery.id)) {
+        return { ...list, items: list.items.map((d) => (d.id === delivery.id ? delivery : d)) };
+      }
+      return list;
+    });
+    // New rows go on the first page of every list whose filter they match.
+    for (const query of this.queryClient.getQueryCache().findAll({ queryKey: queryKeys.deliveries(session) })) {
+      const params = (query.queryKey[3] ?? {}) as { state?: string; event?: string; offset?: number; limit?: number };
+      const list = query.state.data as TDeliveryList | undefined;
+      if (!list || list.items.some((d) => d.id === delivery.id)) continue;
+      if ((params.offset ?? 0) > 0) continue;
+      if (params.state && params.state !== delivery.state) continue;
+      if (params.event && params.event !== delivery.event) continue;
+      this.queryClient.setQueryData<TDeliveryList>(query.queryKey, {
+        items: [delivery, ...list.items].slice(0, params.limit ?? 50),
+        total: list.total + 1,
+      });
+    }
+  }
+
+  private refreshListsSoon(): void {
+    if (this.listRefresh) return;
+    this.listRefresh = setTimeout(() => {
+      this.listRefresh = null;
+      void this.queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
+    }, 1000);
+  }
+}
+
+const RealtimeContext = createContext<Realtime | null>(null);
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [realtime] = useState(() => new Realtime(queryClient));
+  useEffect(() => {
+    realtime.connect();
+    return () => realtime.disconnect();
+  }, [realtime]);
+  return <RealtimeContext.Provider value={realtime}>{children}</RealtimeContext.Provider>;
+}
+
+function useRealtime(): Realtime {
+  const realtime = useContext(RealtimeContext);
+  if (!realtime) throw new Error("RealtimeProvider is missing");
+  return realtime;
+}
+
+/** Receive pushes for one session (or "*") while the calling component is mounted. */
+export function useRealtimeSubscription(session: string | null): void {
+  const realtime = useRealtime();
+  useEffect(() => (session ? realtime.subscribe(session) : undefined), [realtime, session]);
+}
+
+export function useRealtimeState(): TRealtimeState {
+  const realtime = useRealtime();
+  return useSyncExternalStore(realtime.onStateChange, realtime.getState, () => "connecting" as TRealtimeState);
+}
+
+/**
+ * While the push channel is down, views fall back to refetching every 15 s so they never show
+ * stale data silently; while it is up, nothing polls.
+ */
+export function useFallbackInterval(): number | false {
+  return useRealtimeState() === "connected" ? false : 15_000;
+}
+
+export function useLiveEvents(session: string): { events: TLiveEvent[]; clear: () => void } {
+  const realtime = useRealtime();
+  const subscribe = useMemo(() => (listener: () => void) => realtime.events.subscribe(session, listener), [realtime, session]);
+  const events = useSyncExternalStore(subscribe, () => realtime.events.read(session), () => realtime.events.read(session));
+  return { events, clear: () => realtime.events.clear(session) };
+}

@@ -1,0 +1,113 @@
+"use client";
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  deleteSession,
+  getQrValue,
+  getSession,
+  listDeliveries,
+  listSessions,
+  runSessionAction,
+  type TDeliveryListParams,
+  type TSessionAction,
+  type TSessionListParams,
+} from "@/lib/api-client";
+import type { TSession } from "@/lib/session";
+import { queryKeys, type TQrState } from "./query-keys";
+import { useFallbackInterval } from "./realtime";
+
+export function useSessionList(params: TSessionListParams) {
+  const fallback = useFallbackInterval();
+  return useQuery({
+    queryKey: queryKeys.list(params),
+    queryFn: ({ signal }) => listSessions(params, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: fallback,
+  });
+}
+
+export function useSession(name: string) {
+  const fallback = useFallbackInterval();
+  return useQuery({
+    queryKey: queryKeys.detail(name),
+    queryFn: ({ signal }) => getSession(name, signal),
+    refetchInterval: fallback,
+  });
+}
+
+/**
+ * The QR while a session waits for a scan. Pushed over Socket.IO (session.qr); fetched once when the
+ * page opens mid-login. Its age comes from the status history: every rotation re-emits SCAN_QR_CODE.
+ */
+export function useQr(session: TSession | undefined) {
+  const waiting = session?.status === "SCAN_QR_CODE";
+  return useQuery<TQrState>({
+    queryKey: queryKeys.qr(session?.name ?? ""),
+    enabled: waiting,
+    staleTime: Infinity,
+    retry: 1,
+    queryFn: async ({ signal }) => {
+      const value = await getQrValue(session!.name, signal);
+      const statuses = session!.statuses;
+      let trailing = 0;
+      for (let i = statuses.length - 1; i >= 0 && statuses[i].status === "SCAN_QR_CODE"; i--) trailing++;
+      return { value, timestamp: statuses.at(-1)?.timestamp ?? Date.now(), rotation: Math.max(0, trailing - 1) };
+    },
+  });
+}
+
+export function useDeliveries(name: string, params: TDeliveryListParams, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.deliveryList(name, params),
+    queryFn: ({ signal }) => listDeliveries(name, params, signal),
+    placeholderData: keepPreviousData,
+    enabled,
+    retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,
+  });
+}
+
+export const ACTION_LABELS: Record<TSessionAction | "delete", { verb: string; done: string }> = {
+  start: { verb: "Start", done: "started" },
+  stop: { verb: "Stop", done: "stopped" },
+  restart: { verb: "Restart", done: "restarted" },
+  logout: { verb: "Log out", done: "logged out" },
+  delete: { verb: "Delete", done: "deleted" },
+};
+
+/** start / stop / restart / logout / delete on one session; the cache is updated from the answer. */
+export function useSessionAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ name, action }: { name: string; action: TSessionAction | "delete" }) => {
+      if (action === "delete") {
+        await deleteSession(name);
+        return null;
+      }
+      return runSessionAction(name, action);
+    },
+    onSuccess: (session, { name, action }) => {
+      if (action === "delete") queryClient.removeQueries({ queryKey: queryKeys.detail(name) });
+      else if (session) queryClient.setQueryData(queryKeys.detail(name), session);
+      if (action === "logout" || action === "stop" || action === "restart") queryClient.removeQueries({ queryKey: queryKeys.qr(name) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
+    },
+  });
+}
+
+/** Run one action over many sessions, a few at a time; reports which failed. */
+export async function runBulk<T>(items: T[], run: (item: T) => Promise<unknown>, concurrency = 4): Promise<{ item: T; error: unknown }[]> {
+  const failures: { item: T; error: unknown }[] = [];
+  let index = 0;
+  const worker = async () => {
+    while (index < items.length) {
+      const item = items[index++];
+      try {
+        await run(item);
+      } catch (error) {
+        failures.push({ item, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return failures;
+}

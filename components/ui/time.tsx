@@ -1,0 +1,58 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+
+/** One shared 1-second clock for every relative time and countdown on the page. */
+const listeners = new Set<() => void>();
+let now = Date.now();
+let timer: ReturnType<typeof setInterval> | null = null;
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  if (!timer) {
+    now = Date.now();
+    timer = setInterval(() => {
+      now = Date.now();
+      listeners.forEach((l) => l());
+    }, 1000);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (!listeners.size && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+}
+
+export function useNow(): number {
+  return useSyncExternalStore(subscribe, () => now, () => 0);
+}
+
+export function formatRelative(timestamp: number, current: number): string {
+  const seconds = Math.round((current - timestamp) / 1000);
+  if (Math.abs(seconds) < 5) return "just now";
+  const abs = Math.abs(seconds);
+  const [value, unit] =
+    abs < 60 ? [abs, "s"] : abs < 3600 ? [Math.floor(abs / 60), "min"] : abs < 86_400 ? [Math.floor(abs / 3600), "h"] : [Math.floor(abs / 86_400), "d"];
+  return seconds >= 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
+}
+
+export function formatDateTime(timestamp: number): string {
+  return new Date(timestamp).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+export function formatTime(timestamp: number): string {
+  return new Date(timestamp).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+/** "3 min ago", with the exact time in a tooltip and a machine-readable <time>. */
+export function RelativeTime({ timestamp, className }: { timestamp: number | null | undefined; className?: string }) {
+  const current = useNow();
+  if (!timestamp) return <span className={className}>—</span>;
+  return (
+    <time dateTime={new Date(timestamp).toISOString()} title={formatDateTime(timestamp)} className={className} suppressHydrationWarning>
+      {current ? formatRelative(timestamp, current) : formatDateTime(timestamp)}
+    </time>
+  );
+}
