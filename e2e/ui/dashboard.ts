@@ -1,0 +1,38 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { RunningServer } from "../support/server";
+
+/** Helpers shared by the dashboard specs. */
+
+export const PASSWORD = "correct-horse-battery-staple";
+export const USERNAME = "operator";
+export const DASHBOARD_ENV = { WAHA_DASHBOARD_USERNAME: USERNAME, WAHA_DASHBOARD_PASSWORD: PASSWORD };
+
+const SHOTS = path.resolve("test-results/ui-screenshots");
+
+let address = 10;
+/**
+ * A browser context that looks like its own client address to the login throttle (the server keys
+ * it on the last X-Forwarded-For entry), so one spec's failed logins never block another's.
+ */
+export async function newClient(browser: Browser, options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: options.viewport ?? { width: 1360, height: 900 },
+    colorScheme: options.colorScheme ?? "light",
+    extraHTTPHeaders: { "X-Forwarded-For": `10.77.0.${address++}` },
+  });
+}
+
+export async function login(page: Page, server: RunningServer, password = PASSWORD): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("Username").fill(USERNAME);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
