@@ -385,7 +385,11 @@ export class WebhookDispatcher {
 
       const dtos = rows.deliveries.map(toDeliveryDto);
       const byEvent = new Map<string, TWebhookDelivery[]>();
-      for (const dto of dtos) byEvent.set(dto.eventId, [...(byEvent.get(dto.eventId) ?? []), dto]);
+      for (const dto of dtos) {
+        const list = byEvent.get(dto.eventId);
+        if (list) list.push(dto);
+        else byEvent.set(dto.eventId, [dto]);
+      }
       for (const item of batch) item.resolve(item.entries.flatMap((entry) => byEvent.get(entry.envelope.id) ?? []));
       for (const delivery of dtos) this.emit({ delivery, attempt: null });
       if (release.length) await this.serial(() => releaseDeliveries(this.db, release)).catch((error) => this.logger.warn({ err: error }, "could not release webhook deliveries"));
@@ -681,7 +685,7 @@ export class WebhookDispatcher {
         const row = this.resultRows.get(record.deliveryId);
         this.resultRows.delete(record.deliveryId);
         if (record.nextAttemptAt !== null) earliestRetry = Math.min(earliestRetry, record.nextAttemptAt);
-        if (!row) continue;
+        if (!row || this.listeners.size === 0) continue;
         const updated: TDeliveryRow = {
           ...row,
           state: record.state,
