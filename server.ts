@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     version: VERSION,
     workerId: env.workerId ?? "",
     logger: logger.child({ module: "webhooks" }),
+    ...env.webhooks,
   });
   const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
   const deliveries = createWebhookDeliveries({ db, dispatcher, publisher });

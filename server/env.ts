@@ -78,6 +78,11 @@ const ZEnvSchema = z.object({
   WAHA_CLIENT_DEVICE_NAME: optionalString,
   WAHA_CLIENT_BROWSER_NAME: optionalString,
 
+  SWITCHBOARD_WEBHOOK_CONCURRENCY: int(8, 1),
+  SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS: seconds(10),
+  SWITCHBOARD_WEBHOOK_RETENTION_DAYS: seconds(7),
+  SWITCHBOARD_WEBHOOK_RETENTION_ROWS: int(100_000, 100),
+
   WAHA_SESSION_CONFIG_IGNORE_STATUS: bool(false),
   WAHA_SESSION_CONFIG_IGNORE_GROUPS: bool(false),
   WAHA_SESSION_CONFIG_IGNORE_CHANNELS: bool(false),
@@ -123,6 +128,7 @@ export interface Env {
     client: { deviceName?: string; browserName?: string };
   };
   ignoreDefaults: { status: boolean; groups: boolean; channels: boolean; broadcast: boolean };
+  webhooks: { concurrencyPerTarget: number; requestTimeoutMs: number; retention: { maxAgeMs: number; maxRows: number } };
   /** The raw variables, for parsers owned by other modules (the global webhook). */
   raw: NodeJS.ProcessEnv;
 }
@@ -191,6 +197,14 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       groups: e.WAHA_SESSION_CONFIG_IGNORE_GROUPS,
       channels: e.WAHA_SESSION_CONFIG_IGNORE_CHANNELS,
       broadcast: e.WAHA_SESSION_CONFIG_IGNORE_BROADCAST,
+    },
+    webhooks: {
+      concurrencyPerTarget: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
+      requestTimeoutMs: e.SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retention: {
+        maxAgeMs: e.SWITCHBOARD_WEBHOOK_RETENTION_DAYS * 24 * 3600 * 1000,
+        maxRows: e.SWITCHBOARD_WEBHOOK_RETENTION_ROWS,
+      },
     },
     raw: vars,
   };
