@@ -7,12 +7,12 @@
  * Run after `npx next build`: `npm run bench:engine`. Prints a table; saves JSON in bench/results/.
  * Targets: first QR <= 1.5 s (one session), scan -> WORKING <= 0.5 s, PSS <= 260 MiB per session with 3 running.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { io, type Socket } from "socket.io-client";
 import { measureMemory } from "../server/engines/webjs/process-tree";
 import { startServer, type RunningServer } from "../e2e/support/server";
 import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
+import { processesMatching } from "../e2e/support/processes";
 
 type Row = { measure: string; sessions: number; p50: number; max: number; unit: string; target: string };
 const rows: Row[] = [];
@@ -57,7 +57,7 @@ async function loginRound(double: WhatsAppWebDouble, env: Record<string, string>
   record("scan -> WORKING", count, scans, "ms", "<= 500 ms");
 
   if (count === 3) {
-    const memory = await Promise.all(names.map((name) => measureMemory(pids(`${dataDir}/sessions/${name}/`))));
+    const memory = await Promise.all(names.map((name) => measureMemory(processesMatching(`${dataDir}/sessions/${name}/`))));
     record("PSS per session at WORKING", count, memory.map((m) => m.pssKiB / 1024), "MiB", "<= 260 MiB");
     record("USS per session at WORKING", count, memory.map((m) => m.ussKiB / 1024), "MiB", "-");
   }
@@ -65,7 +65,7 @@ async function loginRound(double: WhatsAppWebDouble, env: Record<string, string>
   await new Promise((resolve) => setTimeout(resolve, 1500)); // let Chromium flush the login to the profile
   live.close();
   await server.stop();
-  record("Chromium processes left after shutdown", count, [pids(`${dataDir}/sessions`).length], "", "0");
+  record("Chromium processes left after shutdown", count, [processesMatching(`${dataDir}/sessions`).length], "", "0");
 
   const booted = Date.now();
   server = await startServer({ dataDir, env });
@@ -101,7 +101,7 @@ async function bootRound(double: WhatsAppWebDouble, env: Record<string, string>,
   record(`boot with ${count} stored sessions -> all WORKING`, count, [Math.max(...times)], "ms", "-");
   live.close();
   await server.stop();
-  record("Chromium processes left after shutdown", count, [pids(`${dataDir}/sessions`).length], "", "0");
+  record("Chromium processes left after shutdown", count, [processesMatching(`${dataDir}/sessions`).length], "", "0");
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -146,14 +146,6 @@ async function post(server: RunningServer, path: string, body: unknown) {
     body: JSON.stringify(body),
   });
   if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-}
-
-function pids(pattern: string): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", "--", pattern]).toString().trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function record(measure: string, sessions: number, values: number[], unit: string, target: string) {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import jsQR from "jsqr";
@@ -6,6 +5,7 @@ import { PNG } from "pngjs";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { processesMatching } from "../support/processes";
 
 /**
  * The WEBJS engine through the REST API: the real server, real whatsapp-web.js and Chromium, and the
@@ -39,15 +39,6 @@ const get = async (name: string) => (await api.get<Session>(`/api/sessions/${nam
 const waitFor = (name: string, status: string, timeoutMs = 20_000) =>
   eventually(() => get(name), (s) => s.status === status, timeoutMs);
 const rawQr = async (name: string) => (await api.get<{ value: string }>(`/api/${name}/auth/qr?format=raw`)).body.value;
-
-/** The session's browser processes (the profile path names the session). */
-function chromium(pattern: string): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", "--", pattern]).toString().trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 function decodePng(bytes: Buffer): string | undefined {
   const png = PNG.sync.read(bytes);
@@ -101,7 +92,7 @@ test("pairing code: request, enter on the phone -> WORKING", async () => {
 test("server restart: working sessions come back WORKING without a QR; shutdown leaves no Chromium", async () => {
   await new Promise((resolve) => setTimeout(resolve, 1500)); // let Chromium flush the login to the profile
   await server.stop();
-  expect(chromium(`${dataDir}/sessions`)).toEqual([]);
+  expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
   server = await startServer({ dataDir, env: serverEnv() });
   api = apiClient(server);
   for (const name of ["alice", "bob"]) {
@@ -112,7 +103,7 @@ test("server restart: working sessions come back WORKING without a QR; shutdown 
 });
 
 test("kill the session's Chromium -> FAILED -> back to WORKING by itself", async () => {
-  const pids = chromium(`${dataDir}/sessions/alice/`);
+  const pids = processesMatching(`${dataDir}/sessions/alice/`);
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, "SIGKILL");
   const failed = await eventually(() => get("alice"), (s) => s.statuses.some((c) => c.status === "FAILED"));
@@ -138,7 +129,7 @@ test("logout via the API -> a new QR; delete -> no Chromium, no auth data", asyn
     await api.delete(`/api/sessions/${name}`);
     expect(fs.existsSync(`${dataDir}/sessions/${name}`)).toBe(false);
   }
-  await eventually(async () => chromium(`${dataDir}/sessions`).length, (n) => n === 0, 10_000);
+  await eventually(async () => processesMatching(`${dataDir}/sessions`).length, (n) => n === 0, 10_000);
 });
 
 test("three sessions at once all log in", async () => {
@@ -150,7 +141,7 @@ test("three sessions at once all log in", async () => {
   }
   for (const [i, name] of names.entries()) expect((await waitFor(name, "WORKING")).me?.id).toBe(`1555000400${i}@c.us`);
   for (const name of names) expect((await api.post<Session>(`/api/sessions/${name}/stop`)).body.status).toBe("STOPPED");
-  expect(chromium(`${dataDir}/sessions`)).toEqual([]);
+  expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
 });
 
 test("a wrong Chromium path gives a clear FAILED reason", async () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { processesMatching } from "../support/processes";
 
 /** The sessions REST API against the real built server, a real SQLite file and the WhatsApp Web double. */
 
@@ -36,14 +36,6 @@ test.afterAll(async () => {
 });
 
 const status = async (name: string) => (await api.get<Session>(`/api/sessions/${name}`)).body.status;
-const chromiumFor = (dataDir: string) => {
-  try {
-    // No shell: its own command line would match the pattern.
-    return execFileSync("pgrep", ["-f", "--", `${dataDir}/sessions`]).toString().trim().split("\n").filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-};
 
 test.describe("auth", () => {
   const routes: [string, string][] = [
@@ -266,7 +258,7 @@ test.describe("lifecycle", () => {
     expect((await api.delete("/api/sessions/alpha")).status).toBe(200);
     expect((await api.get("/api/sessions/alpha")).status).toBe(404);
     expect(fs.existsSync(`${server.dataDir}/sessions/alpha`)).toBe(false);
-    await eventually(async () => chromiumFor(server.dataDir).length, (n) => n === 0, 10_000);
+    await eventually(async () => processesMatching(`${server.dataDir}/sessions`).length, (n) => n === 0, 10_000);
   });
 
   test("deprecated POST /api/sessions/start|stop|logout", async () => {
@@ -397,7 +389,7 @@ test.describe("concurrency", () => {
     session.statuses.slice(1).forEach((change, i) => {
       expect(allowed[session.statuses[i].status], JSON.stringify(session.statuses)).toContain(change.status);
     });
-    await eventually(async () => chromiumFor(server.dataDir).length, (n) => n === 0, 10_000);
+    await eventually(async () => processesMatching(`${server.dataDir}/sessions`).length, (n) => n === 0, 10_000);
   });
 });
 
@@ -412,7 +404,7 @@ test.describe("persistence", () => {
     await client.post("/api/sessions", { name: "runner" });
     await eventually(async () => (await client.get<Session>("/api/sessions/runner")).body.status, (s) => s === "SCAN_QR_CODE");
     await first.stop();
-    expect(chromiumFor(dataDir)).toEqual([]);
+    expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
 
     const second = await startServer({ dataDir, env, apiKey: "" });
     expect(second.output()).not.toContain("Generated an API key");
@@ -424,7 +416,7 @@ test.describe("persistence", () => {
     } finally {
       await second.stop();
     }
-    expect(chromiumFor(dataDir)).toEqual([]);
+    expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
   });
 
   test("WAHA_HTTP_STRICT_MODE rejects unknown fields", async () => {
