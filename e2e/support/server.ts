@@ -36,7 +36,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = await freePort();
   const apiKey = options.apiKey ?? TEST_API_KEY;
   let output = "";
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], {
+  // node --import tsx, not the tsx CLI: the CLI runs the server as a child, so a SIGKILL meant to
+  // crash the server would only kill the wrapper and leave the server running.
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
