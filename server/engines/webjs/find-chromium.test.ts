@@ -1,11 +1,12 @@
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findChromium } from "./find-chromium";
 
 describe("findChromium", () => {
-  const dir = mkdtempSync(join(tmpdir(), "find-chromium-"));
+  const dir = mkdtempSync(join(tmpdir(), "webjs-find-chromium-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const executable = join(dir, "chromium");
   writeFileSync(executable, "#!/bin/sh\n");
   chmodSync(executable, 0o755);

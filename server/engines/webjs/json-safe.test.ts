@@ -31,9 +31,9 @@ describe("toJsonSafe", () => {
 });
 
 describe("eventData", () => {
-  it("unwraps a single argument and keeps several as an array", () => {
+  it("is null without arguments, unwraps a single one and keeps several as an array", () => {
+    expect(eventData([])).toBeNull();
     expect(eventData(["LOGOUT"])).toBe("LOGOUT");
     expect(eventData([50, "WhatsApp"])).toEqual([50, "WhatsApp"]);
-    expect(eventData([])).toEqual([]);
   });
 });

@@ -18,7 +18,8 @@ export function toJsonSafe(value: unknown): unknown {
   return text === undefined ? null : JSON.parse(text);
 }
 
-/** One argument is the data itself; several (e.g. `loading_screen` percent, message) become an array. */
+/** No argument (`ready`) is null, one is the data itself, several (`loading_screen`: percent, message) an array. */
 export function eventData(args: unknown[]): unknown {
+  if (args.length === 0) return null;
   return toJsonSafe(args.length === 1 ? args[0] : args);
 }

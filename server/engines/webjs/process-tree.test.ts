@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   findBrowserProcesses,
   killBrowserProcesses,
@@ -61,7 +61,8 @@ describe("selectBrowserProcesses", () => {
 });
 
 describe("listProcesses and measureMemory on a /proc-like directory", () => {
-  const proc = mkdtempSync(join(tmpdir(), "fake-proc-"));
+  const proc = mkdtempSync(join(tmpdir(), "webjs-fake-proc-"));
+  afterAll(() => rmSync(proc, { recursive: true, force: true }));
   const add = (pid: number, stat: string, cmdline: string, smaps?: string) => {
     mkdirSync(join(proc, String(pid)));
     writeFileSync(join(proc, String(pid), "stat"), stat);
@@ -102,7 +103,7 @@ describe("killBrowserProcesses", () => {
   });
 
   it("kills processes that use the profile even without a known pid", async () => {
-    const profileDir = mkdtempSync(join(tmpdir(), "profile-"));
+    const profileDir = join(tmpdir(), `webjs-profile-${process.pid}-${Date.now()}`); // only a unique flag value
     const stray = spawn(process.execPath, ["-e", idle, "--", `--user-data-dir=${profileDir}`], { stdio: "ignore" });
     const identity = { pid: null, profileDir };
     await expect.poll(() => findBrowserProcesses(identity)).toEqual([stray.pid]);

@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { clearProfileLock, removeSessionDir, sessionDirExists, sessionProfile } from "./session-profile";
 
 describe("sessionProfile", () => {
@@ -18,7 +18,8 @@ describe("sessionProfile", () => {
 });
 
 describe("profile files", () => {
-  const authDir = mkdtempSync(join(tmpdir(), "auth-"));
+  const authDir = mkdtempSync(join(tmpdir(), "webjs-auth-"));
+  afterAll(() => rmSync(authDir, { recursive: true, force: true }));
 
   it("clears a stale lock (dangling symlinks included) and keeps the login", async () => {
     const profile = sessionProfile(authDir, "crashed");

@@ -7,9 +7,6 @@ import { selectProxy, type GlobalProxySettings } from "./select-proxy";
 import { removeSessionDir, sessionDirExists, sessionProfile } from "./session-profile";
 import { WebjsEngine } from "./webjs-engine";
 
-// server.ts wires the adapter from this one module: the factory and the browser lookup it needs.
-export { findChromium } from "./find-chromium";
-
 export interface WebjsEngineFactoryOptions {
   /** Root of all auth data: `<authDir>/<session>/session-<session>` is a session's Chromium profile. */
   authDir: string;

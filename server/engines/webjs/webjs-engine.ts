@@ -12,7 +12,7 @@ type Client = wweb.Client;
 type Browser = NonNullable<Client["pupBrowser"]>;
 type Page = NonNullable<Client["pupPage"]>;
 
-export const CHROMIUM_NOT_FOUND = "Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium";
+const CHROMIUM_NOT_FOUND = "Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium";
 
 /** How long the browser may take to close gracefully (and a pending initialize() to give up) before SIGKILL. */
 const CLOSE_GRACE_MS = 5_000;
