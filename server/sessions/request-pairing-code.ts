@@ -12,8 +12,13 @@ export async function requestPairingCode(ctx: SessionsContext, name: string, pho
     });
   }
   try {
-    return await engine.requestPairingCode(phoneNumber);
+    return formatPairingCode(await engine.requestPairingCode(phoneNumber));
   } catch (error) {
     throw new AppError("engine_error", `Could not get a pairing code: ${(error as Error).message}`);
   }
+}
+
+/** WAHA shows the 8-character code as two groups: `ABCD-EFGH`. */
+export function formatPairingCode(code: string): string {
+  return /^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
 }
