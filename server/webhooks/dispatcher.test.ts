@@ -304,7 +304,8 @@ describe("WebhookDispatcher against a real receiver", () => {
     await publishMany(publisherFor(writer), 10, [{ url: r.url, events: ["message"] }]);
     await writer.stop();
 
-    const child = spawn(`${ROOT}node_modules/.bin/tsx`, ["server/webhooks/test-crash-child.ts"], {
+    // node --import tsx, one process: SIGKILL on the tsx CLI would kill only its wrapper.
+    const child = spawn(process.execPath, ["--import", "tsx", "server/webhooks/test-crash-child.ts"], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: testDb.url },
       stdio: ["ignore", "pipe", "pipe"],
