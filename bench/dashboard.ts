@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import { chromium, type Page } from "@playwright/test";
-import { startServer } from "../e2e/support/server";
+import { doubleEnv, startServer } from "../e2e/support/server";
 import { startDouble } from "../e2e/support/whatsapp-web-double/double";
 
 const ROTATIONS = 20;
@@ -18,7 +18,7 @@ async function main() {
   const double = await startDouble();
   const server = await startServer({
     env: {
-      SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" "),
+      ...doubleEnv(double),
       WAHA_DASHBOARD_USERNAME: USERNAME,
       WAHA_DASHBOARD_PASSWORD: PASSWORD,
       WAHA_LOG_LEVEL: "warn",

@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import { io, type Socket } from "socket.io-client";
 import { measureMemory } from "../server/engines/webjs/process-tree";
-import { startServer, type RunningServer } from "../e2e/support/server";
+import { doubleEnv, startServer, type RunningServer } from "../e2e/support/server";
 import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
 import { processesMatching } from "../e2e/support/processes";
 
@@ -19,7 +19,7 @@ const rows: Row[] = [];
 
 async function main() {
   const double = await startDouble();
-  const env = { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" "), WAHA_LOG_LEVEL: "warn" };
+  const env = { ...doubleEnv(double), WAHA_LOG_LEVEL: "warn" };
   try {
     for (const count of [1, 3]) await loginRound(double, env, count);
     await bootRound(double, env, 10);

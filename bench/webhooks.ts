@@ -34,7 +34,7 @@ import { VERSION } from "../server/system/environment";
 import { WebhookDispatcher } from "../server/webhooks/dispatcher";
 import { createTestDb, type TestDb } from "../server/webhooks/test-db";
 import { reservePort } from "../server/webhooks/test-receiver";
-import { startServer, type RunningServer } from "../e2e/support/server";
+import { doubleEnv, startServer, type RunningServer } from "../e2e/support/server";
 import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
 
 const EVENTS = intEnv("EVENTS", 10_000);
@@ -447,7 +447,7 @@ async function socketRun(): Promise<SocketResult> {
   let server: RunningServer | null = null;
   let socket: Socket | null = null;
   try {
-    server = await startServer({ env: { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" "), WAHA_LOG_LEVEL: "warn" } });
+    server = await startServer({ env: { ...doubleEnv(double), WAHA_LOG_LEVEL: "warn" } });
     socket = io(server.url, { auth: { apiKey: server.apiKey }, transports: ["websocket"], reconnection: false });
     const live = await watch(socket);
     return await measureSocket(server, double, live);

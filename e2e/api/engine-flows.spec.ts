@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 import { processesMatching } from "../support/processes";
 
@@ -22,7 +22,7 @@ const dataDir = fs.mkdtempSync("/tmp/switchboard-engine-");
 
 test.describe.configure({ mode: "serial" });
 
-const serverEnv = () => ({ SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" "), SWITCHBOARD_RESTART_DELAY_SECONDS: "1" });
+const serverEnv = () => ({ ...doubleEnv(double), SWITCHBOARD_RESTART_DELAY_SECONDS: "1" });
 
 test.beforeAll(async () => {
   double = await startDouble();

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import { apiClient, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 
 /** Live push: Socket.IO (authenticated handshake, rooms per session) and WAHA's raw /ws. */
@@ -16,7 +16,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   double = await startDouble();
-  server = await startServer({ env: { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") } });
+  server = await startServer({ env: doubleEnv(double) });
   api = apiClient(server);
 });
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 import { processesMatching } from "../support/processes";
 
@@ -26,7 +26,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   double = await startDouble();
-  server = await startServer({ env: { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") } });
+  server = await startServer({ env: doubleEnv(double) });
   api = apiClient(server);
 });
 
@@ -396,7 +396,7 @@ test.describe("concurrency", () => {
 test.describe("persistence", () => {
   test("configs, desired state and a generated API key survive a server restart", async () => {
     const dataDir = fs.mkdtempSync("/tmp/switchboard-restart-");
-    const env = { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") };
+    const env = doubleEnv(double);
     const first = await startServer({ dataDir, env, apiKey: "" });
     const key = fs.readFileSync(`${dataDir}/api-key`, "utf8").trim();
     const client = apiClient({ url: first.url, apiKey: key });

@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 
 /** Webhooks through the real server to a real HTTP receiver on loopback. */
@@ -51,7 +51,7 @@ const HMAC_KEY = "receiver-secret";
 
 test.describe.configure({ mode: "serial" });
 
-const serverEnv = () => ({ SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") });
+const serverEnv = () => doubleEnv(double);
 const webhookConfig = () => ({
   metadata: { tenant: "acme" },
   webhooks: [

@@ -31,6 +31,11 @@ export interface ServerOptions {
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const TEST_API_KEY = "test-key-0123456789abcdef";
 
+/** The server's environment for routing every session's web.whatsapp.com to the WhatsApp Web double. */
+export function doubleEnv(double: { browserArgs: string[] }): Record<string, string> {
+  return { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") };
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
   const port = await freePort();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 import { DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
@@ -20,7 +20,7 @@ test.setTimeout(120_000);
 
 test.beforeAll(async () => {
   double = await startDouble();
-  server = await startServer({ env: { ...DASHBOARD_ENV, SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") } });
+  server = await startServer({ env: { ...DASHBOARD_ENV, ...doubleEnv(double) } });
   api = apiClient(server);
 });
 
