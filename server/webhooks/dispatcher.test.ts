@@ -253,7 +253,7 @@ describe("WebhookDispatcher against a real receiver", () => {
     const live = await receiver();
     // Tiny lanes: most rows of both targets wait as pending rows and must be claimed from the database,
     // where the stuck target's rows are due first.
-    const d = dispatcher({ concurrencyPerTarget: 2, maxQueuedPerTarget: 4, claimBatchSize: 16, requestTimeoutMs: 30_000 });
+    const d = dispatcher({ concurrencyPerTarget: 2, maxQueuedPerTarget: 4, requestTimeoutMs: 30_000 });
     const publisher = publisherFor(d);
     await publishMany(publisher, 150, [{ url: stuck.url, events: ["message"] }], "first");
     await publishMany(publisher, 150, [{ url: live.url, events: ["message"] }], "second");

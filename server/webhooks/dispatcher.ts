@@ -4,9 +4,9 @@ import type { Db } from "@/server/db";
 import { HttpSender, type TSendResult } from "./http-sender";
 import {
   buildOutboxRows,
-  claimDeliveries,
-  findDueDeliveries,
+  claimDueDeliveries,
   findNextDueAt,
+  findPendingUrls,
   insertOutboxRows,
   newId,
   parseSnapshot,
@@ -54,8 +54,6 @@ export interface WebhookDispatcherOptions {
   maxQueuedPerTarget?: number;
   /** Per request, until the response has been read (default 10 s). */
   requestTimeoutMs?: number;
-  /** Rows read per claim query (default 512). */
-  claimBatchSize?: number;
   /** Events written per outbox transaction at most (default 512). */
   writeBatchSize?: number;
   /** Safety-net poll for due rows; retries also arm an exact timer (default 5 s). */
@@ -133,7 +131,6 @@ export class WebhookDispatcher {
   private readonly concurrency: number;
   private readonly maxQueued: number;
   private readonly requestTimeoutMs: number;
-  private readonly claimBatchSize: number;
   private readonly writeBatchSize: number;
   private readonly pollIntervalMs: number;
   private readonly pruneIntervalMs: number;
@@ -187,7 +184,6 @@ export class WebhookDispatcher {
     this.concurrency = options.concurrencyPerTarget ?? 8;
     this.maxQueued = Math.max(this.concurrency, options.maxQueuedPerTarget ?? 256);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.claimBatchSize = options.claimBatchSize ?? 512;
     this.writeBatchSize = options.writeBatchSize ?? 512;
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
@@ -427,7 +423,7 @@ export class WebhookDispatcher {
         this.fetchRequested = false;
         // Yield once so wakes from the same tick coalesce into one claim.
         await new Promise((resolve) => setImmediate(resolve));
-        if (await this.fetchOnce()) this.fetchRequested = true;
+        await this.fetchOnce();
       }
     } catch (error) {
       this.logger.error({ err: error }, "could not claim webhook deliveries; retrying at the next poll");
@@ -437,46 +433,27 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Claims one batch; true when more due rows may be waiting. */
-  private async fetchOnce(): Promise<boolean> {
-    const now = this.clock.now();
-    const excludeUrls: string[] = [];
-    // Only lanes that are at least half empty take part: refilling a nearly full lane a few rows at a
-    // time would cost one claim per handful of deliveries. Skipped lanes ask again when they drain.
-    for (const lane of this.lanes.values()) {
-      if (!this.isHungry(lane)) {
-        excludeUrls.push(lane.url);
-        lane.backlog = true;
+  /**
+   * Claims due rows for every target with room: at most its free slots each, so a full target (a
+   * slow receiver, or a dead one's retries) is never read. Lanes left without room ask for the next
+   * claim when they drain (attempt()).
+   */
+  private async fetchOnce(): Promise<void> {
+    const claimed = await this.serial(async () => {
+      const take = new Map<string, number>();
+      for (const url of await findPendingUrls(this.db, this.workerId)) {
+        const lane = this.lanes.get(url);
+        // Only lanes at least half empty take part: refilling a nearly full lane a few rows at a time
+        // would cost one claim per handful of deliveries.
+        if (!lane) take.set(url, this.maxQueued);
+        else if (this.isHungry(lane)) take.set(url, this.freeSlots(lane));
+        else lane.backlog = true;
       }
-    }
-    const rows = await this.serial(() =>
-      findDueDeliveries(this.db, { workerId: this.workerId, now, excludeUrls, take: this.claimBatchSize }),
-    );
-    if (rows.length === 0) return false;
-
-    const free = new Map<string, number>();
-    const chosen: string[] = [];
-    for (const row of rows) {
-      const lane = this.lane(row.url);
-      const slots = free.get(row.url) ?? this.freeSlots(lane);
-      if (slots > 0) {
-        chosen.push(row.id);
-        free.set(row.url, slots - 1);
-        lane.reserved++;
-      } else {
-        lane.backlog = true;
-      }
-    }
-    let claimed: TDueDeliveryRow[];
-    try {
-      claimed = await this.serial(() => claimDeliveries(this.db, chosen));
-    } finally {
-      const reserved = new Set(chosen);
-      for (const row of rows) if (reserved.has(row.id)) this.lane(row.url).reserved--;
-    }
+      return claimDueDeliveries(this.db, { workerId: this.workerId, now: this.clock.now(), take });
+    });
     if (!this.running) {
       await this.serial(() => releaseDeliveries(this.db, claimed.map((row) => row.id)));
-      return false;
+      return;
     }
     const touched = new Set<Lane>();
     for (const row of claimed) {
@@ -484,8 +461,10 @@ export class WebhookDispatcher {
       lane.queue.push(this.toJob(row));
       touched.add(lane);
     }
-    for (const lane of touched) this.pump(lane);
-    return rows.length === this.claimBatchSize && claimed.length > 0;
+    for (const lane of touched) {
+      if (!this.isHungry(lane)) lane.backlog = true;
+      this.pump(lane);
+    }
   }
 
   private lane(url: string): Lane {
@@ -606,7 +585,7 @@ export class WebhookDispatcher {
       deliveryId: job.row.id,
       attempt,
       state: step.outcome === "retry" ? "pending" : step.outcome,
-      nextAttemptAt: step.outcome === "retry" ? this.clock.now() + step.delayMs : null,
+      retryDelayMs: step.outcome === "retry" ? step.delayMs : null,
       lastError,
     };
   }
@@ -666,8 +645,12 @@ export class WebhookDispatcher {
     const batch = this.results.splice(0);
     if (batch.length === 0) return;
     const run = (async () => {
+      let recordedAt = 0;
       try {
-        await this.serial(() => recordAttempts(this.db, batch, this.clock.now()));
+        await this.serial(() => {
+          recordedAt = this.clock.now();
+          return recordAttempts(this.db, batch, recordedAt);
+        });
       } catch (error) {
         this.logger.error({ err: error, results: batch.length }, "could not record webhook attempts; retrying in 1 s");
         this.results.unshift(...batch);
@@ -680,11 +663,11 @@ export class WebhookDispatcher {
         return;
       }
       let earliestRetry = Infinity;
-      const finishedAt = this.clock.now();
       for (const record of batch) {
         const row = this.resultRows.get(record.deliveryId);
         this.resultRows.delete(record.deliveryId);
-        if (record.nextAttemptAt !== null) earliestRetry = Math.min(earliestRetry, record.nextAttemptAt);
+        const nextAttemptAt = record.retryDelayMs !== null ? recordedAt + record.retryDelayMs : null;
+        if (nextAttemptAt !== null) earliestRetry = Math.min(earliestRetry, nextAttemptAt);
         if (!row || this.listeners.size === 0) continue;
         const updated: TDeliveryRow = {
           ...row,
@@ -692,9 +675,9 @@ export class WebhookDispatcher {
           attempts: record.attempt.number,
           lastStatusCode: record.attempt.statusCode,
           lastError: record.lastError,
-          nextAttemptAt: record.nextAttemptAt !== null ? new Date(record.nextAttemptAt) : row.nextAttemptAt,
-          finishedAt: record.state === "pending" ? null : new Date(finishedAt),
-          updatedAt: new Date(finishedAt),
+          nextAttemptAt: nextAttemptAt !== null ? new Date(nextAttemptAt) : row.nextAttemptAt,
+          finishedAt: record.state === "pending" ? null : new Date(recordedAt),
+          updatedAt: new Date(recordedAt),
         };
         this.emit({ delivery: toDeliveryDto(updated), attempt: record.attempt });
       }

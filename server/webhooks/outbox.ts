@@ -152,40 +152,54 @@ export async function writeOutbox(db: Db, entries: TOutboxEntry[], options: { wo
   return rows.deliveries;
 }
 
-/** Due pending rows of this worker (id and url only), oldest due first, skipping targets with no free slot. */
-export function findDueDeliveries(
-  db: Db,
-  options: { workerId: string; now: number; excludeUrls: string[]; take: number },
-): Promise<{ id: string; url: string }[]> {
-  return db.webhookDelivery.findMany({
-    where: {
-      worker: options.workerId,
-      state: "pending",
-      nextAttemptAt: { lte: new Date(options.now) },
-      ...(options.excludeUrls.length ? { url: { notIn: options.excludeUrls } } : {}),
-    },
-    orderBy: { nextAttemptAt: "asc" },
-    take: options.take,
-    select: { id: true, url: true },
-  });
+/**
+ * Target URLs with pending rows of this worker, due or not. A loose index scan: one seek on
+ * (worker, state, url, nextAttemptAt) per distinct URL, however many rows a target has waiting, so a
+ * target with a large backlog costs the claim nothing while it is full.
+ */
+export async function findPendingUrls(db: Db, workerId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ url: string }[]>`
+    WITH RECURSIVE "target"("url") AS (
+      SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = 'pending'
+      UNION ALL
+      SELECT (SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = 'pending' AND "url" > "target"."url")
+      FROM "target" WHERE "target"."url" IS NOT NULL
+    )
+    SELECT "url" FROM "target" WHERE "url" IS NOT NULL`;
+  return rows.map((row) => row.url);
 }
 
-/** Marks rows in_flight if they are still pending, and returns the claimed rows with their envelope bytes. */
-export async function claimDeliveries(db: Db, ids: string[]): Promise<TDueDeliveryRow[]> {
-  if (ids.length === 0) return [];
-  const claimed = await write(
-    db,
-    db.webhookDelivery.updateManyAndReturn({
-      where: { id: { in: ids }, state: "pending" },
-      data: { state: "in_flight" },
-      select: { id: true },
-    }),
+/**
+ * Claims due pending rows of this worker: per target URL at most `take.get(url)` rows, oldest due
+ * first, marked in_flight in one transaction. Returns them with their envelope bytes.
+ */
+export async function claimDueDeliveries(
+  db: Db,
+  options: { workerId: string; now: number; take: Map<string, number> },
+): Promise<TDueDeliveryRow[]> {
+  const now = new Date(options.now);
+  const statements = [...options.take].map(
+    ([url, take]) => db.$queryRaw<TDeliveryRow[]>`
+      UPDATE "WebhookDelivery" SET "state" = 'in_flight'
+      WHERE "id" IN (
+        SELECT "id" FROM "WebhookDelivery"
+        WHERE "worker" = ${options.workerId} AND "state" = 'pending' AND "url" = ${url} AND "nextAttemptAt" <= ${now}
+        ORDER BY "nextAttemptAt" LIMIT ${take}
+      )
+      RETURNING *`,
   );
+  if (statements.length === 0) return [];
+  const claimed = (await db.$transaction(statements)).flat();
   if (claimed.length === 0) return [];
-  return db.webhookDelivery.findMany({
-    where: { id: { in: claimed.map((row) => row.id) } },
-    include: { envelope: { select: { body: true, timestamp: true } } },
-  });
+  const eventIds = [...new Set(claimed.map((row) => row.eventId))];
+  const envelopes = new Map<string, { body: string; timestamp: Date }>();
+  for (const ids of chunks(eventIds, INSERT_CHUNK)) {
+    const events = await db.$queryRaw<{ id: string; body: string; timestamp: Date }[]>`
+      SELECT "id", "body", "timestamp" FROM "WebhookEvent" WHERE "id" IN (${Prisma.join(ids)})`;
+    for (const { id, body, timestamp } of events) envelopes.set(id, { body, timestamp });
+  }
+  // The foreign key guarantees every envelope exists.
+  return claimed.map((row) => ({ ...row, envelope: envelopes.get(row.eventId)! }));
 }
 
 /** Puts claimed rows back to pending without counting an attempt (shutdown). */
@@ -223,13 +237,15 @@ export interface TAttemptRecord {
   attempt: TWebhookAttempt;
   /** The delivery's state after the attempt. */
   state: Extract<TDeliveryState, "pending" | "delivered" | "dead">;
-  nextAttemptAt: number | null;
+  /** pending: the next attempt is this long after the result is stored; null otherwise. */
+  retryDelayMs: number | null;
   lastError: string | null;
 }
 
 /**
- * Stores a batch of attempt results in one transaction: all attempt rows with one INSERT, delivered
- * rows with one UPDATE per distinct (status code, attempt number), retries and dead rows one UPDATE each.
+ * Stores a batch of attempt results in one transaction: all attempt rows with one INSERT, and the
+ * deliveries with one UPDATE per group of identical outcomes (state, attempt number, status code,
+ * error, retry delay). A dead receiver's retries thus cost a statement or two per batch, not one each.
  */
 export async function recordAttempts(db: Db, records: TAttemptRecord[], now: number): Promise<void> {
   if (records.length === 0) return;
@@ -242,29 +258,23 @@ export async function recordAttempts(db: Db, records: TAttemptRecord[], now: num
       ),
     )}`,
   );
-  const delivered = new Map<string, { statusCode: number | null; number: number; ids: string[] }>();
+  const groups = new Map<string, { first: TAttemptRecord; ids: string[] }>();
   for (const record of records) {
-    if (record.state !== "delivered") continue;
-    const key = `${record.attempt.statusCode}/${record.attempt.number}`;
-    const group = delivered.get(key) ?? { statusCode: record.attempt.statusCode, number: record.attempt.number, ids: [] };
+    const key = JSON.stringify([record.state, record.attempt.number, record.attempt.statusCode, record.lastError, record.retryDelayMs]);
+    const group = groups.get(key) ?? { first: record, ids: [] };
     group.ids.push(record.deliveryId);
-    delivered.set(key, group);
+    groups.set(key, group);
   }
-  for (const group of delivered.values()) {
-    for (const ids of chunks(group.ids, INSERT_CHUNK)) {
+  for (const { first, ids } of groups.values()) {
+    const schedule =
+      first.state === "pending"
+        ? Prisma.sql`"nextAttemptAt" = ${new Date(now + (first.retryDelayMs ?? 0))}`
+        : Prisma.sql`"finishedAt" = ${finishedAt}`;
+    for (const part of chunks(ids, INSERT_CHUNK)) {
       statements.push(
-        db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'delivered', "attempts" = ${group.number}, "lastStatusCode" = ${group.statusCode}, "lastError" = NULL, "finishedAt" = ${finishedAt}, "updatedAt" = ${finishedAt} WHERE "id" IN (${Prisma.join(ids)})`,
+        db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = ${first.state}, "attempts" = ${first.attempt.number}, "lastStatusCode" = ${first.attempt.statusCode}, "lastError" = ${first.lastError}, ${schedule}, "updatedAt" = ${finishedAt} WHERE "id" IN (${Prisma.join(part)})`,
       );
     }
-  }
-  for (const record of records) {
-    if (record.state === "delivered") continue;
-    const { attempt } = record;
-    statements.push(
-      record.state === "pending"
-        ? db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'pending', "attempts" = ${attempt.number}, "lastStatusCode" = ${attempt.statusCode}, "lastError" = ${record.lastError}, "nextAttemptAt" = ${new Date(record.nextAttemptAt ?? now)}, "updatedAt" = ${finishedAt} WHERE "id" = ${record.deliveryId}`
-        : db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = 'dead', "attempts" = ${attempt.number}, "lastStatusCode" = ${attempt.statusCode}, "lastError" = ${record.lastError}, "finishedAt" = ${finishedAt}, "updatedAt" = ${finishedAt} WHERE "id" = ${record.deliveryId}`,
-    );
   }
   await db.$transaction(statements);
 }
