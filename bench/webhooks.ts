@@ -22,11 +22,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { io, type Socket } from "socket.io-client";
-import { PrismaClient } from "../generated/prisma/client";
 import type { TSessionConfig, TWebhookConfig } from "../lib/session-config";
-import type { Db } from "../server/db";
+import { openDb, type Db } from "../server/db";
 import { buildEnvironment } from "../server/events/envelope";
 import { NO_IGNORE } from "../server/events/ignore";
 import { createEventPublisher, type EventPublisher } from "../server/events/publish-event";
@@ -417,7 +415,7 @@ async function countStates(db: Db): Promise<Record<string, number>> {
 /** Runs in the forked child: the server's publisher + dispatcher, emitting until it is killed. */
 async function crashChild(): Promise<void> {
   process.on("disconnect", () => process.exit(1));
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: process.env.BENCH_DATABASE_URL! }) });
+  const db = openDb(process.env.BENCH_DATABASE_URL!);
   await tuneSqlite(db);
   const dispatcher = new WebhookDispatcher({ db, version: VERSION, pruneIntervalMs: 0 });
   await dispatcher.start();

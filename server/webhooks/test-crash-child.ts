@@ -2,11 +2,10 @@
  * Test-only child process for the crash-recovery test: starts a dispatcher on DATABASE_URL and
  * prints "started"; the test then kills it with SIGKILL while requests are in flight.
  */
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "@/generated/prisma/client";
+import { openDb } from "@/server/db";
 import { WebhookDispatcher } from "./dispatcher";
 
-const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: process.env.DATABASE_URL! }) });
+const db = openDb(process.env.DATABASE_URL!);
 const dispatcher = new WebhookDispatcher({ db, version: "crash-test", concurrencyPerTarget: 4, requestTimeoutMs: 60_000 });
 await dispatcher.start();
 process.stdout.write("started\n");

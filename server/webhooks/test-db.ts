@@ -3,9 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "@/generated/prisma/client";
-import type { Db } from "@/server/db";
+import { openDb, type Db } from "@/server/db";
 
 /**
  * Test-only: a real SQLite database with every committed migration applied. `prisma migrate deploy`
@@ -44,7 +42,7 @@ export async function createTestDb(): Promise<TestDb> {
   const url = `file:${path}`;
   const clients: Db[] = [];
   const open = () => {
-    const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+    const client = openDb(url);
     clients.push(client);
     return client;
   };
