@@ -212,7 +212,7 @@ describe("WebhookDispatcher against a real receiver", () => {
     const d = dispatcher();
     await d.start();
     await publishMany(publisherFor(d), 20, [{ url, events: ["message"], retries: { policy: "constant", delaySeconds: 0.05, attempts: 1000 } }]);
-    await waitUntil(async () => (await db.webhookAttempt.count()) >= 40, 5000, "failed attempts");
+    await waitUntil(async () => (await db.webhookAttempt.count()) >= 12, 5000, "failed attempts");
     const failed = await db.webhookAttempt.findFirstOrThrow();
     expect(failed.error).toMatch(/ECONNREFUSED/);
     expect(failed.outcome).toBe("retry");
@@ -220,6 +220,24 @@ describe("WebhookDispatcher against a real receiver", () => {
     const r = await receiver(undefined, port);
     await waitUntil(async () => (await states()).delivered === 20, 5000, "all delivered");
     expect(new Set(r.requests.map((q) => q.headers["x-webhook-request-id"])).size).toBe(20);
+  });
+
+  it("sends a target that is down one request per retry delay, not one per delivery, and delivers all when it is back", async () => {
+    const port = await reservePort();
+    const url = `http://127.0.0.1:${port}/hook`;
+    const d = dispatcher();
+    await d.start();
+    await publishMany(publisherFor(d), 50, [{ url, events: ["message"], retries: { policy: "constant", delaySeconds: 0.2, attempts: 100 } }]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    // The first 8 requests go out together; then one probe per 200 ms.
+    const attempts = await db.webhookAttempt.count();
+    expect(attempts).toBeGreaterThanOrEqual(8);
+    expect(attempts).toBeLessThanOrEqual(8 + 5);
+    expect((await states()).dead).toBeUndefined();
+
+    const r = await receiver(undefined, port);
+    await waitUntil(async () => (await states()).delivered === 50, 5000, "all delivered");
+    expect(new Set(r.requests.map((q) => q.headers["x-webhook-request-id"])).size).toBe(50);
   });
 
   it("a dead target does not slow a live one, and holds at most concurrencyPerTarget requests", async () => {
@@ -365,7 +383,7 @@ describe("WebhookDispatcher against a real receiver", () => {
 });
 
 describe("pruning", () => {
-  it("deletes finished rows by count and by age, with their attempts and orphaned events; pending rows stay", async () => {
+  it("deletes finished rows by count and by age, with their attempts and orphaned events; pending rows stay until overdue by the max age", async () => {
     let offset = 0;
     const clock: Clock = { ...systemClock, now: () => Date.now() + offset };
     const r = await receiver();
@@ -379,17 +397,20 @@ describe("pruning", () => {
     await waitUntil(async () => (await db.webhookAttempt.count()) === 11, 5000, "attempt of the down target");
 
     const newest = (await db.webhookDelivery.findMany({ where: { state: "delivered" }, orderBy: [{ finishedAt: "desc" }, { id: "desc" }], take: 4 })).map((row) => row.id);
-    expect(await d.prune()).toEqual({ deliveries: 6, events: 6 });
+    expect(await d.prune()).toEqual({ expired: 0, deliveries: 6, events: 6 });
     expect(await states()).toEqual({ delivered: 4, pending: 1 });
     const kept = await db.webhookDelivery.findMany({ where: { state: "delivered" }, orderBy: [{ finishedAt: "desc" }, { id: "desc" }] });
     expect(kept.map((row) => row.id)).toEqual(newest);
     expect(await db.webhookEvent.count()).toBe(5);
     expect(await db.webhookAttempt.count()).toBe(5);
-    expect(await d.prune()).toEqual({ deliveries: 0, events: 0 });
+    expect(await d.prune()).toEqual({ expired: 0, deliveries: 0, events: 0 });
 
+    // The down target's retry was due in 1 h; 8 days later it is overdue by more than the 7-day max age.
     offset = 8 * 24 * 3600 * 1000;
-    expect(await d.prune()).toEqual({ deliveries: 4, events: 4 });
-    expect(await states()).toEqual({ pending: 1 });
+    expect(await d.prune()).toEqual({ expired: 1, deliveries: 4, events: 4 });
+    expect(await states()).toEqual({ dead: 1 });
+    const expired = await db.webhookDelivery.findFirstOrThrow();
+    expect(expired.lastError).toBe("expired: not delivered within 168 h of being due");
     expect(await db.webhookEvent.count()).toBe(1);
   });
 });

@@ -89,6 +89,12 @@ interface Lane {
   reserved: number;
   /** Due rows of this target may be waiting in the database (it was full when the last claim ran). */
   backlog: boolean;
+  /** Attempts in a row that ended in a retry (see trackHealth). */
+  failures: number;
+  /** While the circuit is open (failures >= OPEN_AFTER_FAILURES), nothing is sent before this time. */
+  openUntil: number;
+  /** Pumps the lane again when the circuit half-opens. */
+  timer: ClockTimer | null;
 }
 
 /** Header names a custom header may not set: they would break the request or its signature. */
@@ -105,6 +111,11 @@ const RESERVED_HEADERS = new Set([
 ]);
 
 const STOP_ABORT_REASON = "aborted: dispatcher stopping";
+/**
+ * A target whose last attempts in a row all failed this many times is treated as down: it gets one
+ * request per retry delay until one succeeds (see trackHealth).
+ */
+const OPEN_AFTER_FAILURES = 3;
 /** Results that are written at once instead of waiting for the coalescing window. */
 const RESULT_BATCH = 64;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -114,7 +125,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * anything is sent); the dispatcher claims due rows in batches, sends them with at most
  * `concurrencyPerTarget` requests in flight per target URL, records every attempt and schedules
  * retries. A target with no free slot is left out of the claim, so a slow or dead receiver never
- * holds back the others. No ordering per target is guaranteed.
+ * holds back the others, and a target that keeps failing gets one request per retry delay until it
+ * answers (trackHealth). No ordering per target is guaranteed.
  *
  * Lifecycle: the constructor has no side effects; start() recovers rows a dead process left
  * in_flight and begins dispatching; stop() lets requests finish (up to stopTimeoutMs), puts unsent
@@ -261,6 +273,7 @@ export class WebhookDispatcher {
       await this.drainWrites();
 
       const unsent = [...this.lanes.values()].flatMap((lane) => lane.queue.splice(0));
+      for (const lane of this.lanes.values()) if (lane.timer) this.clock.clearTimeout(lane.timer);
       await this.waitForRequests(this.stopTimeoutMs);
       if (this.activeCount() > 0) {
         for (const lane of this.lanes.values()) if (lane.active > 0) this.logger.warn({ url: lane.url, inFlight: lane.active }, "aborting webhook requests at shutdown");
@@ -286,7 +299,7 @@ export class WebhookDispatcher {
   }
 
   /** Deletes old delivered/dead rows (age and count limits) and events no delivery needs. */
-  async prune(): Promise<{ deliveries: number; events: number }> {
+  async prune(): Promise<{ expired: number; deliveries: number; events: number }> {
     const run = pruneDeliveries(this.db, {
       ...this.retention,
       now: this.clock.now(),
@@ -296,6 +309,7 @@ export class WebhookDispatcher {
     this.pruning = run;
     try {
       const result = await run;
+      if (result.expired) this.logger.warn({ expired: result.expired }, "webhook deliveries expired undelivered (receiver down longer than the retention age)");
       if (result.deliveries || result.events) this.logger.debug(result, "pruned webhook deliveries");
       return result;
     } finally {
@@ -470,10 +484,15 @@ export class WebhookDispatcher {
   private lane(url: string): Lane {
     let lane = this.lanes.get(url);
     if (!lane) {
-      lane = { url, active: 0, queue: [], reserved: 0, backlog: false };
+      lane = { url, active: 0, queue: [], reserved: 0, backlog: false, failures: 0, openUntil: 0, timer: null };
       this.lanes.set(url, lane);
     }
     return lane;
+  }
+
+  private dropLane(lane: Lane): void {
+    if (lane.timer) this.clock.clearTimeout(lane.timer);
+    this.lanes.delete(lane.url);
   }
 
   private isHungry(lane: Lane): boolean {
@@ -518,10 +537,42 @@ export class WebhookDispatcher {
   // ---------------------------------------------------------------- sending
 
   private pump(lane: Lane): void {
-    while (this.running && lane.active < this.concurrency && lane.queue.length > 0) {
+    if (!this.running) return;
+    const wait = lane.openUntil - this.clock.now();
+    if (wait > 0) {
+      if (lane.queue.length > 0 && !lane.timer) {
+        lane.timer = this.clock.setTimeout(() => {
+          lane.timer = null;
+          this.pump(lane);
+        }, wait);
+      }
+      return;
+    }
+    // Half-open: one probe at a time until a request succeeds.
+    const limit = lane.failures >= OPEN_AFTER_FAILURES ? 1 : this.concurrency;
+    while (lane.active < limit && lane.queue.length > 0) {
       const job = lane.queue.shift()!;
       lane.active++;
       void this.attempt(lane, job);
+    }
+  }
+
+  /**
+   * A circuit breaker per target. After OPEN_AFTER_FAILURES attempts in a row ended in a retry
+   * (refused, unreachable, timed out, 429, 5xx), the target is down: nothing more is sent to it until
+   * the failed row's own retry delay (Retry-After included) has passed, then one probe at a time. Its
+   * other deliveries wait in the lane, and then as pending rows, without spending an attempt, so a dead
+   * receiver costs one request per retry delay instead of one per delivery (and never starves the
+   * others), and no event dies of retries while its receiver is simply down. Any answer that is not
+   * retried (2xx, or a 4xx that kills the row) closes the circuit.
+   */
+  private trackHealth(lane: Lane, record: TAttemptRecord): void {
+    if (record.state === "pending") {
+      lane.failures++;
+      if (lane.failures >= OPEN_AFTER_FAILURES) lane.openUntil = Math.max(lane.openUntil, this.clock.now() + (record.retryDelayMs ?? 0));
+    } else {
+      lane.failures = 0;
+      lane.openUntil = 0;
     }
   }
 
@@ -538,7 +589,9 @@ export class WebhookDispatcher {
     if (!this.running && result.error === STOP_ABORT_REASON) {
       this.stopAborted.add(job.row.id);
     } else {
-      this.results.push(this.toRecord(job, startedAt, result));
+      const record = this.toRecord(job, startedAt, result);
+      this.trackHealth(lane, record);
+      this.results.push(record);
       this.resultRows.set(job.row.id, job.row);
       this.scheduleResults();
     }
@@ -548,7 +601,8 @@ export class WebhookDispatcher {
       lane.backlog = false;
       this.wake();
     }
-    if (lane.active === 0 && lane.queue.length === 0 && lane.reserved === 0 && !lane.backlog) this.lanes.delete(lane.url);
+    // A failing target's lane stays, so its circuit survives the moments its queue is empty.
+    if (lane.active === 0 && lane.queue.length === 0 && lane.reserved === 0 && !lane.backlog && lane.failures === 0) this.dropLane(lane);
     this.checkIdle();
   }
 

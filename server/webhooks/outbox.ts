@@ -313,17 +313,34 @@ export interface TRetention {
 }
 
 /**
- * Deletes finished deliveries by age and count, with their attempts, then events no delivery needs.
- * Works in chunks of `chunkSize` rows; `between` runs between chunks so other work interleaves
+ * Marks pending deliveries overdue by more than maxAgeMs dead (a receiver down that long: see the
+ * dispatcher's circuit breaker), deletes finished deliveries by age and count, with their attempts,
+ * then events no delivery needs. Works in chunks of `chunkSize` rows; `between` runs between chunks so other work interleaves
  * (better-sqlite3 is synchronous: one huge DELETE would stall the process).
  */
 export async function pruneDeliveries(
   db: Db,
   options: TRetention & { now: number; chunkSize: number; between: <T>(work: () => Promise<T>) => Promise<T> },
-): Promise<{ deliveries: number; events: number }> {
+): Promise<{ expired: number; deliveries: number; events: number }> {
   const { between, chunkSize } = options;
   let deliveries = 0;
   let events = 0;
+
+  const now = new Date(options.now);
+  const { count: expired } = await between(() =>
+    write(
+      db,
+      db.webhookDelivery.updateMany({
+        where: { state: "pending", nextAttemptAt: { lt: new Date(options.now - options.maxAgeMs) } },
+        data: {
+          state: "dead",
+          lastError: `expired: not delivered within ${Math.round(options.maxAgeMs / 3_600_000)} h of being due`,
+          finishedAt: now,
+          updatedAt: now,
+        },
+      }),
+    ),
+  );
 
   const deleteChunks = async (where: Prisma.WebhookDeliveryWhereInput) => {
     for (;;) {
@@ -363,7 +380,7 @@ export async function pruneDeliveries(
     events += count;
     if (count < chunkSize) break;
   }
-  return { deliveries, events };
+  return { expired, deliveries, events };
 }
 
 export function toDeliveryDto(row: TDeliveryRow): TWebhookDelivery {
