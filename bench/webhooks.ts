@@ -705,7 +705,8 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
       `\nsteady: the receiver's rate between its first and last request (capped by the offered ${RATE}/s); ` +
         "burst: all events published at once, first emit -> last receipt; stored backlog: written while the " +
         "dispatcher was stopped, start() -> last receipt (no emit -> receipt latency). Both webhooks use the default retries " +
-        "(constant 2 s, 15 retries); the never-answering one hits the default 10 s request timeout.",
+        "(constant 2 s, 15 retries); the never-answering one hits the default 10 s request timeout; the refusing one " +
+        "trips the circuit breaker after 3 failures (then one request per retry delay).",
     );
   }
 
