@@ -11,10 +11,11 @@ import { resolveRetrySettings } from "./retry-policy";
  * claims and results, the delivery log (WebhookAttempt) and pruning. Batched: one transaction per
  * batch of events or results, never one query per delivery on the hot path.
  *
- * The two hot paths (writing the outbox, recording results) use multi-row SQL through Prisma's
- * tagged `$executeRaw` (placeholders and Date values are bound by the adapter, identifiers are quoted,
- * so the SQL runs unchanged on SQLite and PostgreSQL): Prisma 6's createMany/updateMany cost 4-5x
- * more per row here, which alone would cap delivery below 2,000/s. Everything else uses the client API.
+ * The three hot paths (writing the outbox, claiming, recording results) use SQL through Prisma's
+ * tagged `$executeRaw`/`$queryRaw` (placeholders and Date values are bound by the adapter, identifiers
+ * are quoted, so the SQL runs unchanged on SQLite and PostgreSQL): Prisma 6's createMany/updateMany
+ * cost 4-5x more per row here, which alone would cap delivery below 2,000/s. Everything else uses the
+ * client API.
  */
 
 /** A webhook an event goes to: config.webhooks[index] of the session, or the global one from env. */
