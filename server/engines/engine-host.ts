@@ -152,12 +152,16 @@ export class EngineHost {
 
   /** Unlink, stop, wipe auth data and forget the session. Idempotent. */
   async remove(name: string): Promise<void> {
-    await this.enqueue(name, async (runtime) => {
-      await this.unlink(runtime);
-      await this.halt(runtime, "deleted");
-      await this.options.factory.removeAuthData(name);
-    });
-    this.runtimes.delete(name);
+    try {
+      await this.enqueue(name, async (runtime) => {
+        await this.unlink(runtime);
+        await this.halt(runtime, "deleted");
+        await this.options.factory.removeAuthData(name);
+      });
+    } finally {
+      // Even when removing the auth data failed, a deleted session keeps nothing in memory.
+      this.runtimes.delete(name);
+    }
   }
 
   /** Shutdown: stop every engine in parallel; stored desired state is left alone by design. */

@@ -1,10 +1,12 @@
 import type { NextRequest } from "next/server";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, errorBody, isAppError, type TFieldIssue } from "@/lib/errors";
+import { ZSessionNameSchema } from "@/lib/session";
 import { findStrippedKeys } from "@/lib/session-config";
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
 import { authorize } from "./authorize";
+import { findUnsafeJson, findUnsafeKey } from "./unsafe-input";
 
 type RouteContext<TParams> = { params: Promise<TParams> };
 
@@ -24,12 +26,18 @@ export function apiRoute<TParams = Record<string, never>>(
   return async (request: NextRequest, context: RouteContext<TParams>): Promise<Response> => {
     try {
       if (!options.public) await authorize(request);
-      return await run({ request, params: await context.params });
+      return await run({ request, params: validate(ZPathParamsSchema, (await context.params) ?? {}, "path") as TParams });
     } catch (error) {
       return errorResponse(error, request);
     }
   };
 }
+
+/**
+ * Path parameters every route shares: a `[session]` segment is a session name, so an impossible name
+ * is a 400 before any service (or the engine host's per-name state) sees it.
+ */
+const ZPathParamsSchema = z.looseObject({ session: ZSessionNameSchema.optional() });
 
 export function errorResponse(error: unknown, request?: Request): Response {
   if (isAppError(error)) return json(errorBody(error), error.statusCode);
@@ -44,11 +52,24 @@ export function json(data: unknown, status = 200, headers?: HeadersInit): Respon
   return Response.json(data, { status, headers });
 }
 
+export interface ReadBodyOptions {
+  /**
+   * Refuse a body whose top-level fields are all unknown (a typo such as `conifg`), even outside strict
+   * mode: for a verb that replaces stored data, dropping them would store an empty value instead.
+   */
+  requireKnownField?: boolean;
+}
+
 /**
  * Parse a JSON body against `schema`. An empty body counts as `{}`. Oversized bodies, malformed JSON,
- * schema violations and (in strict mode) unknown fields are 400s that name the problem.
+ * `__proto__` keys, lone surrogates, schema violations and (in strict mode) unknown fields are 400s
+ * that name the problem.
  */
-export async function readBody<TSchema extends z.ZodType>(request: Request, schema: TSchema): Promise<z.infer<TSchema>> {
+export async function readBody<TSchema extends z.ZodType>(
+  request: Request,
+  schema: TSchema,
+  options: ReadBodyOptions = {},
+): Promise<z.infer<TSchema>> {
   const { maxBodyBytes, strictMode } = getEnv();
   const text = await readText(request, maxBodyBytes);
   let input: unknown = {};
@@ -59,13 +80,15 @@ export async function readBody<TSchema extends z.ZodType>(request: Request, sche
       throw new AppError("invalid_json", `Request body is not valid JSON: ${(error as Error).message}`);
     }
   }
+  const unsafe = findUnsafeJson(input);
+  if (unsafe.length) throw fieldIssuesError(unsafe);
   const output = validate(schema, input, "body");
-  if (strictMode) {
-    const unknown = findStrippedKeys(input, output);
-    if (unknown.length) {
-      const details = unknown.map((field) => ({ field, message: `property ${field} should not exist` }));
-      throw new AppError("validation_failed", details.map((d) => d.message).join("; "), { details });
-    }
+  const unknown = findStrippedKeys(input, output);
+  const topLevel = typeof input === "object" && input !== null ? Object.keys(input) : [];
+  const onlyUnknown = options.requireKnownField && topLevel.length > 0 && topLevel.every((key) => unknown.includes(key));
+  if (onlyUnknown || (strictMode && unknown.length)) {
+    const details = unknown.map((field) => ({ field, message: `property ${field} should not exist` }));
+    throw new AppError("validation_failed", details.map((d) => d.message).join("; "), { details });
   }
   return output;
 }
@@ -80,6 +103,8 @@ export function readQuery<TSchema extends z.ZodType>(request: NextRequest | Requ
   const metadata: Record<string, string> = {};
   for (const key of new Set(params.keys())) {
     if (key.toLowerCase() === "x-api-key") continue;
+    const unsafe = findUnsafeKey(key.startsWith("metadata.") ? key.slice("metadata.".length) : key, [key]);
+    if (unsafe.length) throw fieldIssuesError(unsafe);
     const values = params.getAll(key);
     if (key.startsWith("metadata.")) metadata[key.slice("metadata.".length)] = values[values.length - 1];
     else input[key] = values.length > 1 ? values : values[0];
@@ -91,11 +116,16 @@ export function readQuery<TSchema extends z.ZodType>(request: NextRequest | Requ
 function validate<TSchema extends z.ZodType>(schema: TSchema, input: unknown, where: string): z.infer<TSchema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const details: TFieldIssue[] = result.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join(".") : where,
-    message: issue.message,
-  }));
-  throw new AppError("validation_failed", details.map((d) => `${d.field}: ${d.message}`).join("; "), { details });
+  throw fieldIssuesError(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join(".") : where,
+      message: issue.message,
+    })),
+  );
+}
+
+function fieldIssuesError(details: TFieldIssue[]): AppError {
+  return new AppError("validation_failed", details.map((d) => `${d.field}: ${d.message}`).join("; "), { details });
 }
 
 /** Read the body as text, refusing more than `limit` bytes even when no Content-Length was sent. */
@@ -108,7 +138,10 @@ async function readText(request: Request, limit: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client went away mid-upload: nobody will read the answer, and it is not a server fault.
+      throw new AppError("request_aborted", "The client closed the connection before the body was received");
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

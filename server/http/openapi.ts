@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZErrorBodySchema } from "@/lib/errors";
 import { ZSessionStatusSchema } from "@/lib/session-status";
 import {
   TOTAL_COUNT_HEADER,
@@ -29,7 +30,7 @@ const idOf = (schema: z.ZodType): string => {
 const sessionParam = { name: "session", in: "path", required: true, schema: { type: "string", default: "default" } };
 const errorResponse = (description: string) => ({
   description,
-  content: { "application/json": { schema: ref("ErrorBody") } },
+  content: { "application/json": { schema: ref(idOf(ZErrorBodySchema)) } },
 });
 const jsonBody = (schema: z.ZodType) => ({
   required: true,
@@ -264,20 +265,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           type: "object",
           properties: { mimetype: { type: "string" }, data: { type: "string", contentEncoding: "base64" } },
           required: ["mimetype", "data"],
-        },
-        ErrorBody: {
-          type: "object",
-          properties: {
-            statusCode: { type: "integer" },
-            error: { type: "string" },
-            message: { type: "string" },
-            code: { type: "string", description: "Stable, machine-readable error code" },
-            details: {
-              type: "array",
-              items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } },
-            },
-          },
-          required: ["statusCode", "error", "message", "code"],
         },
         Environment: {
           type: "object",

@@ -10,7 +10,8 @@ type Params = { session: string };
 export const GET = apiRoute<Params>(async ({ params }) => json(await getSession(sessionsContext(), params.session)));
 
 export const PUT = apiRoute<Params>(async ({ request, params }) => {
-  const { config } = await readBody(request, ZSessionUpdateRequestSchema);
+  // The config replaces the stored one: a body of typos alone must not store an empty config.
+  const { config } = await readBody(request, ZSessionUpdateRequestSchema, { requireKnownField: true });
   return json(await updateSession(sessionsContext(), params.session, config ?? {}));
 });
 
