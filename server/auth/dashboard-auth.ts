@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Env } from "../env";
 import { getEnv } from "../env";
+import { registerLogSecret } from "../log-redaction";
 import { getLogger } from "../logger";
 import { remember } from "../remember";
 
@@ -63,6 +64,8 @@ export function resolveDashboardAuth(options: { env: Env; logger: Logger }): Das
 
   const secret =
     env.dashboard.secret ?? readOrCreate(env.dataDir, DASHBOARD_SECRET_FILE, () => randomBytes(32).toString("base64url")).value;
+  registerLogSecret(password);
+  registerLogSecret(secret);
 
   return {
     enabled,

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
+import { registerLogSecret } from "../log-redaction";
 
 /** What a request must present. null disables the check (WAHA_NO_API_KEY=true). */
 export type ApiKeyCheck = { sha512Hex: string } | null;
@@ -31,11 +32,17 @@ export function resolveApiKey(options: {
       return { sha512Hex: hex };
     }
     if (WEAK_KEYS.has(configured)) logger.warn("WAHA_API_KEY is a well-known weak value; choose a long random key");
+    registerLogSecret(configured);
     return { sha512Hex: sha512Hex(configured) };
   }
   const file = path.join(dataDir, "api-key");
-  if (fs.existsSync(file)) return { sha512Hex: sha512Hex(fs.readFileSync(file, "utf8").trim()) };
+  if (fs.existsSync(file)) {
+    const stored = fs.readFileSync(file, "utf8").trim();
+    registerLogSecret(stored);
+    return { sha512Hex: sha512Hex(stored) };
+  }
   const key = `sb_${randomBytes(32).toString("base64url")}`;
+  registerLogSecret(key);
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   // Printed once, on the boot that created it; later boots read it from the file.
