@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import { createServer } from "node:http";
 import next from "next";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
@@ -10,6 +9,7 @@ import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-fa
 import { getEnv } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
+import { createHttpServer } from "@/server/http/http-server";
 import type { AuthState } from "@/server/http/authorize";
 import { getLogger } from "@/server/logger";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
@@ -95,7 +95,12 @@ async function main(): Promise<void> {
   const app = next({ dev: !env.production, hostname: "localhost", port: env.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createHttpServer({
+    handle: (req, res) => handle(req, res),
+    production: env.production,
+    requestTimeoutMs: env.requestTimeoutMs,
+    logger: logger.child({ module: "http" }),
+  });
   const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));

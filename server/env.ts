@@ -47,6 +47,7 @@ const ZEnvSchema = z.object({
   WAHA_NO_API_KEY: bool(false),
   WAHA_HTTP_STRICT_MODE: bool(false),
   SWITCHBOARD_MAX_BODY_BYTES: int(1024 * 1024, 1024),
+  SWITCHBOARD_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).default(30),
 
   WAHA_DASHBOARD_ENABLED: bool(true),
   WAHA_DASHBOARD_USERNAME: optionalString,
@@ -102,6 +103,8 @@ export interface Env {
   noApiKey: boolean;
   strictMode: boolean;
   maxBodyBytes: number;
+  /** Longest time to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
   dashboard: {
     enabled: boolean;
     username: string;
@@ -158,6 +161,7 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     noApiKey: e.WAHA_NO_API_KEY,
     strictMode: e.WAHA_HTTP_STRICT_MODE,
     maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
+    requestTimeoutMs: e.SWITCHBOARD_REQUEST_TIMEOUT_SECONDS * 1000,
     dashboard: {
       enabled: e.WAHA_DASHBOARD_ENABLED,
       username: e.WAHA_DASHBOARD_USERNAME ?? "admin",

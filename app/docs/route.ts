@@ -3,6 +3,7 @@ import { apiRoute } from "@/server/http/handler";
 /**
  * Interactive API docs. The document itself needs the API key (every /api route does), so the page
  * asks for it and keeps it in memory only; a logged-in dashboard cookie works without asking.
+ * No inline script: the content security policy allows scripts from this origin only.
  */
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -30,35 +31,7 @@ const PAGE = `<!doctype html>
   </form>
   <div id="swagger"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    let apiKey = null;
-    async function load() {
-      const headers = apiKey ? { "X-Api-Key": apiKey } : {};
-      const response = await fetch("/api/openapi.json", { headers, credentials: "same-origin" });
-      if (response.status === 401) {
-        document.getElementById("key").style.display = "block";
-        document.getElementById("key-error").textContent = apiKey ? "That key was not accepted." : "";
-        return;
-      }
-      document.getElementById("key").style.display = "none";
-      const ui = SwaggerUIBundle({
-        spec: await response.json(),
-        dom_id: "#swagger",
-        deepLinking: true,
-        requestInterceptor: (request) => {
-          if (apiKey) request.headers["X-Api-Key"] = apiKey;
-          return request;
-        },
-      });
-      if (apiKey) ui.preauthorizeApiKey("api_key", apiKey);
-    }
-    document.getElementById("key").addEventListener("submit", (event) => {
-      event.preventDefault();
-      apiKey = document.getElementById("api-key").value;
-      load();
-    });
-    load();
-  </script>
+  <script src="/docs/assets/switchboard-docs.js"></script>
 </body>
 </html>`;
 
