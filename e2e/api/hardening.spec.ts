@@ -101,7 +101,10 @@ test("every /api error is JSON in the error shape: unknown paths, wrong methods,
   expectError(await api.get("/api/sessions/kept/nope/deeper"), 404);
   expect(expectError(await api.call("DELETE", "/api/sessions"), 405).code).toBe("method_not_allowed");
   expectError(await api.call("PATCH", "/api/sessions/kept"), 405);
-  expectError(await api.get("/api/auth/not-a-next-auth-route", { apiKey: null }), 400);
+  expectError(await api.get("/api/auth/not-a-next-auth-route", { apiKey: null }), 404);
+  // next-auth's client log endpoint would let anyone write into the server's log: closed.
+  expectError(await api.call("POST", "/api/auth/_log", { apiKey: null, rawBody: "level=nope&code=x" }), 404);
+  expect(server.output()).not.toContain("LOGGER_ERROR");
   // Outside /api the dashboard keeps its HTML pages.
   const page = await api.get("/no-such-page", { apiKey: null });
   expect(page.status).toBe(404);

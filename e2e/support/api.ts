@@ -12,7 +12,7 @@ export function apiClient(server: Pick<RunningServer, "url" | "apiKey">) {
   async function call<T = unknown>(
     method: string,
     path: string,
-    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; apiKey?: string | null } = {},
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; apiKey?: string | null; redirect?: RequestRedirect } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const key = options.apiKey === undefined ? server.apiKey : options.apiKey;
@@ -23,7 +23,7 @@ export function apiClient(server: Pick<RunningServer, "url" | "apiKey">) {
       headers["Content-Type"] = "application/json";
     }
     if (body !== undefined) headers["Content-Type"] ??= "application/json";
-    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: options.redirect });
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get("content-type") ?? "").includes("application/json") && text) parsed = JSON.parse(text);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { HTTP_REASON, httpErrorBody } from "@/lib/errors";
 
@@ -20,8 +21,8 @@ export interface HttpServerOptions {
 /**
  * The custom server's own HTTP layer, in front of Next: it holds for every path, however a request is
  * routed. Security headers and a per-request CSP nonce on every response; the JSON error body on every
- * `/api` error (Next's own 404 page, its empty 405, next-auth's plain-text errors); a connection whose
- * request body was not read is closed after the answer; slow requests are cut off.
+ * `/api` error (Next's own 404 page, its empty 405, next-auth's plain-text errors); an upload that goes
+ * on after it was answered is cut off; slow requests are cut off.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   // Node checks request timeouts on this interval (30 s by default, which would stretch a short timeout).
@@ -164,12 +165,32 @@ function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger): 
   });
 }
 
+/** How long a client may go on uploading after it was answered (nginx's lingering timeout). */
+const LINGER_MS = 5_000;
+
 /**
- * An answer sent before the request body was read (a 401 to an upload, a 400 for its size) ends the
- * connection: otherwise Node keeps reading and discarding the upload for as long as the client sends.
+ * An answer sent before the request body was read (a 401 to an upload, a 400 for its size): the rest
+ * is drained for a moment, so a client still sending can read the answer, then the connection is cut.
+ * Node alone would keep reading and discarding a slow upload until the request timeout.
  */
 function closeUnreadRequests(req: IncomingMessage, res: ServerResponse): void {
+  // A new request on this connection means the last body did arrive: its linger timer is moot.
+  clearTimeout(lingering.get(req.socket));
+  lingering.delete(req.socket);
   res.on("finish", () => {
-    if (!req.complete) req.socket.destroySoon();
+    if (req.complete) return;
+    // Discard the rest, as Node's own dump does; a reader left attached (Next's body stream) would
+    // hold it back with backpressure and stall the upload.
+    req.removeAllListeners("data");
+    req.resume();
+    const socket = req.socket;
+    const timer = setTimeout(() => {
+      lingering.delete(socket);
+      if (!req.complete) socket.destroy();
+    }, LINGER_MS);
+    timer.unref();
+    lingering.set(socket, timer);
   });
 }
+
+const lingering = new WeakMap<Socket, NodeJS.Timeout>();

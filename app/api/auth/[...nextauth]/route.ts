@@ -9,6 +9,12 @@ import { errorResponse } from "@/server/http/handler";
 type Context = { params: Promise<{ nextauth: string[] }> };
 
 /**
+ * The next-auth endpoints the dashboard calls (lib/api-client.ts). The rest stay closed: their pages
+ * are ours, and `_log` would let anyone write into the server's log.
+ */
+const DASHBOARD_AUTH_ROUTES = new Set(["GET csrf", "GET session", "GET providers", "POST callback/credentials", "POST signout"]);
+
+/**
  * next-auth (v4) for the dashboard login, wrapped to refuse everything when the dashboard is off
  * and to throttle failed logins per client address: a refused attempt is a WAHA-shaped 429 with
  * Retry-After, which the login page shows.
@@ -19,6 +25,13 @@ async function handle(request: NextRequest, context: Context): Promise<Response>
     if (!auth.enabled) throw new AppError("not_found", "The dashboard is disabled (WAHA_DASHBOARD_ENABLED=false)");
 
     const { nextauth = [] } = await context.params;
+    if (!DASHBOARD_AUTH_ROUTES.has(`${request.method} ${nextauth.join("/")}`)) {
+      throw new AppError("not_found", `Cannot ${request.method} /api/auth/${nextauth.join("/")}`);
+    }
+    // next-auth reads POST bodies as forms and throws on anything else.
+    if (request.method === "POST" && !request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")) {
+      throw new AppError("bad_request", "Content-Type must be application/x-www-form-urlencoded");
+    }
     const isLogin = request.method === "POST" && nextauth[0] === "callback" && nextauth[1] === "credentials";
     if (!isLogin) return await NextAuth(request, context, buildAuthOptions(auth));
 
