@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyEntry } from "./http/forwarded";
 import { remember } from "./remember";
 
 /**
@@ -54,6 +55,11 @@ const ZEnvSchema = z.object({
   WAHA_DASHBOARD_PASSWORD: z.string().optional().transform((v) => (v === "" ? undefined : v)),
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  SWITCHBOARD_TRUSTED_PROXIES: list(",").superRefine((entries, ctx) => {
+    for (const entry of entries.filter((e) => !parseProxyEntry(e))) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)` });
+    }
+  }),
 
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -102,6 +108,8 @@ export interface Env {
   noApiKey: boolean;
   strictMode: boolean;
   maxBodyBytes: number;
+  /** Addresses and CIDR ranges whose forwarded headers are believed (server/http/forwarded.ts); empty trusts none. */
+  trustedProxies: string[];
   dashboard: {
     enabled: boolean;
     username: string;
@@ -158,6 +166,7 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     noApiKey: e.WAHA_NO_API_KEY,
     strictMode: e.WAHA_HTTP_STRICT_MODE,
     maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
+    trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     dashboard: {
       enabled: e.WAHA_DASHBOARD_ENABLED,
       username: e.WAHA_DASHBOARD_USERNAME ?? "admin",

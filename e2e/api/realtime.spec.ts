@@ -155,6 +155,8 @@ test("a handshake with the dashboard's login cookie is let in from the dashboard
   const foreign: Record<string, string>[] = [
     { Origin: "http://evil.example" },
     { Origin: `http://127.0.0.1:${server.port + 1}` },
+    // X-Forwarded-Host is believed from a trusted proxy only, and none is configured here.
+    { Origin: "http://evil.example", "X-Forwarded-Host": "evil.example" },
   ];
   const own = { Origin: server.url };
 

@@ -73,12 +73,10 @@ export function loginRateLimiter(): LoginRateLimiter {
 }
 
 /**
- * The client's address as the nearest hop saw it: the last X-Forwarded-For entry. Next's server
- * fills that header from the socket when no proxy sent one; a reverse proxy appends the address it
- * saw, so the last entry is the one a client cannot forge through the proxy.
+ * The client's address. The custom server has already replaced X-Forwarded-For with the one address
+ * it resolved from the socket and the trusted proxies' hops (server/http/forwarded.ts), so it is a
+ * fact here, not something the client wrote.
  */
 export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).at(-1);
-  return last || headers.get("x-real-ip") || "unknown";
+  return headers.get("x-forwarded-for")?.trim() || "unknown";
 }

@@ -80,7 +80,8 @@ export async function dashboardCookieAccepted(headers: HeaderSource, options: { 
 
 /**
  * Whether a browser sent this request from the page's own origin (scheme, host and port), judged by
- * `Sec-Fetch-Site` and `Origin` against the host the client addressed.
+ * `Sec-Fetch-Site` and `Origin` against the host the client addressed. `X-Forwarded-Host` counts
+ * only because the custom server removes it unless a trusted proxy sent it (server/http/forwarded.ts).
  * No `Origin` at all is not a browser's cross-origin request (browsers send it on those, and on
  * every WebSocket handshake), so it passes.
  */
