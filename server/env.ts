@@ -60,6 +60,7 @@ const ZEnvSchema = z.object({
       ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)` });
     }
   }),
+  SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES: int(100, 1),
 
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -119,6 +120,8 @@ export interface Env {
     secret: string | undefined;
     /** NEXTAUTH_URL, only needed behind TLS (it makes the session cookie Secure). */
     url: string | undefined;
+    /** Failed logins a minute, over all addresses, before the login throttle refuses unknown clients. */
+    globalMaxFailures: number;
   };
   logLevel: TRawEnv["WAHA_LOG_LEVEL"];
   workerId: string | null;
@@ -173,6 +176,7 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       password: e.WAHA_DASHBOARD_PASSWORD,
       secret: e.NEXTAUTH_SECRET,
       url: e.NEXTAUTH_URL,
+      globalMaxFailures: e.SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES,
     },
     logLevel: e.WAHA_LOG_LEVEL,
     workerId: e.WAHA_WORKER_ID ?? null,
