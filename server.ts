@@ -10,6 +10,7 @@ import { getEnv } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
 import { createHttpServer } from "@/server/http/http-server";
+import { trustForwardedHeaders } from "@/server/http/forwarded";
 import type { AuthState } from "@/server/http/authorize";
 import { getLogger } from "@/server/logger";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   });
   const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
+  trustForwardedHeaders(server, env.trustedProxies);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
   dispatcher.onDeliveryUpdate((update) => realtime.broadcastDelivery(update.delivery.session, update));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));

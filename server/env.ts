@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyEntry } from "./http/forwarded";
 import { remember } from "./remember";
 
 /**
@@ -55,6 +56,12 @@ const ZEnvSchema = z.object({
   WAHA_DASHBOARD_PASSWORD: z.string().optional().transform((v) => (v === "" ? undefined : v)),
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  SWITCHBOARD_TRUSTED_PROXIES: list(",").superRefine((entries, ctx) => {
+    for (const entry of entries.filter((e) => !parseProxyEntry(e))) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)` });
+    }
+  }),
+  SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES: int(100, 1),
 
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -105,6 +112,8 @@ export interface Env {
   maxBodyBytes: number;
   /** Longest time to receive a whole request (headers and body). */
   requestTimeoutMs: number;
+  /** Addresses and CIDR ranges whose forwarded headers are believed (server/http/forwarded.ts); empty trusts none. */
+  trustedProxies: string[];
   dashboard: {
     enabled: boolean;
     username: string;
@@ -114,6 +123,8 @@ export interface Env {
     secret: string | undefined;
     /** NEXTAUTH_URL, only needed behind TLS (it makes the session cookie Secure). */
     url: string | undefined;
+    /** Failed logins a minute, over all addresses, before the login throttle refuses unknown clients. */
+    globalMaxFailures: number;
   };
   logLevel: TRawEnv["WAHA_LOG_LEVEL"];
   workerId: string | null;
@@ -162,12 +173,14 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     strictMode: e.WAHA_HTTP_STRICT_MODE,
     maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
     requestTimeoutMs: e.SWITCHBOARD_REQUEST_TIMEOUT_SECONDS * 1000,
+    trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     dashboard: {
       enabled: e.WAHA_DASHBOARD_ENABLED,
       username: e.WAHA_DASHBOARD_USERNAME ?? "admin",
       password: e.WAHA_DASHBOARD_PASSWORD,
       secret: e.NEXTAUTH_SECRET,
       url: e.NEXTAUTH_URL,
+      globalMaxFailures: e.SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES,
     },
     logLevel: e.WAHA_LOG_LEVEL,
     workerId: e.WAHA_WORKER_ID ?? null,

@@ -1,7 +1,9 @@
+import http from "node:http";
 import { expect, test } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import { apiClient, type ApiClient } from "../support/api";
+import { attemptLogin } from "../support/login";
 import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 
@@ -11,12 +13,13 @@ let double: WhatsAppWebDouble;
 let server: RunningServer;
 let api: ApiClient;
 const sockets: Socket[] = [];
+const DASHBOARD_PASSWORD = "realtime-dashboard-password";
 
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   double = await startDouble();
-  server = await startServer({ env: doubleEnv(double) });
+  server = await startServer({ env: { ...doubleEnv(double), WAHA_DASHBOARD_PASSWORD: DASHBOARD_PASSWORD } });
   api = apiClient(server);
 });
 
@@ -26,10 +29,45 @@ test.afterAll(async () => {
   await double?.close();
 });
 
-function connect(auth?: { apiKey: string }): Socket {
-  const socket = io(server.url, { auth, transports: ["websocket"], reconnection: false });
+function connect(auth?: { apiKey: string }, options: { transport?: "websocket" | "polling"; headers?: Record<string, string> } = {}): Socket {
+  const socket = io(server.url, { auth, transports: [options.transport ?? "websocket"], extraHeaders: options.headers, reconnection: false });
   sockets.push(socket);
   return socket;
+}
+
+/** "connected", or the handshake's error message. */
+function handshake(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    socket.on("connect", () => resolve("connected"));
+    socket.on("connect_error", (error) => resolve(error.message));
+  });
+}
+
+/** A raw WebSocket handshake on WAHA's /ws, as `curl -H 'Upgrade: websocket' ...` sends it. */
+function rawHandshake(query: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${server.url}/ws?${query}`, {
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        ...headers,
+      },
+    });
+    request.on("upgrade", (response, socket) => {
+      socket.destroy();
+      resolve({ status: response.statusCode ?? 0, body: "" });
+    });
+    request.on("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 /** Collects every payload of `event` for later assertions. */
@@ -108,4 +146,38 @@ test("WAHA's raw /ws refuses a connection without the key", async () => {
     ws.on("error", () => resolve(false));
   });
   expect(opened).toBe(true);
+});
+
+test("a handshake with the dashboard's login cookie is let in from the dashboard's own origin only, on /ws and Socket.IO", async () => {
+  const login = await attemptLogin(server, { password: DASHBOARD_PASSWORD });
+  expect(login.status).toBe(200);
+  const cookie = `next-auth.session-token=${login.jar["next-auth.session-token"]}`;
+  const foreign: Record<string, string>[] = [
+    { Origin: "http://evil.example" },
+    { Origin: `http://127.0.0.1:${server.port + 1}` },
+    // X-Forwarded-Host is believed from a trusted proxy only, and none is configured here.
+    { Origin: "http://evil.example", "X-Forwarded-Host": "evil.example" },
+  ];
+  const own = { Origin: server.url };
+
+  for (const headers of foreign) {
+    const refused = await rawHandshake("session=*", { Cookie: cookie, ...headers });
+    expect(refused.status, JSON.stringify(headers)).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" });
+  }
+  expect((await rawHandshake("session=*", { Cookie: cookie, ...own })).status).toBe(101);
+
+  for (const transport of ["websocket", "polling"] as const) {
+    for (const headers of foreign) {
+      const outcome = await handshake(connect(undefined, { transport, headers: { Cookie: cookie, ...headers } }));
+      expect(outcome, `${transport} ${JSON.stringify(headers)}`).toBe("unauthorized");
+    }
+    expect(await handshake(connect(undefined, { transport, headers: { Cookie: cookie, ...own } }))).toBe("connected");
+  }
+});
+
+test("a handshake with the API key is let in whatever its Origin", async () => {
+  const headers = { Origin: "http://evil.example" };
+  expect((await rawHandshake(`session=*&x-api-key=${server.apiKey}`, headers)).status).toBe(101);
+  expect(await handshake(connect({ apiKey: server.apiKey }, { headers }))).toBe("connected");
 });

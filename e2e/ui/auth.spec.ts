@@ -123,6 +123,40 @@ test("a state-changing API call with the cookie from another origin is refused",
   await context.close();
 });
 
+test("GET /login?callbackUrl= sends a signed-in browser to same-site paths only (307), never a 500", async ({ browser }) => {
+  const context = await newClient(browser);
+  const page = await context.newPage();
+  await login(page, server);
+  const cases: [string, string][] = [
+    ["/%09/evil.example", "/sessions"],
+    ["/%0a/x", "/sessions"],
+    ["/%0d%0aSet-Cookie:%20a=b", "/sessions"],
+    ["//evil.example", "/sessions"],
+    ["/%5C%5Cevil.example", "/sessions"],
+    ["https://evil.example/", "/sessions"],
+    ["javascript:alert(1)", "/sessions"],
+    ["/login", "/sessions"],
+    ["/sessions/new?x=1", "/sessions/new?x=1"],
+  ];
+  for (const [callbackUrl, location] of cases) {
+    const response = await context.request.get(`${server.url}/login?callbackUrl=${callbackUrl}`, { maxRedirects: 0 });
+    expect(response.status(), callbackUrl).toBe(307);
+    expect(response.headers().location, callbackUrl).toBe(location);
+  }
+  await context.close();
+});
+
+test("the login form follows a callbackUrl only to a same-site path", async ({ browser }) => {
+  const context = await newClient(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login?callbackUrl=/%09/evil.example`);
+  await page.getByLabel("Username").fill(USERNAME);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${server.url}/sessions`);
+  await context.close();
+});
+
 test("WAHA_DASHBOARD_ENABLED=false: pages and login are 404, the API key still works", async () => {
   const off = await startServer({ env: { ...DASHBOARD_ENV, WAHA_DASHBOARD_ENABLED: "false" } });
   try {

@@ -7,14 +7,16 @@ import type { RunningServer } from "../support/server";
 
 export const PASSWORD = "correct-horse-battery-staple";
 export const USERNAME = "operator";
-export const DASHBOARD_ENV = { WAHA_DASHBOARD_USERNAME: USERNAME, WAHA_DASHBOARD_PASSWORD: PASSWORD };
+// The specs' browser contexts play clients behind a proxy on loopback (see newClient).
+export const DASHBOARD_ENV = { WAHA_DASHBOARD_USERNAME: USERNAME, WAHA_DASHBOARD_PASSWORD: PASSWORD, SWITCHBOARD_TRUSTED_PROXIES: "127.0.0.1" };
 
 const SHOTS = path.resolve("test-results/ui-screenshots");
 
 let address = 10;
 /**
- * A browser context that looks like its own client address to the login throttle (the server keys
- * it on the last X-Forwarded-For entry), so one spec's failed logins never block another's.
+ * A browser context that looks like its own client address to the login throttle, so one spec's
+ * failed logins never block another's: DASHBOARD_ENV trusts loopback as a proxy, so the server
+ * believes the X-Forwarded-For each context sends.
  */
 export async function newClient(browser: Browser, options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
   return browser.newContext({

@@ -17,7 +17,17 @@ const ZCredentialsSchema = z.object({
  * No NEXTAUTH_URL is needed on plain HTTP: the dashboard signs in and out with JSON calls and
  * navigates itself, so next-auth's absolute redirect URLs are never followed (docs/dashboard.md).
  */
-export function buildAuthOptions(auth: DashboardAuth): AuthOptions {
+export function buildAuthOptions(
+  auth: DashboardAuth,
+  hooks: {
+    /**
+     * Told the outcome whenever a username and password were actually checked. The login throttle
+     * counts this rather than the response: without `json=true` next-auth answers both a success
+     * and a failure with a 302.
+     */
+    onCredentialsChecked?: (ok: boolean) => void;
+  } = {},
+): AuthOptions {
   const logger = getLogger().child({ module: "dashboard-auth" });
   return {
     secret: auth.secret,
@@ -31,9 +41,9 @@ export function buildAuthOptions(auth: DashboardAuth): AuthOptions {
         credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
         async authorize(credentials) {
           const parsed = ZCredentialsSchema.safeParse(credentials);
-          if (!parsed.success) return null;
-          if (!credentialsMatch(auth, parsed.data.username, parsed.data.password)) return null;
-          return { id: auth.username, name: auth.username };
+          const ok = parsed.success && credentialsMatch(auth, parsed.data.username, parsed.data.password);
+          hooks.onCredentialsChecked?.(ok);
+          return ok ? { id: auth.username, name: auth.username } : null;
         },
       }),
     ],

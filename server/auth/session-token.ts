@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { getToken, type JWT } from "next-auth/jwt";
 import { dashboardAuth, type DashboardAuth } from "./dashboard-auth";
 
@@ -52,27 +53,54 @@ export function parseCookieHeader(header: string | null | undefined): Record<str
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** Request headers as route handlers (Fetch API) or the live handshakes (Node's http module) hold them. */
+export type HeaderSource = Headers | IncomingHttpHeaders;
+
 /**
  * Whether a REST request may act on the strength of the dashboard cookie. Besides a valid token,
  * a state-changing request must come from the dashboard's own origin: the cookie is SameSite=Lax,
- * and this also refuses other origins on the same site (another port of the same host).
+ * and this also refuses other origins on the same site (another port of the same host). A GET from
+ * another origin may carry the cookie, but CORS keeps its response from that page.
  */
 export async function dashboardCookieAuthorizes(request: Request): Promise<boolean> {
-  const cookieHeader = request.headers.get("cookie");
+  return dashboardCookieAccepted(request.headers, { sameOriginOnly: !SAFE_METHODS.has(request.method.toUpperCase()) });
+}
+
+/**
+ * The one cookie rule of the REST API and the live channels: a valid login, and, where the caller
+ * asks for it, a request from the dashboard's own origin (isSameOrigin). The live channels always
+ * ask: a WebSocket is not subject to CORS, so another origin's page could read the stream.
+ */
+export async function dashboardCookieAccepted(headers: HeaderSource, options: { sameOriginOnly: boolean }): Promise<boolean> {
+  const cookieHeader = headerValue(headers, "cookie");
   if (!cookieHeader) return false;
-  if (!SAFE_METHODS.has(request.method.toUpperCase()) && !isSameOrigin(request)) return false;
+  if (options.sameOriginOnly && !isSameOrigin(headers)) return false;
   return (await readDashboardToken({ cookies: parseCookieHeader(cookieHeader) })) !== null;
 }
 
-function isSameOrigin(request: Request): boolean {
-  const fetchSite = request.headers.get("sec-fetch-site");
+/**
+ * Whether a browser sent this request from the page's own origin (scheme, host and port), judged by
+ * `Sec-Fetch-Site` and `Origin` against the host the client addressed. `X-Forwarded-Host` counts
+ * only because the custom server removes it unless a trusted proxy sent it (server/http/forwarded.ts).
+ * No `Origin` at all is not a browser's cross-origin request (browsers send it on those, and on
+ * every WebSocket handshake), so it passes.
+ */
+export function isSameOrigin(headers: HeaderSource): boolean {
+  const fetchSite = headerValue(headers, "sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") return false;
-  const origin = request.headers.get("origin");
-  if (!origin) return true; // not a browser cross-origin request: browsers send Origin on those
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const origin = headerValue(headers, "origin");
+  if (!origin) return true;
+  // A chain of proxies may list several hosts; the first is the one the browser addressed.
+  const host = headerValue(headers, "x-forwarded-host")?.split(",")[0].trim() || headerValue(headers, "host");
   try {
     return new URL(origin).host === host;
   } catch {
     return false;
   }
+}
+
+function headerValue(headers: HeaderSource, name: string): string | null {
+  if (headers instanceof Headers) return headers.get(name);
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(", ") : (value ?? null);
 }

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { parseCookieHeader, readDashboardToken } from "../auth/session-token";
+import { dashboardCookieAccepted } from "../auth/session-token";
 import { apiKeyMatches, type ApiKeyCheck } from "../http/api-key";
 
 /**
  * A live connection (Socket.IO handshake or WAHA's raw /ws) is let in with the API key (handshake
  * `auth.apiKey`, `X-Api-Key` header or `?x-api-key=`) or the dashboard's login cookie. Never anonymously.
+ * The cookie counts only from the dashboard's own origin: a handshake is a GET, but what follows is a
+ * stream (statuses, QR values, engine events) that no CORS rule keeps from another origin's page.
  */
 export async function authenticateConnection(
   input: { headers: IncomingHttpHeaders; query: URLSearchParams; authKey?: unknown },
@@ -17,6 +19,5 @@ export async function authenticateConnection(
     input.query.get("x-api-key");
   if (presented !== null && apiKeyMatches(presented, apiKey)) return true;
   if (apiKey === null) return true; // WAHA_NO_API_KEY
-  if (!input.headers.cookie) return false;
-  return (await readDashboardToken({ cookies: parseCookieHeader(input.headers.cookie) })) !== null;
+  return dashboardCookieAccepted(input.headers, { sameOriginOnly: true });
 }

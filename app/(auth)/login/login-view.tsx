@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { signInWithPassword } from "@/lib/api-client";
+import { safeCallbackPath } from "@/lib/safe-callback-path";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, Input, describedBy } from "@/components/ui/field";
@@ -42,7 +43,8 @@ export function LoginView({ callbackUrl }: { callbackUrl: string }) {
     setError(null);
     const result = await signInWithPassword(username, password);
     if (result.ok) {
-      router.replace(callbackUrl);
+      // The page passes a checked path; checked again here because this navigation is the form's own.
+      router.replace(safeCallbackPath(callbackUrl));
       router.refresh();
       return;
     }

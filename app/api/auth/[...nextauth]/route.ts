@@ -3,6 +3,7 @@ import type { NextRequest } from "next/server";
 import { AppError } from "@/lib/errors";
 import { buildAuthOptions } from "@/server/auth/auth-options";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
+import { isKnownBrowser, knownBrowserCookie, knownBrowserCookieName } from "@/server/auth/known-browser";
 import { clientAddress, loginRateLimiter } from "@/server/auth/login-rate-limit";
 import { errorResponse } from "@/server/http/handler";
 
@@ -17,7 +18,8 @@ const DASHBOARD_AUTH_ROUTES = new Set(["GET csrf", "GET session", "GET providers
 /**
  * next-auth (v4) for the dashboard login, wrapped to refuse everything when the dashboard is off
  * and to throttle failed logins per client address: a refused attempt is a WAHA-shaped 429 with
- * Retry-After, which the login page shows.
+ * Retry-After, which the login page shows. A successful login marks the browser as known, which
+ * exempts it from the throttle's global ceiling (server/auth/login-rate-limit.ts).
  */
 async function handle(request: NextRequest, context: Context): Promise<Response> {
   try {
@@ -37,7 +39,8 @@ async function handle(request: NextRequest, context: Context): Promise<Response>
 
     const limiter = loginRateLimiter();
     const address = clientAddress(request.headers);
-    const verdict = limiter.check(address);
+    const knownBrowser = isKnownBrowser(auth, request.cookies.get(knownBrowserCookieName(auth))?.value, Date.now());
+    const verdict = limiter.check(address, { knownBrowser });
     if (!verdict.allowed) {
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       const refusal = new AppError("too_many_requests", `Too many failed logins. Try again in ${seconds} s.`, {
@@ -47,9 +50,13 @@ async function handle(request: NextRequest, context: Context): Promise<Response>
       response.headers.set("Retry-After", String(seconds));
       return response;
     }
-    const response = await NextAuth(request, context, buildAuthOptions(auth));
-    if (response.status === 401) limiter.recordFailure(address);
-    else if (response.ok) limiter.reset(address);
+    let checked: boolean | null = null;
+    const response = await NextAuth(request, context, buildAuthOptions(auth, { onCredentialsChecked: (ok) => (checked = ok) }));
+    if (checked === false) limiter.recordFailure(address);
+    if (checked === true) {
+      limiter.recordSuccess(address);
+      response.headers.append("Set-Cookie", knownBrowserCookie(auth, Date.now()));
+    }
     return response;
   } catch (error) {
     return errorResponse(error, request);
