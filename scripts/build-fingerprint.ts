@@ -1,0 +1,51 @@
+// Whether `.next` was built from the sources as they are now, so `npm start` builds only when it must.
+// The fingerprint is a hash of every file `next build` reads (paths and contents), written beside the
+// build once it succeeded; a start compares it with the sources' hash of the moment.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+/** Folders and root files whose contents decide the build; tests and docs do not. */
+export const BUILD_INPUTS = {
+  folders: ["app", "components", "lib", "server", "public", "prisma"],
+  files: ["next.config.mjs", "package.json", "package-lock.json", "tsconfig.json", "postcss.config.mjs"],
+};
+
+export const FINGERPRINT_FILE = path.join(".next", "switchboard-sources.sha256");
+
+const IGNORED = /(^|\/)(node_modules|\.next)(\/|$)|\.test\.tsx?$/;
+
+function listFiles(root: string, folder: string): string[] {
+  const start = path.join(root, folder);
+  if (!fs.existsSync(start)) return [];
+  return fs
+    .readdirSync(start, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .filter((file) => !IGNORED.test(file));
+}
+
+/** SHA-256 over the sorted paths and contents of the build's inputs. */
+export function sourceFingerprint(root: string): string {
+  const files = [
+    ...BUILD_INPUTS.folders.flatMap((folder) => listFiles(root, folder)),
+    ...BUILD_INPUTS.files.filter((file) => fs.existsSync(path.join(root, file))),
+  ].sort();
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** True when a production build exists and was made from exactly these sources. */
+export function buildIsCurrent(root: string, fingerprint = sourceFingerprint(root)): boolean {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const stored = path.join(root, FINGERPRINT_FILE);
+  return fs.existsSync(buildId) && fs.existsSync(stored) && fs.readFileSync(stored, "utf8").trim() === fingerprint;
+}
+
+/** Record that the build in `.next` was made from sources with this fingerprint. */
+export function recordBuild(root: string, fingerprint: string): void {
+  fs.writeFileSync(path.join(root, FINGERPRINT_FILE), `${fingerprint}\n`);
+}
