@@ -18,6 +18,7 @@ import { remember } from "@/server/remember";
 import { SESSIONS_CONTEXT_KEY, type SessionsContext } from "@/server/sessions/context";
 import { restoreSessions } from "@/server/sessions/restore-sessions";
 import { persistAccountChanges } from "@/server/sessions/track-account";
+import { printQrCodes } from "@/server/sessions/print-qr-codes";
 import { publishSessionEvents } from "@/server/sessions/publish-session-events";
 import { ENVIRONMENT_KEY, VERSION } from "@/server/system/environment";
 import { buildEnvironment } from "@/server/events/envelope";
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   });
   const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, deliveries }));
   persistAccountChanges(ctx);
+  if (env.printQr) printQrCodes(host);
   publishSessionEvents(ctx, publisher);
   // Resumes deliveries a previous process left pending or in flight (a crash loses none).
   await dispatcher.start();

@@ -65,6 +65,7 @@ const ZEnvSchema = z.object({
 
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
+  WAHA_PRINT_QR: bool(true),
   WAHA_WORKER_ID: optionalString,
   WAHA_WORKER_RESTART_SESSIONS: bool(true),
   WHATSAPP_RESTART_ALL_SESSIONS: bool(false),
@@ -127,6 +128,8 @@ export interface Env {
     globalMaxFailures: number;
   };
   logLevel: TRawEnv["WAHA_LOG_LEVEL"];
+  /** Draw each new QR in the terminal (WAHA_PRINT_QR). */
+  printQr: boolean;
   workerId: string | null;
   restore: { workerSessions: boolean; allSessions: boolean; named: string[]; delayMs: number };
   engine: {
@@ -183,6 +186,7 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       globalMaxFailures: e.SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES,
     },
     logLevel: e.WAHA_LOG_LEVEL,
+    printQr: e.WAHA_PRINT_QR,
     workerId: e.WAHA_WORKER_ID ?? null,
     restore: {
       workerSessions: e.WAHA_WORKER_RESTART_SESSIONS,
