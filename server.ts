@@ -4,7 +4,7 @@ import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
 import { EngineHost } from "@/server/engines/engine-host";
-import { findChromium } from "@/server/engines/webjs/find-chromium";
+import { findBrowser } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
 import { getEnv } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
@@ -56,9 +56,12 @@ async function main(): Promise<void> {
   // Resolve the dashboard login now, so a generated password is printed at boot rather than on first use.
   dashboardAuth();
 
-  const chromePath = resolveChromePath(env.engine.chromePath, logger);
+  // Looked up again at every session start; at boot only to report it (and to say early what is missing).
+  const lookupBrowser = () => findBrowser({ configured: env.engine.chromePath });
+  const browserAtBoot = lookupBrowser();
+  if (browserAtBoot.path === null) logger.error(`${browserAtBoot.reason}; sessions will fail to start until one is installed`);
   const environment = remember(ENVIRONMENT_KEY, () =>
-    buildEnvironment({ version: VERSION, browser: chromePath, workerId: env.workerId }),
+    buildEnvironment({ version: VERSION, browser: browserAtBoot.path, workerId: env.workerId }),
   );
 
   const dispatcher = new WebhookDispatcher({
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   const host = new EngineHost({
     factory: createWebjsEngineFactory({
       authDir: env.engine.authDir,
-      chromePath,
+      findBrowser: lookupBrowser,
       browserArgs: env.engine.browserArgs,
       globalProxy: env.engine.proxy,
       clientDefaults: env.engine.client,
@@ -134,17 +137,6 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-/** A configured path must exist; otherwise look on the machine. Null: sessions fail with a clear reason. */
-function resolveChromePath(configured: string | undefined, logger: ReturnType<typeof getLogger>): string | null {
-  if (configured && !fs.existsSync(configured)) {
-    logger.error({ path: configured }, "SWITCHBOARD_CHROME_PATH does not exist; sessions will fail to start");
-    return null;
-  }
-  const found = configured ?? findChromium();
-  if (!found) logger.error("Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium; sessions will fail to start");
-  return found;
 }
 
 main().catch((error) => {

@@ -74,6 +74,7 @@ const ZEnvSchema = z.object({
 
   SWITCHBOARD_CHROME_PATH: optionalString,
   SWITCHBOARD_BROWSER_ARGS: optionalString,
+  WAHA_WEBJS_PUPPETER_ARGS: optionalString,
   SWITCHBOARD_RESTART_DELAY_SECONDS: seconds(2),
   SWITCHBOARD_MAX_RESTART_DELAY_SECONDS: seconds(300),
   SWITCHBOARD_START_TIMEOUT_SECONDS: seconds(90),
@@ -196,7 +197,11 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     },
     engine: {
       chromePath: e.SWITCHBOARD_CHROME_PATH,
-      browserArgs: (e.SWITCHBOARD_BROWSER_ARGS ?? "").split(/\s+(?=--)/).map((s) => s.trim()).filter(Boolean),
+      // WAHA's name for extra flags comes after ours, so it can override them.
+      browserArgs: [e.SWITCHBOARD_BROWSER_ARGS, e.WAHA_WEBJS_PUPPETER_ARGS]
+        .flatMap((flags) => (flags ?? "").split(/\s+(?=--)/))
+        .map((s) => s.trim())
+        .filter(Boolean),
       authDir: path.join(dataDir, "sessions"),
       restartDelayMs: e.SWITCHBOARD_RESTART_DELAY_SECONDS * 1000,
       maxRestartDelayMs: e.SWITCHBOARD_MAX_RESTART_DELAY_SECONDS * 1000,

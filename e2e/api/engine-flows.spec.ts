@@ -155,3 +155,28 @@ test("a wrong Chromium path gives a clear FAILED reason", async () => {
     await broken.stop();
   }
 });
+
+test("a browser installed while the server runs is used by the next start, with no restart", async () => {
+  const browserDir = fs.mkdtempSync("/tmp/switchboard-browser-");
+  const browserPath = `${browserDir}/chromium`;
+  const later = await startServer({ env: { ...serverEnv(), SWITCHBOARD_CHROME_PATH: browserPath } });
+  try {
+    const client = apiClient(later);
+    await client.post("/api/sessions", { name: "installed-later" });
+    const failed = await eventually(async () => (await client.get<Session>("/api/sessions/installed-later")).body, (s) => s.status === "FAILED");
+    expect(failed.statuses.at(-1)?.reason).toMatch(/Chromium not found/);
+    // "Install" it: the configured path now leads to the real browser.
+    fs.symlinkSync(fs.realpathSync("/usr/bin/chromium"), browserPath);
+    await client.post("/api/sessions/installed-later/restart");
+    const started = await eventually(
+      async () => (await client.get<Session>("/api/sessions/installed-later")).body,
+      (s) => s.status === "SCAN_QR_CODE",
+      30_000,
+    );
+    expect(started.status).toBe("SCAN_QR_CODE");
+    await client.post("/api/sessions/installed-later/stop");
+  } finally {
+    await later.stop();
+    fs.rmSync(browserDir, { recursive: true, force: true });
+  }
+});

@@ -11,7 +11,7 @@ import type { TSessionConfig } from "@/lib/session-config";
 import type { Engine, EngineEvent, EngineFactory } from "@/server/engines/engine";
 import { findBrowserProcesses, listProcesses, measureMemory, usesProfile } from "@/server/engines/webjs/process-tree";
 import { sessionProfile } from "@/server/engines/webjs/session-profile";
-import { findChromium } from "@/server/engines/webjs/find-chromium";
+import { findBrowser, findChromium, type BrowserLookup } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
 import { startDouble, type DoublePhone, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 
@@ -77,10 +77,10 @@ const running: RecordedEngine[] = [];
 const unhandled: unknown[] = [];
 const recordUnhandled = (reason: unknown) => unhandled.push(reason);
 
-function makeFactory(options: { browserArgs?: string[]; chromePath?: string | null } = {}): EngineFactory {
+function makeFactory(options: { browserArgs?: string[]; findBrowser?: () => BrowserLookup } = {}): EngineFactory {
   return createWebjsEngineFactory({
     authDir,
-    chromePath: options.chromePath === undefined ? CHROME_PATH : options.chromePath,
+    findBrowser: options.findBrowser ?? (() => ({ path: CHROME_PATH! })),
     browserArgs: options.browserArgs ?? double.browserArgs,
     globalProxy: null,
     clientDefaults: {},
@@ -336,8 +336,9 @@ test("config.proxy: Chromium goes through the proxy and answers its credential c
 });
 
 test("without Chromium, start() throws a message that says what to do", async () => {
-  const engine = makeFactory({ chromePath: null }).create({ session: "no-chromium", config: {}, onEvent: () => {} });
-  await expect(engine.start()).rejects.toThrow("Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium");
+  const missing = () => findBrowser({ platform: "linux", configured: undefined, puppeteerCache: authDir, candidates: [] });
+  const engine = makeFactory({ findBrowser: missing }).create({ session: "no-chromium", config: {}, onEvent: () => {} });
+  await expect(engine.start()).rejects.toThrow("Chromium not found: install it with `apt-get install -y chromium`, or set SWITCHBOARD_CHROME_PATH");
   await engine.stop();
 });
 

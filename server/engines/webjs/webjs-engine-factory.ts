@@ -3,6 +3,7 @@ import type wweb from "whatsapp-web.js";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { EngineFactory } from "../engine";
 import { buildChromiumArgs } from "./chromium-args";
+import type { BrowserLookup } from "./find-chromium";
 import { selectProxy, type GlobalProxySettings } from "./select-proxy";
 import { removeSessionDir, sessionDirExists, sessionProfile } from "./session-profile";
 import { WebjsEngine } from "./webjs-engine";
@@ -10,8 +11,8 @@ import { WebjsEngine } from "./webjs-engine";
 export interface WebjsEngineFactoryOptions {
   /** Root of all auth data: `<authDir>/<session>/session-<session>` is a session's Chromium profile. */
   authDir: string;
-  /** Chromium executable; null when none was found: every start() then fails with a clear message. */
-  chromePath: string | null;
+  /** Looks the browser up for each start, so one installed later is found without a restart. */
+  findBrowser: () => BrowserLookup;
   /** Extra Chromium flags for every session's browser (operator flags, the test double's resolver rules). */
   browserArgs: string[];
   /** The WHATSAPP_PROXY_SERVER* settings; a session's `config.proxy` overrides them. */
@@ -41,7 +42,7 @@ export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): En
         session,
         onEvent,
         logger: sessionLogger(options.logger, session, config),
-        chromePath: options.chromePath,
+        browser: options.findBrowser(),
         profile: sessionProfile(options.authDir, session),
         client: {
           deviceName: config.client?.deviceName ?? options.clientDefaults.deviceName,

@@ -3,6 +3,7 @@ import wweb from "whatsapp-web.js";
 import type { TMe } from "@/lib/session";
 import type { Engine, EngineEvent } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
+import type { BrowserLookup } from "./find-chromium";
 import { eventData } from "./json-safe";
 import { findBrowserProcesses, killBrowserProcesses } from "./process-tree";
 import type { SelectedProxy } from "./select-proxy";
@@ -12,7 +13,6 @@ type Client = wweb.Client;
 type Browser = NonNullable<Client["pupBrowser"]>;
 type Page = NonNullable<Client["pupPage"]>;
 
-const CHROMIUM_NOT_FOUND = "Chromium not found: set SWITCHBOARD_CHROME_PATH or install chromium";
 
 /** How long the browser may take to close gracefully (and a pending initialize() to give up) before SIGKILL. */
 const CLOSE_GRACE_MS = 5_000;
@@ -29,7 +29,8 @@ export interface WebjsEngineOptions {
   session: string;
   onEvent: (event: EngineEvent) => void;
   logger: Logger;
-  chromePath: string | null;
+  /** The browser found for this start; without one, start() fails with the reason. */
+  browser: BrowserLookup;
   profile: SessionProfile;
   client: Pick<wweb.ClientOptions, "deviceName" | "browserName" | "webVersionCache" | "authTimeoutMs">;
   /** Called once, by start(). */
@@ -63,8 +64,9 @@ export class WebjsEngine implements Engine {
 
   async start(): Promise<void> {
     if (this.client || this.stopRequested) throw new Error("A WEBJS engine can be started only once");
-    const { chromePath, logger } = this.options;
-    if (!chromePath) throw new Error(CHROMIUM_NOT_FOUND);
+    const { browser, logger } = this.options;
+    if (browser.path === null) throw new Error(browser.reason);
+    const chromePath = browser.path;
     await this.clearLeftovers();
     if (this.stopRequested) return;
     const launch = this.options.launchSettings();
