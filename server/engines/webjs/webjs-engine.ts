@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import wweb from "whatsapp-web.js";
+import type wweb from "whatsapp-web.js";
 import type { TMe } from "@/lib/session";
 import type { Engine, EngineEvent } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
@@ -10,6 +10,14 @@ import type { SelectedProxy } from "./select-proxy";
 import { clearProfileLock, removeSessionDir, type SessionProfile } from "./session-profile";
 
 type Client = wweb.Client;
+
+/**
+ * whatsapp-web.js (with puppeteer) takes most of a second to import: loaded when the first session
+ * starts, not at boot. Node caches the module, so later starts pay nothing.
+ */
+async function loadWhatsappWeb(): Promise<typeof wweb> {
+  return (await import("whatsapp-web.js")).default;
+}
 type Browser = NonNullable<Client["pupBrowser"]>;
 type Page = NonNullable<Client["pupPage"]>;
 
@@ -68,9 +76,10 @@ export class WebjsEngine implements Engine {
     if (browser.path === null) throw new Error(browser.reason);
     const chromePath = browser.path;
     await this.clearLeftovers();
+    const library = await loadWhatsappWeb();
     if (this.stopRequested) return;
     const launch = this.options.launchSettings();
-    const client = this.createClient(chromePath, launch);
+    const client = this.createClient(library, chromePath, launch);
     this.client = client;
     this.listen(client);
     logger.debug({ args: launch.args }, "launching Chromium");
@@ -133,9 +142,9 @@ export class WebjsEngine implements Engine {
     await clearProfileLock(profile);
   }
 
-  private createClient(chromePath: string, launch: LaunchSettings): Client {
+  private createClient(library: typeof wweb, chromePath: string, launch: LaunchSettings): Client {
     const { session, profile } = this.options;
-    const auth = new wweb.LocalAuth({ clientId: session, dataPath: profile.sessionDir });
+    const auth = new library.LocalAuth({ clientId: session, dataPath: profile.sessionDir });
     // LocalAuth's hooks are the library's only seams around a launch; it calls both again after a
     // logout navigation (Client.initialize, framenavigated).
     const beforeBrowserInitialized = auth.beforeBrowserInitialized.bind(auth);
@@ -150,7 +159,7 @@ export class WebjsEngine implements Engine {
       await afterBrowserInitialized();
       await this.watchBrowser();
     };
-    return new wweb.Client({
+    return new library.Client({
       ...this.options.client,
       authStrategy: auth,
       proxyAuthentication: launch.proxyCredentials ?? undefined,
