@@ -66,6 +66,26 @@ export const ZPairingCodeRequestSchema = z
   })
   .meta({ id: "RequestCodeRequest" });
 
+/** The pairing code to type on the phone, in WAHA's `ABCD-EFGH` form. */
+export const ZPairingCodeSchema = z
+  .object({ code: z.string().meta({ examples: ["ABCD-EFGH"] }) })
+  .meta({ id: "PairingCode" });
+export type TPairingCode = z.infer<typeof ZPairingCodeSchema>;
+
+export const ZQrQuerySchema = z.object({
+  format: z.enum(["image", "raw"]).default("image").describe("image: PNG (or base64 JSON); raw: the value to render yourself"),
+});
+
+/** `GET /api/{session}/auth/qr?format=raw`: the value the QR encodes. */
+export const ZQrValueSchema = z.object({ value: z.string() }).meta({ id: "QRCodeValue" });
+export type TQrValue = z.infer<typeof ZQrValueSchema>;
+
+/** An image as JSON (with `Accept: application/json`), as WAHA answers. */
+export const ZBase64FileSchema = z
+  .object({ mimetype: z.string(), data: z.base64() })
+  .meta({ id: "Base64File" });
+export type TBase64File = z.infer<typeof ZBase64FileSchema>;
+
 export const ZMeSchema = z
   .object({
     id: z.string().describe("Account id, e.g. 11111111111@c.us"),

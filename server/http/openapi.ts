@@ -1,10 +1,15 @@
 import { z } from "zod";
 import { ZErrorBodySchema } from "@/lib/errors";
+import { ZHealthSchema, ZPongSchema } from "@/lib/health";
 import { ZSessionStatusSchema } from "@/lib/session-status";
 import {
   TOTAL_COUNT_HEADER,
+  ZBase64FileSchema,
   ZMeSchema,
   ZPairingCodeRequestSchema,
+  ZPairingCodeSchema,
+  ZQrQuerySchema,
+  ZQrValueSchema,
   ZSessionCreateRequestSchema,
   ZSessionDtoSchema,
   ZSessionListQuerySchema,
@@ -45,7 +50,7 @@ const imageResponses = {
   description: "PNG image, or base64 JSON when `Accept: application/json`",
   content: {
     "image/png": { schema: { type: "string", format: "binary" } },
-    "application/json": { schema: ref("Base64File") },
+    "application/json": { schema: ref(idOf(ZBase64FileSchema)) },
   },
 };
 const common = { "400": errorResponse("Invalid input"), "401": errorResponse("Missing or wrong API key") };
@@ -59,14 +64,18 @@ const sessionAction = (summary: string, description: string) => ({
   },
 });
 
-function listParameters(): JsonSchema[] {
-  const schema = z.toJSONSchema(ZSessionListQuerySchema, { io: "input", unrepresentable: "any" }) as {
+/** Query parameters from a query schema (each top-level property is one parameter). */
+function queryParameters(querySchema: z.ZodType, except: string[] = []): JsonSchema[] {
+  const schema = z.toJSONSchema(querySchema, { io: "input", unrepresentable: "any" }) as {
     properties: Record<string, JsonSchema>;
   };
   return Object.entries(schema.properties)
-    .filter(([name]) => name !== "metadata")
-    .map(([name, property]) => ({ name, in: "query", required: false, schema: property, description: property.description }))
-    .concat({
+    .filter(([name]) => !except.includes(name))
+    .map(([name, property]) => ({ name, in: "query", required: false, schema: property, description: property.description }));
+}
+
+function listParameters(): JsonSchema[] {
+  return queryParameters(ZSessionListQuerySchema, ["metadata"]).concat({
       name: "metadata.<key>",
       in: "query",
       required: false,
@@ -188,14 +197,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           tags: ["Pairing"],
           summary: "The QR to scan",
           description: "Binary PNG by default; base64 JSON with `Accept: application/json`; `format=raw` gives the value to render yourself.",
-          parameters: [
-            sessionParam,
-            { name: "format", in: "query", required: true, schema: { type: "string", enum: ["image", "raw"], default: "image" } },
-          ],
+          parameters: [sessionParam, ...queryParameters(ZQrQuerySchema)],
           responses: {
             "200": {
               ...imageResponses,
-              content: { ...imageResponses.content, "application/json": { schema: { oneOf: [ref("Base64File"), ref("QRCodeValue")] } } },
+              content: {
+                ...imageResponses.content,
+                "application/json": { schema: { oneOf: [ref(idOf(ZBase64FileSchema)), ref(idOf(ZQrValueSchema))] } },
+              },
             },
             "422": errorResponse("Session missing or not waiting for a QR scan"),
             ...common,
@@ -209,11 +218,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           parameters: [sessionParam],
           requestBody: jsonBody(ZPairingCodeRequestSchema),
           responses: {
-            "201": jsonResponse("The code to enter on the phone", {
-              type: "object",
-              properties: { code: { type: "string", examples: ["ABCD-EFGH"] } },
-              required: ["code"],
-            }),
+            "201": jsonResponse("The code to enter on the phone", ref(idOf(ZPairingCodeSchema))),
             "404": errorResponse("Session not running"),
             ...common,
           },
@@ -232,7 +237,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           tags: ["Observability"],
           summary: "Liveness",
           security: [],
-          responses: { "200": jsonResponse("pong", { type: "object", properties: { message: { type: "string" } } }) },
+          responses: { "200": jsonResponse("pong", ref(idOf(ZPongSchema))) },
         },
       },
       "/health": {
@@ -240,7 +245,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           tags: ["Observability"],
           summary: "Health, including database reachability",
           security: [],
-          responses: { "200": jsonResponse("Healthy", ref("Health")), "503": jsonResponse("Unhealthy", ref("Health")) },
+          responses: {
+            "200": jsonResponse("Healthy", ref(idOf(ZHealthSchema))),
+            "503": jsonResponse("Unhealthy", ref(idOf(ZHealthSchema))),
+          },
         },
       },
       "/api/server/version": {
@@ -260,12 +268,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       schemas: {
         ...schemas,
         SessionStatus: z.toJSONSchema(ZSessionStatusSchema),
-        QRCodeValue: { type: "object", properties: { value: { type: "string" } }, required: ["value"] },
-        Base64File: {
-          type: "object",
-          properties: { mimetype: { type: "string" }, data: { type: "string", contentEncoding: "base64" } },
-          required: ["mimetype", "data"],
-        },
         Environment: {
           type: "object",
           properties: {
@@ -277,15 +279,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
             worker: { type: "object", properties: { id: { type: ["string", "null"] } } },
           },
           required: ["version", "engine"],
-        },
-        Health: {
-          type: "object",
-          properties: {
-            status: { type: "string", enum: ["ok", "error"] },
-            database: { type: "object", properties: { status: { type: "string" }, latencyMs: { type: "number" } } },
-            sessions: { type: "object", properties: { running: { type: "integer" } } },
-          },
-          required: ["status"],
         },
       },
     },

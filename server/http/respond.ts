@@ -1,3 +1,4 @@
+import type { TBase64File } from "@/lib/session";
 import { json } from "./handler";
 
 /**
@@ -6,7 +7,7 @@ import { json } from "./handler";
  */
 export function imageResponse(request: Request, bytes: Buffer, mimetype: string, status = 200): Response {
   if (request.headers.get("accept")?.trim() === "application/json") {
-    return json({ mimetype, data: bytes.toString("base64") }, status);
+    return json({ mimetype, data: bytes.toString("base64") } satisfies TBase64File, status);
   }
   return new Response(new Uint8Array(bytes), {
     status,

@@ -1,10 +1,5 @@
+import type { THealth } from "@/lib/health";
 import { sessionsContext } from "../sessions/context";
-
-export interface THealth {
-  status: "ok" | "error";
-  database: { status: "up" | "down"; latencyMs: number; error?: string };
-  sessions: { running: number };
-}
 
 /** GET /health: the database answers a query, and how many sessions run here. */
 export async function checkHealth(): Promise<THealth> {
