@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const logger = getLogger();
   // An invalid global webhook refuses the start, saying why (as WAHA does).
   const globalWebhook = parseGlobalWebhook(env.raw);
-  // The library can reject from its own listeners (whatsapp-web-double.md pitfall 8): log, never die.
+  // The library can reject from its own listeners (docs/whatsapp-web.md, pitfall 8): log, never die.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
   fs.mkdirSync(env.dataDir, { recursive: true });

@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["{lib,server,components,app,scripts}/**/*.test.{ts,tsx}"],
+    include: ["{lib,server,components,app,scripts,eslint}/**/*.test.{ts,tsx}"],
     environment: "node",
   },
 });

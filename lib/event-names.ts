@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** WAHA's event names (waha-contract.md 5.2). */
+/** WAHA's event names (docs/webhooks.md, Configuring webhooks). */
 export const EVENT_NAMES = [
   "session.status",
   "message",

@@ -3,7 +3,7 @@ import { ZEventSubscriptionSchema } from "./event-names";
 
 /**
  * SessionConfig: the one schema that validates the REST body, the dashboard form and what is stored,
- * and generates the OpenAPI document. Fields and defaults follow WAHA (waha-contract.md section 3).
+ * and generates the OpenAPI document. Fields and defaults follow WAHA's SessionConfig (docs/api.md, Sessions).
  * Objects strip unknown keys; strict mode (WAHA_HTTP_STRICT_MODE) rejects them via findStrippedKeys().
  */
 

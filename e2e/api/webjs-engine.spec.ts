@@ -18,7 +18,7 @@ import { startDouble, type DoublePhone, type WhatsAppWebDouble } from "../suppor
 /**
  * The WEBJS engine adapter, driven through its EngineFactory (no EngineHost, no server) against the
  * WhatsApp Web double with the real whatsapp-web.js and Debian's Chromium. Pitfall numbers refer to
- * /work/shared/reference/whatsapp-web-double.md.
+ * docs/whatsapp-web.md.
  */
 
 type EventOf<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;

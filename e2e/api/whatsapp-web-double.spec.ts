@@ -10,7 +10,7 @@ import { startDouble, type DoublePhone, type WhatsAppWebDouble } from "../suppor
 /**
  * Proves the WhatsApp Web double: the unmodified whatsapp-web.js Client, in Debian's Chromium, goes
  * through every login path against it. Pitfall numbers refer to
- * /work/shared/reference/whatsapp-web-double.md.
+ * docs/whatsapp-web.md.
  */
 
 const { Client, LocalAuth } = wweb;

@@ -2,7 +2,7 @@ import { monotonicFactory } from "ulid";
 import type { TEventName } from "@/lib/event-names";
 import type { TMe } from "@/lib/session";
 
-/** WAHA's `environment` block (waha-contract.md 5.1), key order as WAHA produces it. */
+/** WAHA's `environment` block (docs/webhooks.md, What your receiver gets), key order as WAHA produces it. */
 export interface TEnvironment {
   version: string;
   engine: "WEBJS";
@@ -12,7 +12,7 @@ export interface TEnvironment {
   worker: { id: string | null };
 }
 
-/** The event envelope every webhook receiver and Socket.IO client gets (waha-contract.md 5.1). */
+/** The event envelope every webhook receiver and Socket.IO client gets (docs/webhooks.md, What your receiver gets). */
 export interface TEventEnvelope<TPayload = unknown> {
   id: string;
   timestamp: number;

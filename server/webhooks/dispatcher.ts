@@ -514,7 +514,7 @@ export class WebhookDispatcher {
     };
   }
 
-  /** WAHA's headers (waha-contract.md 5.4). Custom headers may replace User-Agent, never the protocol headers. */
+  /** WAHA's headers (docs/webhooks.md, What your receiver gets). Custom headers may replace User-Agent, never the protocol headers. */
   private buildHeaders(requestId: string, timestamp: number, body: Buffer, snapshot: TWebhookSnapshot): Record<string, string> {
     const headers: Record<string, string> = { "User-Agent": this.userAgent };
     for (const { name, value } of snapshot.customHeaders ?? []) {

@@ -1,6 +1,6 @@
 import { ZWebhookConfigSchema, type TWebhookConfig } from "@/lib/session-config";
 
-/** The environment variables of the global webhook (WAHA's names, waha-contract.md 5.5). */
+/** The environment variables of the global webhook (WAHA's names, docs/webhooks.md). */
 export const GLOBAL_WEBHOOK_ENV = {
   url: "WHATSAPP_HOOK_URL",
   events: "WHATSAPP_HOOK_EVENTS",

@@ -1,7 +1,7 @@
 import type { TWebhookConfig } from "@/lib/session-config";
 
 /**
- * Retry math of WAHA's webhook sender (waha-contract.md 5.4). Retry number n = 1, 2, ...; d = delaySeconds in ms:
+ * Retry math of WAHA's webhook sender (docs/webhooks.md, Retries). Retry number n = 1, 2, ...; d = delaySeconds in ms:
  * constant max(d, RA); linear max(n*d, RA); exponential D = max(2^n*d, RA) plus up to 20% jitter of D.
  * RA is the receiver's Retry-After (ms, 0 when absent), so it is a lower bound for every policy.
  */

@@ -11,7 +11,7 @@ import { createRequestHandler, loadPageFiles } from "./routes";
 /**
  * The WhatsApp Web double: a local fake of web.whatsapp.com that the unmodified whatsapp-web.js
  * library runs against offline. The server plays WhatsApp's servers and the test plays the phone.
- * Design and pitfalls: /work/shared/reference/whatsapp-web-double.md. Usage: README.md beside this file.
+ * Design and pitfalls: docs/whatsapp-web.md. Usage: README.md beside this file.
  */
 
 export interface DoubleOptions {
@@ -140,7 +140,7 @@ export async function startDouble(options: DoubleOptions = {}): Promise<WhatsApp
   return double;
 }
 
-/** The state machine of the reference note, section 3, seen from WhatsApp's servers. */
+/** The login of docs/whatsapp-web.md ("How a login unfolds"), seen from WhatsApp's servers. */
 export class Double implements WhatsAppWebDouble {
   readonly origin: string;
   readonly browserArgs: string[];

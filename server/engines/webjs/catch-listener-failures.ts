@@ -10,7 +10,7 @@ export interface ListenerRegistry {
  * From now on, every listener added to `emitter` hands its failures (a throw or a rejected promise) to
  * `onFailure` instead of leaving an unhandled rejection, which kills Node 20. whatsapp-web.js adds async
  * page listeners (`framenavigated` re-injects, `response` reads the page body) that reject when the
- * browser closes under them, e.g. destroy() during a re-inject after a logout (pitfall 8).
+ * browser closes under them, e.g. destroy() during a re-inject after a logout (docs/whatsapp-web.md, pitfall 8).
  * `off` (and so `once`) keeps working with the listener as originally given.
  */
 export function catchListenerFailures(

@@ -23,7 +23,7 @@ export interface SelectProxyOptions {
 }
 
 /**
- * The proxy for one session, with WAHA's rules (waha-contract.md section 6):
+ * The proxy for one session, with WAHA's rules (the proxy settings in docs/configuration.md):
  * `config.proxy` wins outright (its own credentials, never the global ones); otherwise a list entry
  * chosen by the number at the end of the session name when the name contains the index prefix
  * (`proxy-3` -> entry 3 modulo the list length), else round-robin by the number of running sessions.

@@ -48,7 +48,7 @@ export interface WebjsEngineOptions {
 }
 
 /**
- * One session's whatsapp-web.js Client and its Chromium, for one run (waha-contract.md section 4).
+ * One session's whatsapp-web.js Client and its Chromium, for one run (its pitfalls: docs/whatsapp-web.md).
  * It reports library events through `onEvent` and never restarts anything itself.
  */
 export class WebjsEngine implements Engine {
@@ -64,7 +64,7 @@ export class WebjsEngine implements Engine {
   private failed = false;
   /** logout() is unlinking the device: the library closes the browser itself, which is no crash. */
   private unlinking = false;
-  /** The phone removed the device: the profile goes once the browser is dead (pitfall 10). */
+  /** The phone removed the device: the profile goes once the browser is dead (docs/whatsapp-web.md, pitfall 10). */
   private loggedOut = false;
   private me: TMe | null = null;
 
@@ -102,7 +102,7 @@ export class WebjsEngine implements Engine {
   }
 
   async refreshQr(): Promise<void> {
-    // The library's own refresh on UNPAIRED_IDLE runs in Node and never works (pitfall 7).
+    // The library's own refresh on UNPAIRED_IDLE runs in Node and never works (docs/whatsapp-web.md, pitfall 7).
     await this.openClient().pupPage.evaluate(() =>
       (window as unknown as WhatsAppWindow).require("WAWebCmd").Cmd.refreshQR(),
     );
@@ -149,7 +149,7 @@ export class WebjsEngine implements Engine {
     // logout navigation (Client.initialize, framenavigated).
     const beforeBrowserInitialized = auth.beforeBrowserInitialized.bind(auth);
     auth.beforeBrowserInitialized = async () => {
-      // It re-creates the profile dir that a stopped engine is deleting after a LOGOUT (pitfall 10).
+      // It re-creates the profile dir that a stopped engine is deleting after a LOGOUT (docs/whatsapp-web.md, pitfall 10).
       if (this.stopRequested) throw new Error("the engine is stopping");
       await beforeBrowserInitialized();
     };
@@ -257,7 +257,7 @@ export class WebjsEngine implements Engine {
   private readonly onPageClose = () => this.fail("the WhatsApp Web page was closed", true);
   private readonly onPageCrash = (error: Error) => this.fail(`the WhatsApp Web page crashed: ${error.message}`, true);
 
-  /** A library page listener threw (pitfall 8). A failed re-inject leaves a dead page; the rest is noise. */
+  /** A library page listener threw (docs/whatsapp-web.md, pitfall 8). A failed re-inject leaves a dead page; the rest is noise. */
   private readonly onListenerFailure = (event: string | symbol, error: unknown) => {
     if (this.stopRequested || this.failed || this.unlinking) {
       this.options.logger.debug({ event: String(event), err: error }, "page listener failed while closing");

@@ -1,6 +1,6 @@
 // The WhatsApp Web double's page. It provides, through window.require(), only the WhatsApp Web
 // modules that whatsapp-web.js 1.34.7 reaches on its login paths, and plays the WhatsApp Web client
-// side of the state machine in /work/shared/reference/whatsapp-web-double.md (section 3).
+// side of the login in docs/whatsapp-web.md (the pitfall numbers below are that page's).
 // Server -> page: Server-Sent Events (hello, ref, idle, paired, logout). Page -> server: fetch POST.
 (() => {
   'use strict';
