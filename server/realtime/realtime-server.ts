@@ -3,9 +3,9 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { TEventEnvelope } from "@/lib/event-envelope";
 import { subscriptionMatches } from "@/lib/event-names";
 import type { EngineHost, HostEvent } from "../engines/engine-host";
-import type { TEventEnvelope } from "../events/envelope";
 import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
 
