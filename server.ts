@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
-  dispatcher.onDeliveryUpdate((update) => realtime.broadcastDelivery(update.delivery.session, update));
+  dispatcher.onDeliveryUpdate(({ delivery }) => realtime.broadcastDelivery(delivery));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
 

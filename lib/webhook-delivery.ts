@@ -106,7 +106,10 @@ export const ZWebhookTestRequestSchema = z
   .object({ webhook: ZWebhookTargetRefSchema.default(0) })
   .meta({ id: "WebhookTestRequest" });
 
-/** What the dispatcher reports to listeners (pushed over Socket.IO by the server). */
+/**
+ * What the dispatcher reports to its listeners. Not a wire format: Socket.IO clients get only the
+ * delivery, as `delivery.update` (lib/realtime-messages.ts).
+ */
 export const ZDeliveryUpdateSchema = z
   .object({
     delivery: ZWebhookDeliverySchema,
