@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { isApiError, runSessionAction, type TSessionAction } from "@/lib/api-client";
 import { formatSessionSearch, parseSessionSearch } from "@/lib/dashboard-search";
+import { ALL_SESSIONS } from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
 import { SESSION_STATUSES, ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status";
 import { queryKeys } from "@/components/data/query-keys";
@@ -59,7 +60,7 @@ export function SessionsView() {
   // A new object each render is fine: React Query compares keys by their hashed value.
   const listParams = { q: parsed.text, metadata: parsed.metadata, status: statuses, limit, offset };
   const query = useSessionList(listParams);
-  useRealtimeSubscription("*");
+  useRealtimeSubscription(ALL_SESSIONS);
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const filtersKey = `${search}|${statuses.join(",")}`;
