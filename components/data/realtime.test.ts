@@ -25,6 +25,13 @@ describe("pushed messages", () => {
     expect(errors).not.toHaveBeenCalled();
   });
 
+  it("a delivery.update older than the row on screen leaves the row as it is", () => {
+    const { realtime, list } = setup();
+    realtime.receive("delivery.update", { session: "s1", delivery });
+    realtime.receive("delivery.update", { session: "s1", delivery: { ...delivery, state: "in_flight", attempts: 0, lastStatusCode: null } });
+    expect(list()).toEqual({ items: [delivery], total: 1 });
+  });
+
   it("a delivery.update carrying { delivery, attempt } is dropped and logged, the cache untouched", () => {
     const { realtime, list, errors } = setup();
     realtime.receive("delivery.update", { session: "s1", delivery: { delivery, attempt: null } });

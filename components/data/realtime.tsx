@@ -6,7 +6,7 @@ import { io, type Socket } from "socket.io-client";
 import type { TSessionPage } from "@/lib/api-client";
 import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
-import type { TDeliveryList } from "@/lib/webhook-delivery";
+import { laterDelivery, type TDeliveryList } from "@/lib/webhook-delivery";
 import { EventLog, type TLiveEvent } from "./event-log";
 import { queryKeys, type TQrState } from "./query-keys";
 
@@ -150,7 +150,7 @@ export class Realtime {
     this.queryClient.setQueriesData<TDeliveryList>({ queryKey: queryKeys.deliveries(session) }, (list) => {
       if (!list) return list;
       if (list.items.some((d) => d.id === delivery.id)) {
-        return { ...list, items: list.items.map((d) => (d.id === delivery.id ? delivery : d)) };
+        return { ...list, items: list.items.map((d) => (d.id === delivery.id ? laterDelivery(d, delivery) : d)) };
       }
       return list;
     });
