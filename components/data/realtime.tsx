@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { TSessionPage } from "@/lib/api-client";
 import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
@@ -219,5 +219,11 @@ export function useLiveEvents(session: string): { events: TLiveEvent[]; clear: (
   const realtime = useRealtime();
   const subscribe = useMemo(() => (listener: () => void) => realtime.events.subscribe(session, listener), [realtime, session]);
   const events = useSyncExternalStore(subscribe, () => realtime.events.read(session), () => realtime.events.read(session));
-  return { events, clear: () => realtime.events.clear(session) };
+  return { events, clear: useClearLiveEvents(session) };
+}
+
+/** Empties the session's live event log, without re-rendering the caller on every event. */
+export function useClearLiveEvents(session: string): () => void {
+  const realtime = useRealtime();
+  return useCallback(() => realtime.events.clear(session), [realtime, session]);
 }

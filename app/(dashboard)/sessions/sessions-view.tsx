@@ -21,6 +21,7 @@ import { Button, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorBoundary } from "@/components/ui/error-boundary";
 import { Checkbox, Input } from "@/components/ui/field";
 import { LayersIcon, PlayIcon, PlusIcon, RefreshIcon, SearchIcon, StopIcon, XIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
@@ -61,6 +62,7 @@ export function SessionsView() {
   const listParams = { q: parsed.text, metadata: parsed.metadata, status: statuses, limit, offset };
   const query = useSessionList(listParams);
   useRealtimeSubscription(ALL_SESSIONS);
+  const queryClient = useQueryClient();
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const filtersKey = `${search}|${statuses.join(",")}`;
@@ -171,8 +173,10 @@ export function SessionsView() {
                 <Alert tone="warning">Showing the last loaded page: {errorText(query.error)}</Alert>
               </div>
             )}
-            <SessionTable items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} fetching={query.isFetching} />
-            <SessionCards items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} />
+            <ErrorBoundary title="The sessions could not be shown" className="m-4" onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}>
+              <SessionTable items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} fetching={query.isFetching} />
+              <SessionCards items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} />
+            </ErrorBoundary>
           </>
         )}
       </div>
