@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { startServer, type RunningServer } from "../support/server";
-import { DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
+import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /** Sessions in the dashboard: list and search, the config form (create / edit), actions, delete. */
 
@@ -9,6 +9,7 @@ type Session = { name: string; status: string; config: Record<string, unknown> }
 
 let server: RunningServer;
 let api: ApiClient;
+const browserErrors = new BrowserErrors();
 
 test.describe.configure({ mode: "serial" });
 
@@ -26,12 +27,14 @@ test.beforeAll(async () => {
   }
 });
 
+test.afterEach(() => browserErrors.expectNone());
+
 test.afterAll(async () => {
   await server?.stop();
 });
 
 async function signedIn(browser: import("@playwright/test").Browser, options?: Parameters<typeof newClient>[1]): Promise<Page> {
-  const context = await newClient(browser, options);
+  const context = browserErrors.watch(await newClient(browser, options));
   const page = await context.newPage();
   await login(page, server);
   return page;
