@@ -6,12 +6,14 @@ import {
   ZPairingCodeRequestSchema,
   ZSessionCreateRequestSchema,
   ZSessionDtoSchema,
+  ZSessionGetQuerySchema,
   ZSessionListQuerySchema,
   ZSessionLogoutRequestSchema,
   ZSessionStartRequestSchema,
   ZSessionStopRequestSchema,
   ZSessionUpdateRequestSchema,
 } from "@/lib/session";
+import { SECRET_PLACEHOLDER } from "@/lib/session-secrets";
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
@@ -58,14 +60,18 @@ const sessionAction = (summary: string, description: string) => ({
   },
 });
 
-function listParameters(): JsonSchema[] {
-  const schema = z.toJSONSchema(ZSessionListQuerySchema, { io: "input", unrepresentable: "any" }) as {
+/** The query parameters of a query schema, all optional; `except` names those documented by hand. */
+function queryParameters(querySchema: z.ZodType, except: string[] = []): JsonSchema[] {
+  const schema = z.toJSONSchema(querySchema, { io: "input", unrepresentable: "any" }) as {
     properties: Record<string, JsonSchema>;
   };
   return Object.entries(schema.properties)
-    .filter(([name]) => name !== "metadata")
-    .map(([name, property]) => ({ name, in: "query", required: false, schema: property, description: property.description }))
-    .concat({
+    .filter(([name]) => !except.includes(name))
+    .map(([name, property]) => ({ name, in: "query", required: false, schema: property, description: property.description }));
+}
+
+function listParameters(): JsonSchema[] {
+  return queryParameters(ZSessionListQuerySchema, ["metadata"]).concat({
       name: "metadata.<key>",
       in: "query",
       required: false,
@@ -120,13 +126,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         get: {
           tags: ["Sessions"],
           summary: "Get a session",
-          parameters: [sessionParam],
+          description: `Config secrets (webhook HMAC keys, custom header values, the proxy password) read \`"${SECRET_PLACEHOLDER}"\` unless \`revealSecrets=true\`.`,
+          parameters: [sessionParam, ...queryParameters(ZSessionGetQuerySchema)],
           responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
         },
         put: {
           tags: ["Sessions"],
           summary: "Replace a session's config",
-          description: "A running session is restarted with the new config.",
+          description: `A running session is restarted with the new config. A secret sent as \`"${SECRET_PLACEHOLDER}"\` keeps its stored value; with none stored it is a 400.`,
           parameters: [sessionParam],
           requestBody: jsonBody(ZSessionUpdateRequestSchema),
           responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
