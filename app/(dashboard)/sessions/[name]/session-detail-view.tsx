@@ -240,7 +240,7 @@ function ConfigView({ session }: { session: TSession }) {
   return (
     <div className="grid gap-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <p className="text-[13px] text-zinc-600 dark:text-zinc-400">The stored configuration, as the API returns it.</p>
+        <p className="text-[13px] text-zinc-600 dark:text-zinc-400">The stored configuration, as the API returns it (secrets redacted).</p>
         <Link href={`/sessions/${encodeURIComponent(session.name)}/edit`} className={buttonClasses("secondary", "sm")}>
           <EditIcon className="size-3.5" />
           Edit configuration
