@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { createServer } from "node:http";
 import next from "next";
+import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   // The library can reject from its own listeners (whatsapp-web-double.md pitfall 8): log, never die.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
-  fs.mkdirSync(env.dataDir, { recursive: true });
+  createDataDir(env.dataDir, logger);
+  // Before Prisma opens it: the database file is created, or made, owner-only.
+  secureDatabaseFiles(env.databaseUrl, logger);
   const db = connectDb(env.databaseUrl);
   await migrateDatabase(db, env.databaseUrl, logger);
   if (env.databaseUrl.startsWith("file:")) {

@@ -1,4 +1,7 @@
 import { createHmac } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { startReceiver, type Receiver } from "../../server/webhooks/test-receiver";
 import { apiClient, eventually, type ApiClient } from "../support/api";
@@ -7,7 +10,8 @@ import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-dou
 
 /**
  * Secrets in session configs (webhook HMAC keys, custom header values, proxy passwords): every answer
- * redacts them, a config sent back redacted keeps them, `?revealSecrets=true` shows them.
+ * redacts them, a config sent back redacted keeps them, `?revealSecrets=true` shows them. And the
+ * files that hold them are the owner's only.
  */
 
 type Config = Record<string, unknown> & { webhooks?: { hmac?: { key?: string } }[] };
@@ -116,4 +120,25 @@ test("POST /api/sessions/start (deprecated) keeps a secret sent back redacted, a
   );
   expect(signed!.headers["x-webhook-hmac"]).toBe(createHmac("sha512", "hmac-key-1").update(signed!.body).digest("hex"));
   await api.post("/api/sessions/legacy/stop");
+});
+
+test("the data folder is created 0700 and the database 0600 with its -wal and -shm; a 0644 database is made 0600 at start", async () => {
+  const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-modes-")), "data");
+  const database = path.join(dataDir, "switchboard.db");
+  const modeOf = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+  let own = await startServer({ dataDir });
+  try {
+    expect((await apiClient(own).post("/api/sessions", { name: "m", start: false })).status).toBe(201);
+    expect(modeOf(dataDir)).toBe("700");
+    expect([database, `${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600", "600"]);
+    await own.stop();
+
+    for (const file of [database, `${database}-wal`, `${database}-shm`]) if (fs.existsSync(file)) fs.chmodSync(file, 0o644);
+    own = await startServer({ dataDir });
+    expect(modeOf(database)).toBe("600");
+    expect((await apiClient(own).get("/api/sessions/m")).status).toBe(200);
+    expect([`${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600"]);
+  } finally {
+    await own.stop();
+  }
 });
