@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import next from "next";
+import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   // The library can reject from its own listeners (docs/whatsapp-web.md, pitfall 8): log, never die.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
-  fs.mkdirSync(env.dataDir, { recursive: true });
+  createDataDir(env.dataDir, logger);
+  // Before Prisma opens it: the database file is created, or made, owner-only.
+  secureDatabaseFiles(env.databaseUrl, logger);
   const db = connectDb(env.databaseUrl);
   await migrateDatabase(db, env.databaseUrl, logger);
   if (env.databaseUrl.startsWith("file:")) {
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
   realtime.attach(server);
   trustForwardedHeaders(server, env.trustedProxies);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
-  dispatcher.onDeliveryUpdate((update) => realtime.broadcastDelivery(update.delivery.session, update));
+  dispatcher.onDeliveryUpdate(({ delivery }) => realtime.broadcastDelivery(delivery));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
 

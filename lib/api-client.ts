@@ -159,6 +159,11 @@ export async function getSession(name: string, signal?: AbortSignal): Promise<TS
   return (await apiRequest<TSession>(`/api/sessions/${enc(name)}`, { signal })).data;
 }
 
+/** The session's config with its secrets (HMAC keys, header values, proxy password) in clear. */
+export async function getRevealedConfig(name: string): Promise<TSessionConfig> {
+  return (await apiRequest<TSession>(`/api/sessions/${enc(name)}`, { query: { revealSecrets: true } })).data.config;
+}
+
 export async function createSession(input: TSessionCreateInput): Promise<TSession> {
   return (await apiRequest<TSession>("/api/sessions", { method: "POST", body: input })).data;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZEventSubscriptionSchema } from "./event-names";
+import { SECRET_PLACEHOLDER } from "./session-secrets";
 
 /**
  * SessionConfig: the one schema that validates the REST body, the dashboard form and what is stored,
@@ -9,6 +10,8 @@ import { ZEventSubscriptionSchema } from "./event-names";
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
+/** Said of every secret field (lib/session-secrets.ts). */
+const SECRET = `A secret: responses show "${SECRET_PLACEHOLDER}", and sending that back keeps the stored value`;
 
 export const RETRY_POLICIES = ["constant", "linear", "exponential"] as const;
 export const ZRetryPolicySchema = z.enum(RETRY_POLICIES);
@@ -24,7 +27,7 @@ export const ZWebhookRetriesSchema = z
 export const ZCustomHeaderSchema = z
   .object({
     name: z.string().regex(HEADER_NAME, "must be a valid HTTP header name"),
-    value: z.string().regex(NO_LINE_BREAKS, "must not contain line breaks"),
+    value: z.string().regex(NO_LINE_BREAKS, "must not contain line breaks").describe(SECRET),
   })
   .meta({ id: "CustomHeader" });
 
@@ -33,7 +36,7 @@ export const ZWebhookConfigSchema = z
     url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).describe("Receiver URL"),
     events: z.array(ZEventSubscriptionSchema).describe("Event names, or * for all but engine.event and state.change"),
     hmac: z
-      .object({ key: z.string().nullish().describe("Secret for X-Webhook-Hmac (HMAC-SHA512 of the body)") })
+      .object({ key: z.string().nullish().describe(`Key of X-Webhook-Hmac (HMAC-SHA512 of the body). ${SECRET}`) })
       .meta({ id: "HmacConfiguration" })
       .nullish(),
     retries: ZWebhookRetriesSchema.nullish(),
@@ -49,7 +52,7 @@ export const ZProxyConfigSchema = z
       .regex(/^((https?|socks[45]):\/\/)?[^\s:/]+:\d{1,5}$/, "must be host:port (an optional socks5:// scheme is allowed)")
       .describe("host:port of the proxy, without http://"),
     username: z.string().nullish(),
-    password: z.string().nullish(),
+    password: z.string().nullish().describe(SECRET),
   })
   .meta({ id: "ProxyConfig" });
 

@@ -114,6 +114,13 @@ export const ZQueryBooleanSchema = z
   .enum(["true", "True", "1", "false", "False", "0"], { error: "must be a boolean (true, false, 1 or 0)" })
   .transform((v) => v === "true" || v === "True" || v === "1");
 
+/** GET /api/sessions/{session}. */
+export const ZSessionGetQuerySchema = z.object({
+  revealSecrets: ZQueryBooleanSchema.optional().describe(
+    "Return config secrets (webhook HMAC keys, custom header values, the proxy password) in clear instead of \"[redacted]\"",
+  ),
+});
+
 export const LIST_LIMIT_MAX = 1000;
 
 /** GET /api/sessions: WAHA's `all`, plus server-side search and pagination. */

@@ -106,7 +106,10 @@ export const ZWebhookTestRequestSchema = z
   .object({ webhook: ZWebhookTargetRefSchema.default(0) })
   .meta({ id: "WebhookTestRequest" });
 
-/** What the dispatcher reports to listeners (pushed over Socket.IO by the server). */
+/**
+ * What the dispatcher reports to its listeners. Not a wire format: Socket.IO clients get only the
+ * delivery, as `delivery.update` (lib/realtime-messages.ts).
+ */
 export const ZDeliveryUpdateSchema = z
   .object({
     delivery: ZWebhookDeliverySchema,
@@ -114,3 +117,28 @@ export const ZDeliveryUpdateSchema = z
   })
   .meta({ id: "WebhookDeliveryUpdate" });
 export type TDeliveryUpdate = z.infer<typeof ZDeliveryUpdateSchema>;
+
+const STATE_PROGRESS: Record<TDeliveryState, number> = { pending: 0, in_flight: 1, delivered: 2, dead: 2 };
+
+/**
+ * Of two snapshots of one delivery, the later one, judged by progress rather than by clock
+ * (`updatedAt` does not move when a delivery is claimed or redelivered): a redelivery's cycle comes
+ * after every state of the cycle before; within a cycle each attempt adds one; within an attempt the
+ * state goes pending -> in_flight -> delivered or dead. A tie goes to `incoming`.
+ */
+export function laterDelivery(current: TWebhookDelivery, incoming: TWebhookDelivery): TWebhookDelivery {
+  const progress = (d: TWebhookDelivery) => [d.cycle, d.attempts, STATE_PROGRESS[d.state]];
+  const [a, b] = [progress(current), progress(incoming)];
+  const first = a.findIndex((value, i) => value !== b[i]);
+  return first !== -1 && a[first] > b[first] ? current : incoming;
+}
+
+/**
+ * A fetched list, where a delivery the list already showed in a later state keeps that state: a push
+ * can arrive while the request is on its way, and the older answer must not undo it.
+ */
+export function keepLaterDeliveries(shown: TDeliveryList | undefined, fetched: TDeliveryList): TDeliveryList {
+  if (!shown) return fetched;
+  const byId = new Map(shown.items.map((d) => [d.id, d]));
+  return { ...fetched, items: fetched.items.map((d) => (byId.has(d.id) ? laterDelivery(byId.get(d.id)!, d) : d)) };
+}

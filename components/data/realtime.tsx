@@ -1,12 +1,12 @@
 "use client";
 
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { TSessionPage } from "@/lib/api-client";
-import type { TMe, TSession } from "@/lib/session";
-import type { TSessionStatus, TStatusChange } from "@/lib/session-status";
-import type { TDeliveryList, TWebhookDelivery } from "@/lib/webhook-delivery";
+import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
+import type { TSession } from "@/lib/session";
+import { laterDelivery, type TDeliveryList } from "@/lib/webhook-delivery";
 import { EventLog, type TLiveEvent } from "./event-log";
 import { queryKeys, type TQrState } from "./query-keys";
 
@@ -15,41 +15,15 @@ import { queryKeys, type TQrState } from "./query-keys";
  * Pushed messages update React Query's cache directly, so every view that shows a session, its QR
  * or its deliveries re-renders without a request. Subscriptions are reference-counted per session
  * ("*" = all) and re-sent after every reconnect, which also refetches what may have been missed.
+ * Every pushed message is checked against its schema (lib/realtime-messages.ts) first: one that does
+ * not match is dropped and logged, so a wrong shape never reaches the cache or the views.
  */
 
 export type TRealtimeState = "connecting" | "connected" | "reconnecting" | "unauthorized";
 
-interface StatusMessage {
-  session: string;
-  status: TSessionStatus;
-  statuses?: TStatusChange[];
-  me?: TMe | null;
-  timestamp?: number;
-}
-interface QrMessage {
-  session: string;
-  value: string | null;
-  timestamp?: number;
-}
-interface EngineEventMessage {
-  session: string;
-  event: string;
-  data: unknown;
-  timestamp?: number;
-}
-interface EnvelopeMessage {
-  id?: string;
-  session: string;
-  event: string;
-  timestamp?: number;
-  payload?: unknown;
-}
-interface DeliveryMessage {
-  session?: string;
-  delivery: TWebhookDelivery;
-}
+type THandlers = { [TName in TServerMessageName]: (message: TServerMessage<TName>) => void };
 
-class Realtime {
+export class Realtime {
   readonly events = new EventLog();
   private socket: Socket | null = null;
   private state: TRealtimeState = "connecting";
@@ -57,6 +31,15 @@ class Realtime {
   private readonly subscriptions = new Map<string, number>();
   private wasConnected = false;
   private listRefresh: ReturnType<typeof setTimeout> | null = null;
+  /** What each pushed message does, once it matched its schema. */
+  private readonly handlers: THandlers = {
+    "session.status": (message) => this.onStatus(message),
+    "session.qr": (message) => this.onQr(message),
+    "engine.event": (message) =>
+      this.events.push({ session: message.session, kind: "engine", event: message.event, timestamp: message.timestamp, data: message.data }),
+    event: (message) => this.events.push({ session: message.session, kind: "event", event: message.event, timestamp: message.timestamp, data: message }),
+    "delivery.update": (message) => this.onDelivery(message),
+  };
 
   constructor(private readonly queryClient: QueryClient) {}
 
@@ -73,15 +56,19 @@ class Realtime {
     });
     socket.on("disconnect", () => this.setState("reconnecting"));
     socket.on("connect_error", (error) => this.setState(error.message === "unauthorized" ? "unauthorized" : "reconnecting"));
-    socket.on("session.status", (message: StatusMessage) => this.onStatus(message));
-    socket.on("session.qr", (message: QrMessage) => this.onQr(message));
-    socket.on("engine.event", (message: EngineEventMessage) =>
-      this.events.push({ session: message.session, kind: "engine", event: message.event, timestamp: message.timestamp ?? Date.now(), data: message.data }),
-    );
-    socket.on("event", (message: EnvelopeMessage) =>
-      this.events.push({ session: message.session, kind: "event", event: message.event, timestamp: message.timestamp ?? Date.now(), data: message }),
-    );
-    socket.on("delivery.update", (message: DeliveryMessage) => this.onDelivery(message));
+    for (const name of Object.keys(this.handlers) as TServerMessageName[]) {
+      socket.on(name, (payload: unknown) => this.receive(name, payload));
+    }
+  }
+
+  /** A pushed message: checked against its schema, then applied; a message that fails is dropped and logged. */
+  receive<TName extends TServerMessageName>(name: TName, payload: unknown): void {
+    const checked = checkServerMessage(name, payload);
+    if (!checked.ok) {
+      console.error(`Dropped a "${name}" message that does not match its schema: ${checked.issues.join("; ")}`);
+      return;
+    }
+    (this.handlers[name] as (message: TServerMessage<TName>) => void)(checked.message);
   }
 
   disconnect(): void {
@@ -118,13 +105,13 @@ class Realtime {
     this.stateListeners.forEach((l) => l());
   }
 
-  private onStatus(message: StatusMessage): void {
+  private onStatus(message: TServerMessage<"session.status">): void {
     const patch = (session: TSession): TSession => ({
       ...session,
       status: message.status,
-      statuses: message.statuses ?? session.statuses,
-      me: message.me === undefined ? session.me : message.me,
-      timestamps: { activity: Math.max(session.timestamps.activity ?? 0, message.timestamp ?? 0) || session.timestamps.activity },
+      statuses: message.statuses,
+      me: message.me,
+      timestamps: { activity: Math.max(session.timestamps.activity ?? 0, message.timestamp) },
     });
     this.queryClient.setQueryData<TSession>(queryKeys.detail(message.session), (old) => (old ? patch(old) : old));
 
@@ -147,25 +134,23 @@ class Realtime {
     }
   }
 
-  private onQr(message: QrMessage): void {
+  private onQr(message: TServerMessage<"session.qr">): void {
     if (message.value === null) {
       this.queryClient.removeQueries({ queryKey: queryKeys.qr(message.session) });
       return;
     }
     this.queryClient.setQueryData<TQrState>(queryKeys.qr(message.session), (old) => {
-      const timestamp = message.timestamp ?? Date.now();
       if (old?.value === message.value) return old;
-      return { value: message.value, timestamp, rotation: old?.value ? old.rotation + 1 : 0 };
+      return { value: message.value, timestamp: message.timestamp, rotation: old?.value ? old.rotation + 1 : 0 };
     });
   }
 
-  private onDelivery(message: DeliveryMessage): void {
-    const delivery = message.delivery;
-    const session = message.session ?? delivery.session;
+  private onDelivery(message: TServerMessage<"delivery.update">): void {
+    const { session, delivery } = message;
     this.queryClient.setQueriesData<TDeliveryList>({ queryKey: queryKeys.deliveries(session) }, (list) => {
       if (!list) return list;
       if (list.items.some((d) => d.id === delivery.id)) {
-        return { ...list, items: list.items.map((d) => (d.id === delivery.id ? delivery : d)) };
+        return { ...list, items: list.items.map((d) => (d.id === delivery.id ? laterDelivery(d, delivery) : d)) };
       }
       return list;
     });
@@ -234,5 +219,11 @@ export function useLiveEvents(session: string): { events: TLiveEvent[]; clear: (
   const realtime = useRealtime();
   const subscribe = useMemo(() => (listener: () => void) => realtime.events.subscribe(session, listener), [realtime, session]);
   const events = useSyncExternalStore(subscribe, () => realtime.events.read(session), () => realtime.events.read(session));
-  return { events, clear: () => realtime.events.clear(session) };
+  return { events, clear: useClearLiveEvents(session) };
+}
+
+/** Empties the session's live event log, without re-rendering the caller on every event. */
+export function useClearLiveEvents(session: string): () => void {
+  const realtime = useRealtime();
+  return useCallback(() => realtime.events.clear(session), [realtime, session]);
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, replaceEqualDeep, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   deleteSession,
   getQrValue,
@@ -13,6 +13,7 @@ import {
   type TSessionListParams,
 } from "@/lib/api-client";
 import type { TSession } from "@/lib/session";
+import { keepLaterDeliveries, type TDeliveryList } from "@/lib/webhook-delivery";
 import { queryKeys, type TQrState } from "./query-keys";
 import { useFallbackInterval } from "./realtime";
 
@@ -60,6 +61,8 @@ export function useDeliveries(name: string, params: TDeliveryListParams, enabled
   return useQuery({
     queryKey: queryKeys.deliveryList(name, params),
     queryFn: ({ signal }) => listDeliveries(name, params, signal),
+    // Rows are also updated by pushes; an answer that left before the last push must not undo it.
+    structuralSharing: (shown, fetched) => replaceEqualDeep(shown, keepLaterDeliveries(shown as TDeliveryList | undefined, fetched as TDeliveryList)),
     placeholderData: keepPreviousData,
     enabled,
     retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,

@@ -14,14 +14,16 @@ import {
   type TPath,
 } from "@/lib/dashboard-config-draft";
 import { SESSION_NAME_MAX, ZSessionCreateRequestSchema, ZSessionUpdateRequestSchema } from "@/lib/session";
-import { RETRY_POLICIES } from "@/lib/session-config";
+import { RETRY_POLICIES, type TSessionConfig } from "@/lib/session-config";
+import { hasRedactedSecrets, keepRedactedSecrets } from "@/lib/session-secrets";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Checkbox, Field, FieldError, Input, Select, Switch, Textarea, describedBy } from "@/components/ui/field";
-import { EyeIcon, EyeOffIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
+import { PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
+import { HiddenSecretsNotice, SecretInput, type TSecretsState } from "./secrets";
 
 /**
  * The whole SessionConfig as a form, with a raw JSON tab kept in sync. Validation uses the API's
@@ -41,6 +43,7 @@ export function SessionForm({
   submitLabel,
   onCancel,
   notice,
+  onRevealSecrets,
 }: {
   mode: TFormMode;
   initial: TConfigDraft;
@@ -49,6 +52,8 @@ export function SessionForm({
   submitLabel: string;
   onCancel: () => void;
   notice?: ReactNode;
+  /** Edit form: fetches the stored config with its secrets in clear (the draft starts redacted). */
+  onRevealSecrets?: () => Promise<TSessionConfig>;
 }) {
   const [draft, setDraft] = useState<TConfigDraft>(initial);
   const [tab, setTab] = useState<"form" | "json">("form");
@@ -60,6 +65,9 @@ export function SessionForm({
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
+  const [revealed, setRevealed] = useState(false);
+  const [revealing, setRevealing] = useState(false);
+  const [revealError, setRevealError] = useState<string | null>(null);
 
   const body = useMemo(() => bodyFromDraft(draft, mode), [draft, mode]);
 
@@ -95,6 +103,26 @@ export function SessionForm({
   const set = (path: TPath, value: unknown) => update({ ...draft, config: setAt(draft.config, path, value) });
   const value = (path: TPath) => getAt(draft.config, path);
   const err = (path: string) => errors[path];
+
+  // Each placeholder in the draft becomes the stored secret it stands for; other edits stay.
+  const reveal = async () => {
+    if (!onRevealSecrets) return;
+    setRevealing(true);
+    setRevealError(null);
+    try {
+      const stored = await onRevealSecrets();
+      const next = { ...draft, config: keepRedactedSecrets(draft.config as TSessionConfig, stored) };
+      setDraft(next);
+      if (tab === "json") setJsonText(JSON.stringify(bodyFromDraft(next, mode), null, 2));
+      setRevealed(true);
+    } catch (error) {
+      setRevealError((error as Error).message);
+    } finally {
+      setRevealing(false);
+    }
+  };
+
+  const secrets: TSecretsState = { revealed, reveal: onRevealSecrets ? reveal : undefined };
 
   const switchTab = (next: "form" | "json") => {
     if (next === tab) return;
@@ -178,6 +206,9 @@ export function SessionForm({
         )}
       </div>
       {notice}
+      {onRevealSecrets && hasRedactedSecrets(draft.config as TSessionConfig) && (
+        <HiddenSecretsNotice revealing={revealing} error={revealError} onReveal={reveal} />
+      )}
 
       <Tabs
         idBase="config"
@@ -240,7 +271,7 @@ export function SessionForm({
             <CardBody className="grid gap-4">
               {webhooks.length === 0 && <p className="text-sm text-zinc-500 dark:text-zinc-400">No webhooks. Events are still pushed to the dashboard and to the global webhook, if one is configured.</p>}
               {webhooks.map((_, index) => (
-                <WebhookEditor key={index} index={index} value={value} set={set} errors={errors} onRemove={() => set(["webhooks"], webhooks.filter((__, i) => i !== index))} />
+                <WebhookEditor key={index} index={index} value={value} set={set} errors={errors} secrets={secrets} onRemove={() => set(["webhooks"], webhooks.filter((__, i) => i !== index))} />
               ))}
             </CardBody>
           </Card>
@@ -252,7 +283,7 @@ export function SessionForm({
                 <TextField path={["proxy", "server"]} label="Server" placeholder="proxy.example.com:3128" hint="host:port; socks5:// is allowed" value={value} set={set} errors={errors} mono />
                 <div className="grid gap-4 sm:grid-cols-2">
                   <TextField path={["proxy", "username"]} label="Username" value={value} set={set} errors={errors} optional />
-                  <SecretField path={["proxy", "password"]} label="Password" value={value} set={set} errors={errors} />
+                  <SecretField path={["proxy", "password"]} label="Password" value={value} set={set} errors={errors} secrets={secrets} />
                 </div>
               </CardBody>
             </Card>
@@ -391,35 +422,21 @@ function TextField({
   );
 }
 
-function SecretField({ path, label, value, set, errors, hint }: { path: TPath; label: string; value: ValueFn; set: SetFn; errors: TErrors; hint?: string }) {
-  const [shown, setShown] = useState(false);
+function SecretField({ path, label, value, set, errors, hint, secrets }: { path: TPath; label: string; value: ValueFn; set: SetFn; errors: TErrors; hint?: string; secrets: TSecretsState }) {
   const key = pathKey(path);
   const id = idFor(key);
   const current = value(path);
   return (
     <Field id={id} label={label} hint={hint} error={errors[key]} optional>
-      <div className="relative">
-        <Input
-          id={id}
-          type={shown ? "text" : "password"}
-          value={typeof current === "string" ? current : ""}
-          onChange={(e) => set(path, e.target.value === "" ? undefined : e.target.value)}
-          autoComplete="new-password"
-          spellCheck={false}
-          className="pr-10 font-mono text-[13px]"
-          invalid={!!errors[key]}
-          {...describedBy(id, errors[key], !!hint)}
-        />
-        <button
-          type="button"
-          onClick={() => setShown((v) => !v)}
-          aria-label={shown ? `Hide ${label}` : `Show ${label}`}
-          aria-pressed={shown}
-          className="absolute inset-y-0 right-0 grid w-10 place-items-center text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200"
-        >
-          {shown ? <EyeOffIcon className="size-4" /> : <EyeIcon className="size-4" />}
-        </button>
-      </div>
+      <SecretInput
+        id={id}
+        label={label}
+        secrets={secrets}
+        value={typeof current === "string" ? current : ""}
+        onChange={(e) => set(path, e.target.value === "" ? undefined : e.target.value)}
+        invalid={!!errors[key]}
+        {...describedBy(id, errors[key], !!hint)}
+      />
     </Field>
   );
 }
@@ -540,7 +557,7 @@ function MetadataEditor({ draft, errors, onChange }: { draft: TConfigDraft; erro
   );
 }
 
-function WebhookEditor({ index, value, set, errors, onRemove }: { index: number; value: ValueFn; set: SetFn; errors: TErrors; onRemove: () => void }) {
+function WebhookEditor({ index, value, set, errors, secrets, onRemove }: { index: number; value: ValueFn; set: SetFn; errors: TErrors; secrets: TSecretsState; onRemove: () => void }) {
   const base: TPath = ["webhooks", index];
   const events = (value([...base, "events"]) as string[] | undefined) ?? [];
   const headers = (value([...base, "customHeaders"]) as { name: string; value: string }[] | undefined) ?? [];
@@ -586,7 +603,7 @@ function WebhookEditor({ index, value, set, errors, onRemove }: { index: number;
         </fieldset>
 
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-          <SecretField path={[...base, "hmac", "key"]} label="HMAC key" hint="Signs the body (X-Webhook-Hmac, SHA-512)" value={value} set={set} errors={errors} />
+          <SecretField path={[...base, "hmac", "key"]} label="HMAC key" hint="Signs the body (X-Webhook-Hmac, SHA-512)" value={value} set={set} errors={errors} secrets={secrets} />
           <Field id={idFor(pathKey([...base, "retries", "policy"]))} label="Retry policy" error={errors[pathKey([...base, "retries", "policy"])]}>
             <Select
               id={idFor(pathKey([...base, "retries", "policy"]))}
@@ -632,7 +649,7 @@ function WebhookEditor({ index, value, set, errors, onRemove }: { index: number;
                       <label htmlFor={idFor(valueKey)} className="sr-only">
                         Header {h + 1} value
                       </label>
-                      <Input id={idFor(valueKey)} placeholder="value" value={header.value} onChange={(e) => set([...base, "customHeaders", h, "value"], e.target.value)} className="font-mono text-[13px]" invalid={!!errors[valueKey]} {...describedBy(idFor(valueKey), errors[valueKey])} />
+                      <SecretInput id={idFor(valueKey)} label={`Header ${h + 1} value`} secrets={secrets} placeholder="value" value={header.value} onChange={(e) => set([...base, "customHeaders", h, "value"], e.target.value)} invalid={!!errors[valueKey]} {...describedBy(idFor(valueKey), errors[valueKey])} />
                       <FieldError id={`${idFor(valueKey)}-error`} message={errors[valueKey]} />
                     </div>
                     <Button size="icon" variant="ghost" aria-label={`Remove header ${header.name || h + 1}`} icon={<TrashIcon className="size-4" />} onClick={() => set([...base, "customHeaders"], headers.filter((_, i) => i !== h))} />

@@ -110,7 +110,9 @@ test.describe("create, read, update", () => {
     expect(again.status).toBe(422);
     expect(again.body).toMatchObject({ statusCode: 422, error: "Unprocessable Entity", code: "session_exists" });
     expect(again.body.message).toBe("Session 'cfg' already exists. Use PUT to update it.");
-    expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual(config);
+    // Stored as given; answers redact the HMAC key (session-secrets.spec.ts covers secrets in full).
+    expect((await api.get<Session>("/api/sessions/cfg?revealSecrets=true")).body.config).toEqual(config);
+    expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual({ ...config, webhooks: [{ ...config.webhooks[0], hmac: { key: "[redacted]" } }] });
   });
 
   test("bad input gets 400 naming the field, and nothing stored changes", async () => {

@@ -26,6 +26,41 @@ export async function newClient(browser: Browser, options: { colorScheme?: "ligh
   });
 }
 
+/**
+ * What would take a dashboard page down or hide a defect: uncaught errors and console errors of
+ * every page of the watched contexts. A spec calls `expectNone()` after each test (afterEach), so a
+ * test fails on them even when every assertion passed. "Failed to load resource" lines are left out:
+ * the browser prints one for every non-2xx API answer, which the pages handle and specs provoke.
+ */
+export class BrowserErrors {
+  private readonly seen: string[] = [];
+
+  watch(context: BrowserContext): BrowserContext {
+    const record = (page: Page) => {
+      page.on("pageerror", (error) => this.seen.push(`${page.url()}: uncaught ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+          this.seen.push(`${page.url()}: console.error ${message.text()}`);
+        }
+      });
+    };
+    context.pages().forEach(record);
+    context.on("page", record);
+    return context;
+  }
+
+  /** Forgets the errors a test provokes on purpose; fails when none of them happened. */
+  expectProvoked(pattern: RegExp): void {
+    const provoked = this.seen.filter((line) => pattern.test(line));
+    expect(provoked, `errors matching ${pattern}`).not.toEqual([]);
+    this.seen.splice(0, this.seen.length, ...this.seen.filter((line) => !pattern.test(line)));
+  }
+
+  expectNone(): void {
+    expect(this.seen.splice(0), "errors in the browser").toEqual([]);
+  }
+}
+
 export async function login(page: Page, server: RunningServer, password = PASSWORD): Promise<void> {
   await page.goto(`${server.url}/login`);
   await page.getByLabel("Username").fill(USERNAME);

@@ -3,7 +3,7 @@ import jsQR from "jsqr";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
-import { DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
+import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /**
  * The live login panel against the real engine (whatsapp-web.js + Chromium) and the WhatsApp Web
@@ -14,6 +14,7 @@ import { DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 let double: WhatsAppWebDouble;
 let server: RunningServer;
 let api: ApiClient;
+const browserErrors = new BrowserErrors();
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
@@ -23,6 +24,8 @@ test.beforeAll(async () => {
   server = await startServer({ env: { ...DASHBOARD_ENV, ...doubleEnv(double) } });
   api = apiClient(server);
 });
+
+test.afterEach(() => browserErrors.expectNone());
 
 test.afterAll(async () => {
   await server?.stop();
@@ -41,7 +44,7 @@ async function shownQr(page: Page): Promise<string | null> {
 }
 
 test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKING live", async ({ browser }) => {
-  const context = await newClient(browser);
+  const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
   const list = await context.newPage();
@@ -93,7 +96,7 @@ test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKI
 });
 
 test("pairing code: requested from the page, entered on the phone -> WORKING", async ({ browser }) => {
-  const context = await newClient(browser);
+  const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
   expect((await api.post("/api/sessions", { name: "bob", start: true })).status).toBe(201);
@@ -112,7 +115,7 @@ test("pairing code: requested from the page, entered on the phone -> WORKING", a
 });
 
 test("log out from the page asks first, then the session wants a new QR", async ({ browser }) => {
-  const context = await newClient(browser);
+  const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
   await page.goto(`${server.url}/sessions/bob`);

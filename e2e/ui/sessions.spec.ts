@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { startServer, type RunningServer } from "../support/server";
-import { DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
+import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /** Sessions in the dashboard: list and search, the config form (create / edit), actions, delete. */
 
@@ -9,6 +9,7 @@ type Session = { name: string; status: string; config: Record<string, unknown> }
 
 let server: RunningServer;
 let api: ApiClient;
+const browserErrors = new BrowserErrors();
 
 test.describe.configure({ mode: "serial" });
 
@@ -26,18 +27,43 @@ test.beforeAll(async () => {
   }
 });
 
+test.afterEach(() => browserErrors.expectNone());
+
 test.afterAll(async () => {
   await server?.stop();
 });
 
 async function signedIn(browser: import("@playwright/test").Browser, options?: Parameters<typeof newClient>[1]): Promise<Page> {
-  const context = await newClient(browser, options);
+  const context = browserErrors.watch(await newClient(browser, options));
   const page = await context.newPage();
   await login(page, server);
   return page;
 }
 
 const rows = (page: Page) => page.getByTestId("session-row");
+
+/** What the create form below stores for west-1. */
+const WEST_CONFIG = {
+  metadata: { tenant: "hooli" },
+  ignore: { groups: true },
+  webhooks: [
+    {
+      url: "https://hooks.example.com/wa",
+      events: ["message", "session.status", "message.ack"],
+      hmac: { key: "hmac-secret" },
+      retries: { policy: "exponential", attempts: 3 },
+      customHeaders: [{ name: "X-Tenant", value: "hooli" }],
+    },
+  ],
+};
+const redacted = (config: typeof WEST_CONFIG) => ({
+  ...config,
+  webhooks: config.webhooks.map((webhook) => ({
+    ...webhook,
+    hmac: { key: "[redacted]" },
+    customHeaders: webhook.customHeaders.map((header) => ({ ...header, value: "[redacted]" })),
+  })),
+});
 
 test("the table lists sessions with status, engine and metadata", async ({ browser }) => {
   const page = await signedIn(browser);
@@ -83,7 +109,10 @@ test("search: key=value tokens filter by metadata on the server, free text and s
 
   await page.getByRole("group", { name: "Filter by status" }).getByRole("button", { name: "Working" }).click();
   await expect(page.getByText("No sessions match these filters")).toBeVisible();
-  await page.getByRole("group", { name: "Filter by status" }).getByRole("button", { name: "Stopped" }).click();
+  // Each click toggles the filter in the URL; the next one waits for it (a click reads the URL as rendered).
+  const stopped = page.getByRole("group", { name: "Filter by status" }).getByRole("button", { name: "Stopped" });
+  await stopped.click();
+  await expect(stopped).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("group", { name: "Filter by status" }).getByRole("button", { name: "Working" }).click();
   await expect(rows(page)).toHaveCount(4);
   await expect(page).toHaveURL(/status=STOPPED/);
@@ -125,7 +154,7 @@ test("create a session from the form: validation from the schema, then POST, the
   await page.getByLabel("Retries").fill("3");
   await page.getByRole("button", { name: "Add header" }).click();
   await page.getByLabel("Header 1 name").fill("X-Tenant");
-  await page.getByLabel("Header 1 value").fill("hooli");
+  await page.getByLabel("Header 1 value", { exact: true }).fill("hooli");
   await page.getByLabel("Groups").selectOption("true");
 
   // The raw JSON tab shows the same body.
@@ -142,20 +171,10 @@ test("create a session from the form: validation from the schema, then POST, the
   await expect(page).toHaveURL(/\/sessions\/west-1$/);
   await expect(page.getByTestId("status-badge").first()).toHaveAttribute("data-status", "STOPPED");
 
-  const stored = (await api.get<Session>("/api/sessions/west-1")).body;
-  expect(stored.config).toEqual({
-    metadata: { tenant: "hooli" },
-    ignore: { groups: true },
-    webhooks: [
-      {
-        url: "https://hooks.example.com/wa",
-        events: ["message", "session.status", "message.ack"],
-        hmac: { key: "hmac-secret" },
-        retries: { policy: "exponential", attempts: 3 },
-        customHeaders: [{ name: "X-Tenant", value: "hooli" }],
-      },
-    ],
-  });
+  const stored = (await api.get<Session>("/api/sessions/west-1?revealSecrets=true")).body;
+  expect(stored.config).toEqual(WEST_CONFIG);
+  // The API answers the secrets redacted unless asked.
+  expect((await api.get<Session>("/api/sessions/west-1")).body.config).toEqual(redacted(WEST_CONFIG));
   await page.getByRole("tab", { name: "Configuration" }).click();
   await expect(page.getByTestId("config-json")).toContainText("hooks.example.com");
   await screenshot(page, "session-detail");
@@ -201,6 +220,35 @@ test("edit the config: edits from the JSON tab and the form both land; PUT repla
   await expect(page).toHaveURL(/\/sessions\/north-2$/);
   const stored = (await api.get<Session>("/api/sessions/north-2")).body;
   expect(stored.config).toEqual({ metadata: { tenant: "acme", team: "escalations" }, debug: true, client: { deviceName: "Support desk" } });
+  await page.context().close();
+});
+
+test("secrets are masked in the edit form; saving without revealing keeps them; Reveal shows them", async ({ browser }) => {
+  const page = await signedIn(browser);
+  await page.goto(`${server.url}/sessions/west-1/edit`);
+  const hmac = page.getByLabel(/^HMAC key/);
+  await expect(hmac).toHaveValue("[redacted]");
+  await expect(hmac).toHaveAttribute("type", "password");
+  await expect(page.getByLabel("Header 1 value", { exact: true })).toHaveAttribute("type", "password");
+  await expect(page.getByText("Secrets are hidden")).toBeVisible();
+  await screenshot(page, "session-edit-secrets-hidden");
+
+  await page.getByLabel("Retries").fill("4");
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/sessions/west-1") && r.request().method() === "PUT");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  expect((await saved).status()).toBe(200);
+  await expect(page).toHaveURL(/\/sessions\/west-1$/);
+  const expected = { ...WEST_CONFIG, webhooks: [{ ...WEST_CONFIG.webhooks[0], retries: { policy: "exponential", attempts: 4 } }] };
+  expect((await api.get<Session>("/api/sessions/west-1?revealSecrets=true")).body.config).toEqual(expected);
+
+  await page.goto(`${server.url}/sessions/west-1/edit`);
+  await page.getByRole("button", { name: "Reveal secrets" }).click();
+  await expect(hmac).toHaveValue("hmac-secret");
+  await expect(hmac).toHaveAttribute("type", "text");
+  await expect(page.getByLabel("Header 1 value", { exact: true })).toHaveValue("hooli");
+  await expect(page.getByText("Secrets are hidden")).toHaveCount(0);
+  await page.getByRole("button", { name: "Hide HMAC key" }).click();
+  await expect(hmac).toHaveAttribute("type", "password");
   await page.context().close();
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildEnvelope, buildEnvironment, generateEventId, type TEnvironment } from "./envelope";
+import type { TEnvironment } from "@/lib/event-envelope";
+import { buildEnvelope, buildEnvironment, generateEventId } from "./envelope";
 
 const environment: TEnvironment = {
   version: "0.1.0",

@@ -1,29 +1,7 @@
 import { monotonicFactory } from "ulid";
+import type { TEnvironment, TEventEnvelope } from "@/lib/event-envelope";
 import type { TEventName } from "@/lib/event-names";
 import type { TMe } from "@/lib/session";
-
-/** WAHA's `environment` block (docs/webhooks.md, What your receiver gets), key order as WAHA produces it. */
-export interface TEnvironment {
-  version: string;
-  engine: "WEBJS";
-  tier: string;
-  browser: string | null;
-  platform: string;
-  worker: { id: string | null };
-}
-
-/** The event envelope every webhook receiver and Socket.IO client gets (docs/webhooks.md, What your receiver gets). */
-export interface TEventEnvelope<TPayload = unknown> {
-  id: string;
-  timestamp: number;
-  event: TEventName;
-  session: string;
-  metadata?: Record<string, string>;
-  me: TMe | null;
-  payload: TPayload;
-  engine: "WEBJS";
-  environment: TEnvironment;
-}
 
 export interface BuildEnvironmentOptions {
   /** Switchboard's version (package.json), also used in User-Agent. */

@@ -4,7 +4,7 @@ import type { TOutboxEntry } from "@/server/webhooks/outbox";
 import type { Clock } from "@/server/engines/clock";
 import { createEventPublisher, type TOutboxSink } from "./publish-event";
 import { NO_IGNORE } from "./ignore";
-import type { TEventEnvelope } from "./envelope";
+import type { TEventEnvelope } from "@/lib/event-envelope";
 
 const environment = { version: "0.1.0", engine: "WEBJS", tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } } as const;
 const clock: Clock = { now: () => 1_732_442_400_000, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };

@@ -4,7 +4,8 @@ import type { TMe } from "@/lib/session";
 import { systemClock, type Clock } from "@/server/engines/clock";
 import type { TOutboxEntry, TWebhookTarget } from "@/server/webhooks/outbox";
 import type { TWebhookDelivery } from "@/lib/webhook-delivery";
-import { buildEnvelope, generateEventId, type TEnvironment, type TEventEnvelope } from "./envelope";
+import type { TEnvironment, TEventEnvelope } from "@/lib/event-envelope";
+import { buildEnvelope, generateEventId } from "./envelope";
 import { findChatId, isIgnoredChat, resolveIgnoreRules, type TIgnoreRules } from "./ignore";
 
 /** Where durable webhook work goes: the dispatcher's enqueue (an interface so tests can pass a fake). */

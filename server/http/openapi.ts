@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZErrorBodySchema } from "@/lib/errors";
+import { ZEnvironmentSchema } from "@/lib/event-envelope";
 import { ZHealthSchema, ZPongSchema } from "@/lib/health";
 import { ZSessionStatusSchema } from "@/lib/session-status";
 import {
@@ -12,12 +13,15 @@ import {
   ZQrValueSchema,
   ZSessionCreateRequestSchema,
   ZSessionDtoSchema,
+  ZSessionGetQuerySchema,
   ZSessionListQuerySchema,
   ZSessionLogoutRequestSchema,
+  ZSessionSchema,
   ZSessionStartRequestSchema,
   ZSessionStopRequestSchema,
   ZSessionUpdateRequestSchema,
 } from "@/lib/session";
+import { SECRET_PLACEHOLDER } from "@/lib/session-secrets";
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
@@ -60,11 +64,11 @@ const sessionAction = (summary: string, description: string) => ({
     summary,
     description,
     parameters: [sessionParam],
-    responses: { "201": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+    responses: { "201": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
   },
 });
 
-/** Query parameters from a query schema (each top-level property is one parameter). */
+/** The query parameters of a query schema, all optional; `except` names those documented by hand. */
 function queryParameters(querySchema: z.ZodType, except: string[] = []): JsonSchema[] {
   const schema = z.toJSONSchema(querySchema, { io: "input", unrepresentable: "any" }) as {
     properties: Record<string, JsonSchema>;
@@ -109,7 +113,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           parameters: listParameters(),
           responses: {
             "200": {
-              ...jsonResponse("Sessions", { type: "array", items: ref("SessionInfo") }),
+              ...jsonResponse("Sessions", { type: "array", items: ref(idOf(ZSessionSchema)) }),
               headers: { [TOTAL_COUNT_HEADER]: { schema: { type: "integer" }, description: "Matches before pagination" } },
             },
             ...common,
@@ -120,7 +124,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           summary: "Create a session",
           requestBody: jsonBody(ZSessionCreateRequestSchema),
           responses: {
-            "201": jsonResponse("Created", ref("SessionInfo")),
+            "201": jsonResponse("Created", ref(idOf(ZSessionSchema))),
             "422": errorResponse("A session with that name exists"),
             ...common,
           },
@@ -130,16 +134,17 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         get: {
           tags: ["Sessions"],
           summary: "Get a session",
-          parameters: [sessionParam],
-          responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+          description: `Config secrets (webhook HMAC keys, custom header values, the proxy password) read \`"${SECRET_PLACEHOLDER}"\` unless \`revealSecrets=true\`.`,
+          parameters: [sessionParam, ...queryParameters(ZSessionGetQuerySchema)],
+          responses: { "200": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
         },
         put: {
           tags: ["Sessions"],
           summary: "Replace a session's config",
-          description: "A running session is restarted with the new config.",
+          description: `A running session is restarted with the new config. A secret sent as \`"${SECRET_PLACEHOLDER}"\` keeps its stored value; with none stored it is a 400.`,
           parameters: [sessionParam],
           requestBody: jsonBody(ZSessionUpdateRequestSchema),
-          responses: { "200": jsonResponse("The session", ref("SessionInfo")), "404": errorResponse("Session not found"), ...common },
+          responses: { "200": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
         },
         delete: {
           tags: ["Sessions"],
@@ -252,14 +257,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         },
       },
       "/api/server/version": {
-        get: { tags: ["Observability"], summary: "Version", responses: { "200": jsonResponse("Version", ref("Environment")), ...common } },
+        get: { tags: ["Observability"], summary: "Version", responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common } },
       },
       "/api/version": {
         get: {
           tags: ["Observability"],
           deprecated: true,
           summary: "Version (use /api/server/version)",
-          responses: { "200": jsonResponse("Version", ref("Environment")), ...common },
+          responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common },
         },
       },
     },
@@ -268,18 +273,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       schemas: {
         ...schemas,
         SessionStatus: z.toJSONSchema(ZSessionStatusSchema),
-        Environment: {
-          type: "object",
-          properties: {
-            version: { type: "string" },
-            engine: { type: "string" },
-            tier: { type: "string" },
-            browser: { type: ["string", "null"] },
-            platform: { type: "string" },
-            worker: { type: "object", properties: { id: { type: ["string", "null"] } } },
-          },
-          required: ["version", "engine"],
-        },
       },
     },
   };

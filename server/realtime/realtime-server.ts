@@ -3,19 +3,30 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { TEventEnvelope } from "@/lib/event-envelope";
 import { subscriptionMatches } from "@/lib/event-names";
+import {
+  ALL_SESSIONS,
+  CLIENT_MESSAGES,
+  checkMessage,
+  checkServerMessage,
+  type TServerMessage,
+  type TServerMessageName,
+  type TSubscriptionReply,
+} from "@/lib/realtime-messages";
+import type { TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { EngineHost, HostEvent } from "../engines/engine-host";
-import type { TEventEnvelope } from "../events/envelope";
 import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
 
-const ALL = "*";
-const room = (session: string) => `session:${session}`;
+const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `session:${session}`);
 
 /**
  * Live push on the HTTP server's port. Socket.IO for the dashboard and programs: clients `subscribe`
  * to one session (or `*`) and receive `session.status`, `session.qr`, `engine.event`, `event` and
- * `delivery.update`. WAHA's raw WebSocket `GET /ws?session=&events=` for existing WAHA clients.
+ * `delivery.update` (lib/realtime-messages.ts). Every message is checked against its schema before it
+ * is sent: one that fails is logged and dropped, so a client never has to cope with a wrong shape.
+ * WAHA's raw WebSocket `GET /ws?session=&events=` for existing WAHA clients.
  */
 export class RealtimeServer {
   private io: SocketServer | null = null;
@@ -48,17 +59,18 @@ export class RealtimeServer {
 
   /** Every event envelope (also sent to webhooks) goes to subscribers and matching /ws clients. */
   broadcastEnvelope(envelope: TEventEnvelope): void {
-    this.emit(envelope.session, "event", envelope);
+    if (!this.emit(envelope.session, "event", envelope)) return;
     const body = JSON.stringify(envelope);
     for (const client of this.rawClients) {
-      if (client.session !== ALL && client.session !== envelope.session) continue;
+      if (client.session !== ALL_SESSIONS && client.session !== envelope.session) continue;
       if (!subscriptionMatches(client.events, envelope.event)) continue;
       client.socket.send(body);
     }
   }
 
-  broadcastDelivery(session: string, delivery: unknown): void {
-    this.emit(session, "delivery.update", { session, delivery });
+  /** A delivery was created or changed: its new state goes to the session's subscribers. */
+  broadcastDelivery(delivery: TWebhookDelivery): void {
+    this.emit(delivery.session, "delivery.update", { session: delivery.session, delivery });
   }
 
   async close(): Promise<void> {
@@ -69,12 +81,20 @@ export class RealtimeServer {
   }
 
   private onSocket(socket: Socket): void {
-    socket.on("subscribe", (request: { session?: unknown } | undefined) => {
-      if (typeof request?.session === "string") void socket.join(request.session === ALL ? ALL : room(request.session));
-    });
-    socket.on("unsubscribe", (request: { session?: unknown } | undefined) => {
-      if (typeof request?.session === "string") void socket.leave(request.session === ALL ? ALL : room(request.session));
-    });
+    const actions = { subscribe: (room: string) => socket.join(room), unsubscribe: (room: string) => socket.leave(room) };
+    for (const name of ["subscribe", "unsubscribe"] as const) {
+      socket.on(name, async (request: unknown, acknowledge?: unknown) => {
+        const reply = typeof acknowledge === "function" ? (acknowledge as (answer: TSubscriptionReply) => void) : () => {};
+        const checked = checkMessage(CLIENT_MESSAGES[name], request);
+        if (!checked.ok) {
+          this.options.logger.warn({ request: name, issues: checked.issues }, "realtime request ignored: it does not match its schema");
+          reply({ ok: false, issues: checked.issues });
+          return;
+        }
+        await actions[name](roomOf(checked.message.session));
+        reply({ ok: true });
+      });
+    }
   }
 
   private onHostEvent(event: HostEvent): void {
@@ -97,8 +117,15 @@ export class RealtimeServer {
     }
   }
 
-  private emit(session: string, name: string, payload: unknown): void {
-    this.io?.to([room(session), ALL]).emit(name, payload);
+  /** Sends a message to the session's room and to `*`; false when it failed its schema and was dropped. */
+  private emit<TName extends TServerMessageName>(session: string, name: TName, payload: TServerMessage<TName>): boolean {
+    const checked = checkServerMessage(name, payload);
+    if (!checked.ok) {
+      this.options.logger.error({ message: name, session, issues: checked.issues }, "realtime message dropped: it does not match its schema");
+      return false;
+    }
+    this.io?.to([roomOf(session), ALL_SESSIONS]).emit(name, checked.message);
+    return true;
   }
 
   private async onRawUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -111,7 +138,7 @@ export class RealtimeServer {
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const events = query.getAll("events").flatMap((e) => e.split(",")).filter(Boolean);
-      const client = { socket: ws, session: query.get("session") ?? ALL, events: events.length ? events : [ALL] };
+      const client = { socket: ws, session: query.get("session") ?? ALL_SESSIONS, events: events.length ? events : ["*"] };
       this.rawClients.add(client);
       ws.on("close", () => this.rawClients.delete(client));
       ws.on("error", (error) => this.options.logger.debug({ err: error }, "raw websocket error"));

@@ -1,5 +1,6 @@
 import { AppError } from "@/lib/errors";
 import { generateSessionName, type TSession, type TSessionCreateRequest } from "@/lib/session";
+import { keepRedactedSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
 import { configData, isUniqueViolation } from "./session-store";
@@ -9,7 +10,8 @@ import { toSessionInfo } from "./session-info";
 /** POST /api/sessions: store the config, then start unless `start: false`. An existing name is a 422. */
 export async function createSession(ctx: SessionsContext, request: TSessionCreateRequest): Promise<TSession> {
   const name = request.name || generateSessionName();
-  const config = request.config ?? {};
+  // Nothing is stored yet, so a redaction placeholder stands for nothing: refused, never stored.
+  const config = keepRedactedSecrets(request.config ?? {}, null);
   return withSessionLock(name, async () => {
     const data = configData(config);
     try {

@@ -3,7 +3,7 @@ import type { SessionsContext } from "./context";
 import { getStoredSessionOrThrow } from "./session-query";
 import { toSessionInfo } from "./session-info";
 
-/** GET /api/sessions/{session}. */
-export async function getSession(ctx: SessionsContext, name: string): Promise<TSession> {
-  return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true });
+/** GET /api/sessions/{session}; the config's secrets only with `revealSecrets`. */
+export async function getSession(ctx: SessionsContext, name: string, options: { revealSecrets?: boolean } = {}): Promise<TSession> {
+  return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true, revealSecrets: options.revealSecrets });
 }

@@ -1,4 +1,5 @@
 import type { TSession } from "@/lib/session";
+import { redactSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import type { StoredSession } from "./session-store";
 
@@ -7,11 +8,12 @@ const ENGINE_INFO_TIMEOUT_MS = 1000;
 /**
  * The API's view of a session: stored config and desired state joined with the live status.
  * `withEngineInfo` asks the running browser for its facts (single-session responses only, as in WAHA).
+ * The config's secrets are redacted (lib/session-secrets.ts) unless `revealSecrets` is set.
  */
 export async function toSessionInfo(
   ctx: SessionsContext,
   stored: StoredSession,
-  options: { withEngineInfo?: boolean } = {},
+  options: { withEngineInfo?: boolean; revealSecrets?: boolean } = {},
 ): Promise<TSession> {
   const snapshot = ctx.host.snapshot(stored.name);
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
@@ -21,7 +23,7 @@ export async function toSessionInfo(
   return {
     name: stored.name,
     status: snapshot.status,
-    config: stored.config,
+    config: options.revealSecrets ? stored.config : redactSecrets(stored.config),
     me: snapshot.me ?? stored.me,
     engine: { ...engineInfo, engine: "WEBJS" },
     presence: null,

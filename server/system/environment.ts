@@ -1,5 +1,5 @@
 import packageJson from "../../package.json";
-import type { TEnvironment } from "../events/envelope";
+import type { TEnvironment } from "@/lib/event-envelope";
 import { recall } from "../remember";
 
 export const VERSION: string = packageJson.version;

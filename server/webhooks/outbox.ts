@@ -2,7 +2,7 @@ import { monotonicFactory } from "ulid";
 import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookConfig } from "@/lib/session-config";
 import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { TEventEnvelope } from "@/server/events/envelope";
+import type { TEventEnvelope } from "@/lib/event-envelope";
 import type { Db } from "@/server/db";
 import { resolveRetrySettings } from "./retry-policy";
 

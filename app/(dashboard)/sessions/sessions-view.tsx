@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { isApiError, runSessionAction, type TSessionAction } from "@/lib/api-client";
 import { formatSessionSearch, parseSessionSearch } from "@/lib/dashboard-search";
+import { ALL_SESSIONS } from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
 import { SESSION_STATUSES, ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status";
 import { queryKeys } from "@/components/data/query-keys";
@@ -20,6 +21,7 @@ import { Button, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorBoundary } from "@/components/ui/error-boundary";
 import { Checkbox, Input } from "@/components/ui/field";
 import { LayersIcon, PlayIcon, PlusIcon, RefreshIcon, SearchIcon, StopIcon, XIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
@@ -59,7 +61,8 @@ export function SessionsView() {
   // A new object each render is fine: React Query compares keys by their hashed value.
   const listParams = { q: parsed.text, metadata: parsed.metadata, status: statuses, limit, offset };
   const query = useSessionList(listParams);
-  useRealtimeSubscription("*");
+  useRealtimeSubscription(ALL_SESSIONS);
+  const queryClient = useQueryClient();
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const filtersKey = `${search}|${statuses.join(",")}`;
@@ -170,8 +173,10 @@ export function SessionsView() {
                 <Alert tone="warning">Showing the last loaded page: {errorText(query.error)}</Alert>
               </div>
             )}
-            <SessionTable items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} fetching={query.isFetching} />
-            <SessionCards items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} />
+            <ErrorBoundary title="The sessions could not be shown" className="m-4" onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}>
+              <SessionTable items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} fetching={query.isFetching} />
+              <SessionCards items={items} selected={selected} onSelect={setSelected} onMetadata={addMetadataFilter} />
+            </ErrorBoundary>
           </>
         )}
       </div>

@@ -1,12 +1,14 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { isApiError, type TSessionAction } from "@/lib/api-client";
 import type { TSession } from "@/lib/session";
 import { isRunningStatus } from "@/lib/session-status";
-import { useRealtimeSubscription } from "@/components/data/realtime";
+import { queryKeys } from "@/components/data/query-keys";
+import { useClearLiveEvents, useRealtimeSubscription } from "@/components/data/realtime";
 import { ACTION_LABELS, useSession, useSessionAction } from "@/components/data/sessions";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
 import { StatusBadge } from "@/components/sessions/status-badge";
@@ -15,6 +17,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/dialog";
+import { ErrorBoundary } from "@/components/ui/error-boundary";
 import { ChevronLeftIcon, EditIcon, LogoutIcon, PlayIcon, RefreshIcon, StopIcon, TrashIcon } from "@/components/ui/icons";
 import { Skeleton } from "@/components/ui/skeleton";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
@@ -67,6 +70,10 @@ export function SessionDetailView({ name }: { name: string }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState<TAction | null>(null);
   const [tab, setTab] = useState<TTab>("events");
+  const queryClient = useQueryClient();
+  const clearEvents = useClearLiveEvents(name);
+  // "Try again" in a panel that failed starts it from fresh data, not from what broke it.
+  const reload = (queryKey: readonly unknown[]) => () => void queryClient.resetQueries({ queryKey });
 
   const back = (
     <Link href="/sessions" className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
@@ -166,25 +173,37 @@ export function SessionDetailView({ name }: { name: string }) {
 
       <div className="grid gap-5 lg:grid-cols-3">
         <div className="lg:col-span-2">
-          <LoginPanel session={session} onAction={(kind) => run(kind)} />
+          <ErrorBoundary title="The login panel could not be shown" onReset={reload(queryKeys.qr(name))}>
+            <LoginPanel session={session} onAction={(kind) => run(kind)} />
+          </ErrorBoundary>
         </div>
-        <StatusTimeline statuses={session.statuses} />
+        <ErrorBoundary title="The status history could not be shown" onReset={reload(queryKeys.detail(name))}>
+          <StatusTimeline statuses={session.statuses} />
+        </ErrorBoundary>
       </div>
 
       <Card className="mt-5">
         <Tabs idBase="detail" label="Session details" items={[...TABS]} value={tab} onChange={setTab} className="px-2 sm:px-3" />
         <CardBody>
           <TabPanel idBase="detail" value="events" active={tab === "events"}>
-            <EventStream session={session.name} />
+            <ErrorBoundary title="The live events could not be shown" onReset={clearEvents}>
+              <EventStream session={session.name} />
+            </ErrorBoundary>
           </TabPanel>
           <TabPanel idBase="detail" value="deliveries" active={tab === "deliveries"}>
-            <DeliveriesPanel session={session} />
+            <ErrorBoundary title="The webhook deliveries could not be shown" onReset={reload(queryKeys.deliveries(name))}>
+              <DeliveriesPanel session={session} />
+            </ErrorBoundary>
           </TabPanel>
           <TabPanel idBase="detail" value="screenshot" active={tab === "screenshot"}>
-            <ScreenshotPanel session={session} />
+            <ErrorBoundary title="The screenshot could not be shown">
+              <ScreenshotPanel session={session} />
+            </ErrorBoundary>
           </TabPanel>
           <TabPanel idBase="detail" value="config" active={tab === "config"}>
-            <ConfigView session={session} />
+            <ErrorBoundary title="The configuration could not be shown">
+              <ConfigView session={session} />
+            </ErrorBoundary>
           </TabPanel>
         </CardBody>
       </Card>
@@ -221,7 +240,7 @@ function ConfigView({ session }: { session: TSession }) {
   return (
     <div className="grid gap-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <p className="text-[13px] text-zinc-600 dark:text-zinc-400">The stored configuration, as the API returns it.</p>
+        <p className="text-[13px] text-zinc-600 dark:text-zinc-400">The stored configuration, as the API returns it (secrets redacted).</p>
         <Link href={`/sessions/${encodeURIComponent(session.name)}/edit`} className={buttonClasses("secondary", "sm")}>
           <EditIcon className="size-3.5" />
           Edit configuration

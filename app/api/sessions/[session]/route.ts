@@ -1,5 +1,5 @@
-import { ZSessionUpdateRequestSchema } from "@/lib/session";
-import { apiRoute, json, readBody } from "@/server/http/handler";
+import { ZSessionGetQuerySchema, ZSessionUpdateRequestSchema } from "@/lib/session";
+import { apiRoute, json, readBody, readQuery } from "@/server/http/handler";
 import { sessionsContext } from "@/server/sessions/context";
 import { deleteSession } from "@/server/sessions/delete-session";
 import { getSession } from "@/server/sessions/get-session";
@@ -7,7 +7,10 @@ import { updateSession } from "@/server/sessions/update-session";
 
 type Params = { session: string };
 
-export const GET = apiRoute<Params>(async ({ params }) => json(await getSession(sessionsContext(), params.session)));
+export const GET = apiRoute<Params>(async ({ request, params }) => {
+  const { revealSecrets } = readQuery(request, ZSessionGetQuerySchema);
+  return json(await getSession(sessionsContext(), params.session, { revealSecrets }));
+});
 
 export const PUT = apiRoute<Params>(async ({ request, params }) => {
   // The config replaces the stored one: a body of typos alone must not store an empty config.

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { isApiError, updateSession } from "@/lib/api-client";
+import { getRevealedConfig, isApiError, updateSession } from "@/lib/api-client";
 import { draftFromConfig } from "@/lib/dashboard-config-draft";
 import type { TSessionConfig } from "@/lib/session-config";
 import { isRunningStatus } from "@/lib/session-status";
@@ -99,6 +99,7 @@ export function EditSessionView({ name }: { name: string }) {
         initial={initial}
         submitLabel={running ? "Save and restart" : "Save"}
         onCancel={() => router.push(`/sessions/${encodeURIComponent(name)}`)}
+        onRevealSecrets={() => getRevealedConfig(name)}
         notice={
           running ? (
             <Alert tone="warning" title="Saving restarts this session" className="mb-4">
