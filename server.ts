@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import next from "next";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { connectDb } from "@/server/db";
