@@ -19,7 +19,7 @@ const WRITES = new Set([
 
 /**
  * A Prisma client on `url` (a Prisma URL such as `file:/data/switchboard.db`). `db.$sessionReads()`
- * caches stored sessions (session-query.ts); every write to Session or SessionMetadata through this
+ * caches stored sessions (sessions/session-repository.ts); every write to Session or SessionMetadata through this
  * client drops it, before and after the write, so no caller can forget to.
  */
 export function openDb(url: string) {

@@ -1,10 +1,8 @@
-import { AppError } from "@/lib/errors";
 import { generateSessionName, type TSession, type TSessionCreateRequest } from "@/lib/session";
 import { keepRedactedSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { configData, isUniqueViolation } from "./session-store";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow, insertSession } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /** POST /api/sessions: store the config, then start unless `start: false`. An existing name is a 422. */
@@ -13,24 +11,7 @@ export async function createSession(ctx: SessionsContext, request: TSessionCreat
   // Nothing is stored yet, so a redaction placeholder stands for nothing: refused, never stored.
   const config = keepRedactedSecrets(request.config ?? {}, null);
   return withSessionLock(name, async () => {
-    const data = configData(config);
-    try {
-      await ctx.db.session.create({
-        data: {
-          name,
-          config: data.config,
-          running: request.start,
-          worker: request.start ? ctx.env.workerId : null,
-          lastActivityAt: new Date(),
-          metadata: { createMany: { data: data.metadata } },
-        },
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new AppError("session_exists", `Session '${name}' already exists. Use PUT to update it.`);
-      }
-      throw error;
-    }
+    await insertSession(ctx.db, { name, config, running: request.start, worker: request.start ? ctx.env.workerId : null });
     if (request.start) await ctx.host.start(name, config, "created");
     return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name));
   });

@@ -5,8 +5,7 @@ import { keepRedactedSecrets, redactSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import { deleteSession } from "./delete-session";
 import { withSessionLock } from "./session-lock";
-import { configData, saveConfig } from "./session-store";
-import { findStoredSession } from "./session-query";
+import { findStoredSession, insertSession, saveConfig } from "./session-repository";
 import { stopSession } from "./stop-session";
 
 /** The deprecated body-named routes (POST /api/sessions/start|stop|logout), kept for old clients. */
@@ -29,17 +28,7 @@ export async function upsertAndStartSession(
     if (stored) {
       await saveConfig(ctx.db, name, config, { running: true, worker: ctx.env.workerId });
     } else {
-      const data = configData(config);
-      await ctx.db.session.create({
-        data: {
-          name,
-          config: data.config,
-          running: true,
-          worker: ctx.env.workerId,
-          lastActivityAt: new Date(),
-          metadata: { createMany: { data: data.metadata } },
-        },
-      });
+      await insertSession(ctx.db, { name, config, running: true, worker: ctx.env.workerId });
     }
     const snapshot = await ctx.host.start(name, config, "started via API");
     return { name, status: snapshot.status, config: redactSecrets(config) };

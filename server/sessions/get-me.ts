@@ -1,6 +1,6 @@
 import type { TMe } from "@/lib/session";
 import type { SessionsContext } from "./context";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow } from "./session-repository";
 
 /** GET /api/sessions/{session}/me: the account while running and logged in, else null (as the docs say). */
 export async function getMe(ctx: SessionsContext, name: string): Promise<TMe | null> {

@@ -1,6 +1,6 @@
 import { AppError } from "@/lib/errors";
 import type { SessionsContext } from "./context";
-import { findStoredSession } from "./session-query";
+import { findStoredSession } from "./session-repository";
 
 /** How long a QR request waits for a starting session to show its QR (WAHA waits up to 15 s). */
 const QR_WAIT_MS = 10_000;

@@ -1,6 +1,6 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /** GET /api/sessions/{session}; the config's secrets only with `revealSecrets`. */

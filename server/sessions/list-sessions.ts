@@ -1,6 +1,6 @@
 import type { TSession, TSessionListQuery } from "@/lib/session";
 import type { SessionsContext } from "./context";
-import { selectStoredSessions, type SessionFilter } from "./session-query";
+import { selectStoredSessions, type SessionFilter } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**

@@ -1,7 +1,7 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow, saveAccount } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**
@@ -12,7 +12,7 @@ export async function logoutSession(ctx: SessionsContext, name: string): Promise
   return withSessionLock(name, async () => {
     const stored = await getStoredSessionOrThrow(ctx.db, name);
     await ctx.host.logout(name, stored.config, "logged out via API");
-    await ctx.db.session.update({ where: { name }, data: { meId: null, mePushName: null, lastActivityAt: new Date() } });
+    await saveAccount(ctx.db, name, null);
     return toSessionInfo(ctx, { ...stored, me: null }, { withEngineInfo: true });
   });
 }

@@ -1,6 +1,6 @@
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { toStoredSession, STORED_SESSION_SELECT } from "./session-store";
+import { ensureSession, findStoredSession, selectStoredSessions, setDesiredState } from "./session-repository";
 
 /**
  * Boot: start what should be running. WHATSAPP_RESTART_ALL_SESSIONS starts every stored session;
@@ -10,17 +10,16 @@ import { toStoredSession, STORED_SESSION_SELECT } from "./session-store";
  */
 export async function restoreSessions(ctx: SessionsContext, signal?: AbortSignal): Promise<string[]> {
   const { restore, workerId } = ctx.env;
-  const rows = await ctx.db.session.findMany({
-    where: restore.allSessions ? {} : restore.workerSessions ? { running: true, worker: workerId } : { name: { in: [] } },
-    select: STORED_SESSION_SELECT,
-    orderBy: { name: "asc" },
+  const { items } = await selectStoredSessions(ctx.db, {
+    ...(restore.allSessions ? {} : restore.workerSessions ? { runningOn: workerId } : { names: { in: [] } }),
+    offset: 0,
   });
-  for (const row of rows) ctx.host.remember(row.name, toStoredSession(row).me);
+  for (const stored of items) ctx.host.remember(stored.name, stored.me);
 
-  const names = new Set(rows.map((row) => row.name));
+  const names = new Set(items.map((stored) => stored.name));
   for (const name of restore.named) {
     if (names.has(name)) continue;
-    await ctx.db.session.upsert({ where: { name }, create: { name, running: true, worker: workerId }, update: {} });
+    await ensureSession(ctx.db, name, workerId);
     names.add(name);
   }
 
@@ -29,10 +28,10 @@ export async function restoreSessions(ctx: SessionsContext, signal?: AbortSignal
     if (signal?.aborted) break;
     if (started.length && restore.delayMs) await new Promise((resolve) => setTimeout(resolve, restore.delayMs));
     await withSessionLock(name, async () => {
-      const row = await ctx.db.session.findUnique({ where: { name }, select: STORED_SESSION_SELECT });
-      if (!row) return;
-      await ctx.db.session.update({ where: { name }, data: { running: true, worker: workerId } });
-      await ctx.host.start(name, toStoredSession(row).config, "restored at boot");
+      const stored = await findStoredSession(ctx.db, name);
+      if (!stored) return;
+      await setDesiredState(ctx.db, name, true, workerId, { asActivity: false });
+      await ctx.host.start(name, stored.config, "restored at boot");
       started.push(name);
     });
   }

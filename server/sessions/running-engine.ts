@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 import type { Engine } from "../engines/engine";
 import type { SessionsContext } from "./context";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow } from "./session-repository";
 
 /** The live engine of a session, or a 404 that says how to get one (WAHA's wording). */
 export async function getRunningEngine(ctx: SessionsContext, name: string): Promise<Engine> {

@@ -1,7 +1,7 @@
 import type { TSession } from "@/lib/session";
 import { redactSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
-import type { StoredSession } from "./session-store";
+import type { StoredSession } from "./session-repository";
 
 const ENGINE_INFO_TIMEOUT_MS = 1000;
 

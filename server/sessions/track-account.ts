@@ -1,4 +1,5 @@
 import type { SessionsContext } from "./context";
+import { saveAccount } from "./session-repository";
 
 /**
  * Keep the last known account in storage, so stopped sessions still show `me` after a restart.
@@ -7,8 +8,6 @@ import type { SessionsContext } from "./context";
 export function persistAccountChanges(ctx: SessionsContext): () => void {
   return ctx.host.subscribe((event) => {
     if (event.type !== "me") return;
-    ctx.db.session
-      .updateMany({ where: { name: event.session }, data: { meId: event.me.id, mePushName: event.me.pushName } })
-      .catch((error: unknown) => ctx.logger.error({ err: error, session: event.session }, "could not store the account"));
+    saveAccount(ctx.db, event.session, event.me).catch((error: unknown) => ctx.logger.error({ err: error, session: event.session }, "could not store the account"));
   });
 }

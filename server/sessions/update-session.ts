@@ -3,8 +3,8 @@ import type { TSessionConfig } from "@/lib/session-config";
 import { keepRedactedSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { saveConfig } from "./session-store";
-import { getStoredSessionOrThrow } from "./session-query";
+import { saveConfig } from "./session-repository";
+import { getStoredSessionOrThrow } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**

@@ -1,6 +1,6 @@
 import type { TDeliveryList, TDeliveryListQuery, TWebhookDelivery, TWebhookDeliveryDetail, TWebhookTargetRef } from "@/lib/webhook-delivery";
 import type { SessionsContext } from "./context";
-import { getStoredSessionOrThrow } from "./session-query";
+import { getStoredSessionOrThrow } from "./session-repository";
 
 /** The delivery log of a session's webhooks: GET .../webhooks/deliveries. */
 export async function listWebhookDeliveries(ctx: SessionsContext, session: string, query: TDeliveryListQuery): Promise<TDeliveryList> {

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/server/db";
+import { createTestDb, type TestDb } from "@/server/webhooks/test-db";
+import {
+  ensureSession,
+  findStoredSession,
+  insertSession,
+  removeSession,
+  saveAccount,
+  saveConfig,
+  selectStoredSessions,
+  setDesiredState,
+} from "./session-repository";
+
+describe("findStoredSession's cache", () => {
+  let testDb: TestDb;
+  let db: Db;
+
+  beforeEach(async () => {
+    testDb = await createTestDb();
+    db = testDb.db;
+    await insertSession(db, { name: "one", config: { metadata: { tenant: "a" } }, running: false, worker: null });
+  });
+  afterEach(() => testDb.close());
+
+  it("answers repeated reads from memory", async () => {
+    const first = await findStoredSession(db, "one");
+    expect(await findStoredSession(db, "one")).toBe(first);
+  });
+
+  it("sees every kind of write through the client at once", async () => {
+    await findStoredSession(db, "one");
+    await saveConfig(db, "one", { metadata: { tenant: "b" } });
+    expect((await findStoredSession(db, "one"))!.config.metadata).toEqual({ tenant: "b" });
+
+    await setDesiredState(db, "one", true, "w1");
+    expect(await findStoredSession(db, "one")).toMatchObject({ running: true, worker: "w1" });
+
+    await saveAccount(db, "one", { id: "1@c.us", pushName: "Me" });
+    expect((await findStoredSession(db, "one"))!.me).toEqual({ id: "1@c.us", pushName: "Me" });
+
+    await removeSession(db, "one");
+    expect(await findStoredSession(db, "one")).toBeNull();
+  });
+
+  it("hands out frozen rows, so no caller can change what others read", async () => {
+    const stored = await findStoredSession(db, "one");
+    expect(() => {
+      (stored!.config.metadata as Record<string, string>).tenant = "x";
+    }).toThrow(TypeError);
+  });
+});
+
+describe("session rows", () => {
+  let testDb: TestDb;
+  let db: Db;
+
+  beforeEach(async () => {
+    testDb = await createTestDb();
+    db = testDb.db;
+  });
+  afterEach(() => testDb.close());
+
+  it("refuses a second session of the same name with session_exists", async () => {
+    await insertSession(db, { name: "dup", config: {}, running: false, worker: null });
+    await expect(insertSession(db, { name: "dup", config: { debug: true }, running: true, worker: null })).rejects.toMatchObject({
+      code: "session_exists",
+    });
+    expect((await findStoredSession(db, "dup"))!.config).toEqual({});
+  });
+
+  it("ensureSession creates a missing session running and leaves an existing one alone", async () => {
+    await insertSession(db, { name: "kept", config: { debug: true }, running: false, worker: null });
+    await ensureSession(db, "kept", "w1");
+    await ensureSession(db, "new", "w1");
+    expect(await findStoredSession(db, "kept")).toMatchObject({ config: { debug: true }, running: false });
+    expect(await findStoredSession(db, "new")).toMatchObject({ config: {}, running: true, worker: "w1" });
+  });
+
+  it("selects the sessions running on a worker (none: those of the unnamed worker)", async () => {
+    await insertSession(db, { name: "a", config: {}, running: true, worker: "w1" });
+    await insertSession(db, { name: "b", config: {}, running: true, worker: null });
+    await insertSession(db, { name: "c", config: {}, running: false, worker: "w1" });
+    const names = async (runningOn: string | null) =>
+      (await selectStoredSessions(db, { runningOn, offset: 0 })).items.map((s) => s.name);
+    expect(await names("w1")).toEqual(["a"]);
+    expect(await names(null)).toEqual(["b"]);
+  });
+});
