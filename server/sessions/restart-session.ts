@@ -1,8 +1,7 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { setDesiredState } from "./session-repository";
-import { getStoredSessionOrThrow } from "./session-repository";
+import { getStoredSessionOrThrow, setDesiredState } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /** POST /api/sessions/{session}/restart: stop if running, then start. Works from STOPPED too. */

@@ -1,8 +1,7 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { setDesiredState } from "./session-repository";
-import { findStoredSession } from "./session-repository";
+import { findStoredSession, setDesiredState } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**

@@ -3,8 +3,7 @@ import type { TSessionConfig } from "@/lib/session-config";
 import { keepRedactedSecrets } from "@/lib/session-secrets";
 import type { SessionsContext } from "./context";
 import { withSessionLock } from "./session-lock";
-import { saveConfig } from "./session-repository";
-import { getStoredSessionOrThrow } from "./session-repository";
+import { getStoredSessionOrThrow, saveConfig } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**
