@@ -1,6 +1,6 @@
 import type { TSession } from "@/lib/session";
 import type { SessionsContext } from "./context";
-import { withSessionLock } from "./session-lock";
+import { withSessionLifecycle } from "./session-lock";
 import { findStoredSession, setDesiredState } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
@@ -9,11 +9,11 @@ import { toSessionInfo } from "./session-info";
  * An unknown name gives null (an empty 201), as WAHA 2026 does.
  */
 export async function stopSession(ctx: SessionsContext, name: string): Promise<TSession | null> {
-  return withSessionLock(name, async () => {
+  return withSessionLifecycle(name, "stop", async (superseded) => {
     const stored = await findStoredSession(ctx.db, name);
     if (!stored) return null;
     await setDesiredState(ctx.db, name, false, null);
-    await ctx.host.stop(name, "stopped via API");
+    if (!superseded()) await ctx.host.stop(name, "stopped via API");
     return toSessionInfo(ctx, { ...stored, running: false, worker: null });
   });
 }
