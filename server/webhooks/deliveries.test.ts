@@ -8,8 +8,8 @@ import type { Db } from "@/server/db";
 import { createWebhookDeliveries, type WebhookDeliveries } from "./deliveries";
 import { WebhookDispatcher } from "./dispatcher";
 import { verifyBodySignature } from "./signing";
-import { createTestDb, type TestDb } from "./test-db";
-import { startReceiver, waitUntil, type Receiver } from "./test-receiver";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { startReceiver, waitUntil, type Receiver } from "@/test/support/webhook-receiver";
 
 const environment = { version: "9.9.9", engine: "WEBJS" as const, tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } };
 

@@ -9,8 +9,8 @@ import { NO_IGNORE } from "@/server/events/ignore";
 import type { Db } from "@/server/db";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./dispatcher";
 import { verifyBodySignature } from "./signing";
-import { createTestDb, type TestDb } from "./test-db";
-import { reservePort, startReceiver, waitUntil, type Receiver, type TReply } from "./test-receiver";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { reservePort, startReceiver, waitUntil, type Receiver, type TReply } from "@/test/support/webhook-receiver";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const environment = { version: "9.9.9", engine: "WEBJS" as const, tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } };
@@ -310,7 +310,7 @@ describe("WebhookDispatcher against a real receiver", () => {
     await writer.stop();
 
     // node --import tsx, one process: SIGKILL on the tsx CLI would kill only its wrapper.
-    const child = spawn(process.execPath, ["--import", "tsx", "server/webhooks/test-crash-child.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/dispatcher-crash-child.ts"], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: testDb.url },
       stdio: ["ignore", "pipe", "pipe"],
