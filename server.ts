@@ -22,7 +22,6 @@ import { publishSessionEvents } from "@/server/sessions/publish-session-events";
 import { ENVIRONMENT_KEY, VERSION } from "@/server/system/environment";
 import { buildEnvironment } from "@/server/events/envelope";
 import { createEventPublisher } from "@/server/events/publish-event";
-import { createWebhookDeliveries } from "@/server/webhooks/deliveries";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { parseGlobalWebhook } from "@/server/webhooks/global-webhook";
 
@@ -68,7 +67,6 @@ async function main(): Promise<void> {
     ...env.webhooks,
   });
   const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
-  const deliveries = createWebhookDeliveries({ db, dispatcher, publisher });
 
   const host = new EngineHost({
     factory: createWebjsEngineFactory({
@@ -87,7 +85,7 @@ async function main(): Promise<void> {
     qrStaleMs: env.engine.qrStaleMs,
     stopTimeoutMs: env.engine.stopTimeoutMs,
   });
-  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, deliveries }));
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
   persistAccountChanges(ctx);
   publishSessionEvents(ctx, publisher);
   // Resumes deliveries a previous process left pending or in flight (a crash loses none).

@@ -319,10 +319,13 @@ export class WebhookDispatcher {
 
   /**
    * Redelivery (see requeueDelivery): the stored request again, same body and request id; wakes the
-   * dispatcher and reports the update. Null when the row does not exist.
+   * dispatcher and reports the update. Null when the row does not exist (or belongs to another
+   * session than `options.session`).
    */
-  async requeue(id: string): Promise<TWebhookDelivery | null> {
-    const row = await this.serial(() => requeueDelivery(this.db, id, { workerId: this.workerId, now: this.clock.now() }));
+  async requeue(id: string, options: { session?: string } = {}): Promise<TWebhookDelivery | null> {
+    const row = await this.serial(() =>
+      requeueDelivery(this.db, id, { workerId: this.workerId, now: this.clock.now(), session: options.session }),
+    );
     if (!row) return null;
     const delivery = toDeliveryDto(row);
     this.emit({ delivery, attempt: null });
