@@ -46,8 +46,8 @@ const zones = [
   {
     target: "./server/engines",
     from: "./server",
-    except: ["./engines", "./testing"],
-    message: "Engines import only lib/ and npm packages (and server/testing, in tests): no db, sessions, http, env, realtime, webhooks.",
+    except: ["./engines"],
+    message: "Engines import only lib/ and npm packages: no db, sessions, http, env, realtime, webhooks.",
   },
 ];
 

@@ -23,7 +23,6 @@ import { publishSessionEvents } from "@/server/sessions/publish-session-events";
 import { ENVIRONMENT_KEY, VERSION } from "@/server/system/environment";
 import { buildEnvironment } from "@/server/events/envelope";
 import { createEventPublisher } from "@/server/events/publish-event";
-import { createWebhookDeliveries } from "@/server/webhooks/deliveries";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { parseGlobalWebhook } from "@/server/webhooks/global-webhook";
 
@@ -74,7 +73,6 @@ async function main(): Promise<void> {
     ...env.webhooks,
   });
   const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
-  const deliveries = createWebhookDeliveries({ db, dispatcher, publisher });
 
   const host = new EngineHost({
     factory: createWebjsEngineFactory({
@@ -93,7 +91,7 @@ async function main(): Promise<void> {
     qrStaleMs: env.engine.qrStaleMs,
     stopTimeoutMs: env.engine.stopTimeoutMs,
   });
-  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, deliveries }));
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
   persistAccountChanges(ctx);
   if (env.printQr) printQrCodes(host);
   publishSessionEvents(ctx, publisher);

@@ -30,8 +30,8 @@ import { NO_IGNORE } from "../server/events/ignore";
 import { createEventPublisher, type EventPublisher } from "../server/events/publish-event";
 import { VERSION } from "../server/system/environment";
 import { WebhookDispatcher } from "../server/webhooks/dispatcher";
-import { createTestDb, type TestDb } from "../server/webhooks/test-db";
-import { reservePort } from "../server/webhooks/test-receiver";
+import { createTestDb, type TestDb } from "../test/support/test-db";
+import { reservePort } from "../test/support/webhook-receiver";
 import { doubleEnv, startServer, type RunningServer } from "../e2e/support/server";
 import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
 

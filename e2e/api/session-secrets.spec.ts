@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { startReceiver, type Receiver } from "../../server/webhooks/test-receiver";
+import { startReceiver, type Receiver } from "../../test/support/webhook-receiver";
 import { apiClient, eventually, type ApiClient } from "../support/api";
 import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { startReceiver, type Receiver } from "../../server/webhooks/test-receiver";
+import { startReceiver, type Receiver } from "../../test/support/webhook-receiver";
 import { apiClient, type ApiClient } from "../support/api";
 import { doubleEnv, startServer, type RunningServer } from "../support/server";
 import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";

@@ -1,12 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import type { Logger } from "pino";
 import type { Env } from "../env";
 import { getEnv } from "../env";
 import { registerLogSecret } from "../log-redaction";
 import { getLogger } from "../logger";
 import { remember } from "../remember";
+import { readOrCreateSecretFile } from "../secret-file";
 
 /**
  * The dashboard's single login and the secret its session cookies are encrypted with.
@@ -51,7 +50,11 @@ export function resolveDashboardAuth(options: { env: Env; logger: Logger }): Das
 
   let password = env.dashboard.password;
   if (password === undefined) {
-    const stored = readOrCreate(env.dataDir, DASHBOARD_PASSWORD_FILE, () => randomBytes(18).toString("base64url"));
+    const stored = readOrCreateSecretFile({
+      dir: env.dataDir,
+      name: DASHBOARD_PASSWORD_FILE,
+      generate: () => randomBytes(18).toString("base64url"),
+    });
     password = stored.value;
     if (stored.created) {
       console.log(
@@ -63,7 +66,9 @@ export function resolveDashboardAuth(options: { env: Env; logger: Logger }): Das
   }
 
   const secret =
-    env.dashboard.secret ?? readOrCreate(env.dataDir, DASHBOARD_SECRET_FILE, () => randomBytes(32).toString("base64url")).value;
+    env.dashboard.secret ??
+    readOrCreateSecretFile({ dir: env.dataDir, name: DASHBOARD_SECRET_FILE, generate: () => randomBytes(32).toString("base64url") })
+      .value;
   registerLogSecret(password);
   registerLogSecret(secret);
 
@@ -91,26 +96,4 @@ export function credentialsMatch(auth: DashboardAuth, username: string, password
 
 function sha512(value: string): Buffer {
   return createHash("sha512").update(value).digest();
-}
-
-/**
- * Read a one-line secret file, or create it (mode 600). `wx` makes creation atomic, so two processes
- * sharing a data folder end up with the same value.
- */
-function readOrCreate(dataDir: string, name: string, generate: () => string): { value: string; created: boolean; file: string } {
-  const file = path.join(dataDir, name);
-  const read = () => fs.readFileSync(file, "utf8").trim();
-  if (fs.existsSync(file)) {
-    const value = read();
-    if (value) return { value, created: false, file };
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const value = generate();
-  try {
-    fs.writeFileSync(file, `${value}\n`, { mode: 0o600, flag: fs.existsSync(file) ? "w" : "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return { value: read(), created: false, file };
-    throw error;
-  }
-  return { value, created: true, file };
 }

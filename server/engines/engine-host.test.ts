@@ -1,7 +1,7 @@
 import pino from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
-import { FakeClock, settle } from "../testing/fake-clock";
-import { FakeEngineFactory } from "../testing/fake-engine";
+import { FakeClock, settle } from "@/test/support/fake-clock";
+import { FakeEngineFactory } from "@/test/support/fake-engine";
 import { EngineHost, type HostEvent } from "./engine-host";
 
 const ME = { id: "15550001111@c.us", pushName: "Alice" };

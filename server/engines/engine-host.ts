@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { TMe } from "@/lib/session";
+import { SerialQueue } from "@/lib/serial-queue";
+import { settleWithin } from "@/lib/timeout";
 import {
   STATUS_HISTORY_LENGTH,
   canTransition,
@@ -61,8 +63,8 @@ interface Runtime {
   pendingWorking: string | null;
   restartTimer: ClockTimer | null;
   watchdog: ClockTimer | null;
-  /** Tail of this session's command queue. */
-  tail: Promise<void>;
+  /** This session's commands, one at a time. */
+  commands: SerialQueue;
 }
 
 /**
@@ -204,7 +206,7 @@ export class EngineHost {
         pendingWorking: null,
         restartTimer: null,
         watchdog: null,
-        tail: Promise.resolve(),
+        commands: new SerialQueue(),
       };
       this.runtimes.set(name, runtime);
     }
@@ -213,9 +215,7 @@ export class EngineHost {
 
   private enqueue(name: string, command: (runtime: Runtime) => Promise<void>): Promise<SessionSnapshot> {
     const runtime = this.runtime(name);
-    const result = runtime.tail.then(() => command(runtime));
-    runtime.tail = result.catch(() => undefined);
-    return result.then(() => this.snapshot(name));
+    return runtime.commands.run(() => command(runtime)).then(() => this.snapshot(name));
   }
 
   private async launch(runtime: Runtime, config: TSessionConfig, reason: string): Promise<void> {
@@ -256,22 +256,16 @@ export class EngineHost {
     runtime.engine = null;
     runtime.qr = null;
     if (!engine) return;
-    const stopped = await withTimeout(engine.stop(), this.options.stopTimeoutMs, this.options.clock).catch((error) => {
-      this.options.logger.warn({ session: runtime.name, err: error }, "engine stop failed");
-      return true;
-    });
-    if (!stopped) this.options.logger.warn({ session: runtime.name }, "engine stop timed out; moving on");
+    const stopped = await settleWithin(engine.stop(), this.options.stopTimeoutMs, this.options.clock);
+    if (stopped.status === "rejected") this.options.logger.warn({ session: runtime.name, err: stopped.reason }, "engine stop failed");
+    if (stopped.status === "timed-out") this.options.logger.warn({ session: runtime.name }, "engine stop timed out; moving on");
   }
 
   private async unlink(runtime: Runtime): Promise<void> {
     if (!runtime.engine || runtime.status !== "WORKING") return;
-    const done = await withTimeout(runtime.engine.logout(), this.options.stopTimeoutMs, this.options.clock).catch(
-      (error) => {
-        this.options.logger.warn({ session: runtime.name, err: error }, "unlinking the device failed");
-        return true;
-      },
-    );
-    if (!done) this.options.logger.warn({ session: runtime.name }, "unlinking the device timed out");
+    const done = await settleWithin(runtime.engine.logout(), this.options.stopTimeoutMs, this.options.clock);
+    if (done.status === "rejected") this.options.logger.warn({ session: runtime.name, err: done.reason }, "unlinking the device failed");
+    if (done.status === "timed-out") this.options.logger.warn({ session: runtime.name }, "unlinking the device timed out");
   }
 
   private onEngineEvent(runtime: Runtime, generation: number, event: EngineEvent): void {
@@ -407,21 +401,4 @@ export class EngineHost {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves true when `promise` settles in time, false after `ms`; rejects if it rejects in time. */
-function withTimeout(promise: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const timer = clock.setTimeout(() => resolve(false), ms);
-    promise.then(
-      () => {
-        clock.clearTimeout(timer);
-        resolve(true);
-      },
-      (error) => {
-        clock.clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

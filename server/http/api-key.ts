@@ -1,8 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import type { Logger } from "pino";
 import { registerLogSecret } from "../log-redaction";
+import { readOrCreateSecretFile } from "../secret-file";
 
 /** What a request must present. null disables the check (WAHA_NO_API_KEY=true). */
 export type ApiKeyCheck = { sha512Hex: string } | null;
@@ -35,19 +34,11 @@ export function resolveApiKey(options: {
     registerLogSecret(configured);
     return { sha512Hex: sha512Hex(configured) };
   }
-  const file = path.join(dataDir, "api-key");
-  if (fs.existsSync(file)) {
-    const stored = fs.readFileSync(file, "utf8").trim();
-    registerLogSecret(stored);
-    return { sha512Hex: sha512Hex(stored) };
-  }
-  const key = `sb_${randomBytes(32).toString("base64url")}`;
-  registerLogSecret(key);
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  const stored = readOrCreateSecretFile({ dir: dataDir, name: "api-key", generate: () => `sb_${randomBytes(32).toString("base64url")}` });
+  registerLogSecret(stored.value);
   // Printed once, on the boot that created it; later boots read it from the file.
-  console.log(`\n  Generated an API key (stored in ${file}):\n\n    X-Api-Key: ${key}\n`);
-  return { sha512Hex: sha512Hex(key) };
+  if (stored.created) console.log(`\n  Generated an API key (stored in ${stored.file}):\n\n    X-Api-Key: ${stored.value}\n`);
+  return { sha512Hex: sha512Hex(stored.value) };
 }
 
 /** Constant-time comparison of digests, so timing reveals nothing about the key. */

@@ -1,5 +1,6 @@
 import type { TSession } from "@/lib/session";
 import { redactSecrets } from "@/lib/session-secrets";
+import { valueWithin } from "@/lib/timeout";
 import type { SessionsContext } from "./context";
 import type { StoredSession } from "./session-repository";
 
@@ -17,7 +18,7 @@ export async function toSessionInfo(
 ): Promise<TSession> {
   const snapshot = ctx.host.snapshot(stored.name);
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
-  const engineInfo = engine ? await withTimeout(engine.info(), ENGINE_INFO_TIMEOUT_MS).catch(() => ({})) : {};
+  const engineInfo = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
   const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
   const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
   return {
@@ -31,11 +32,4 @@ export async function toSessionInfo(
     statuses: snapshot.statuses,
     assignedWorker: stored.worker,
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out")), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }

@@ -1,20 +1,15 @@
+import { KeyedSerialQueue } from "@/lib/serial-queue";
 import { remember } from "../remember";
 
 /**
  * One mutating operation per session name at a time, across the store and the engine, so concurrent
- * requests on one session never interleave. Different names never wait for each other.
+ * requests on one session never interleave. Different names never wait for each other. Remembered,
+ * because server.ts and the route handlers are separate module graphs that must share the lock.
  */
-const tails = remember("sessionLocks", () => new Map<string, Promise<unknown>>());
+const locks = remember("sessionLocks", () => new KeyedSerialQueue<string>());
 
 export function withSessionLock<T>(name: string, operation: () => Promise<T>): Promise<T> {
-  const previous = tails.get(name) ?? Promise.resolve();
-  const result = previous.then(operation, operation);
-  const tail = result.catch(() => undefined);
-  tails.set(name, tail);
-  void tail.then(() => {
-    if (tails.get(name) === tail) tails.delete(name);
-  });
-  return result;
+  return locks.run(name, operation);
 }
 
 /** The commands that only move a session towards a desired state (PUT and logout change more: never skipped). */

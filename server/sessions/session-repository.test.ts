@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import { createTestDb, type TestDb } from "@/server/webhooks/test-db";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
 import {
   ensureSession,
   findStoredSession,

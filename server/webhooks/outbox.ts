@@ -2,7 +2,6 @@ import { monotonicFactory } from "ulid";
 import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookConfig } from "@/lib/session-config";
 import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { TEventEnvelope } from "@/lib/event-envelope";
 import type { Db } from "@/server/db";
 import { resolveRetrySettings } from "./retry-policy";
 
@@ -25,9 +24,20 @@ export interface TWebhookTarget {
   config: TWebhookConfig;
 }
 
+/**
+ * The fields of an event envelope the outbox stores in columns. Structural, so that the outbox does
+ * not depend on the publisher (server/events imports server/webhooks, never the other way round).
+ */
+export interface TOutboxEnvelope {
+  id: string;
+  timestamp: number;
+  event: string;
+  session: string;
+}
+
 /** What the publisher hands over: an envelope, its exact bytes and the webhooks that want it. */
 export interface TOutboxEntry {
-  envelope: TEventEnvelope;
+  envelope: TOutboxEnvelope;
   body: string;
   targets: TWebhookTarget[];
 }
@@ -283,27 +293,38 @@ export async function recordAttempts(db: Db, records: TAttemptRecord[], now: num
 /**
  * Makes a delivery pending now. delivered/dead: a new cycle (attempts 0, cycle + 1). pending: only
  * moves its next attempt to now. in_flight: unchanged. The row moves to `workerId` (so a row of a
- * worker that is gone can be redelivered by this one). Returns the row after the change, or null.
+ * worker that is gone can be redelivered by this one). Returns the row after the change, or null
+ * when there is no such row (of `session`, when given).
+ *
+ * One read and one conditional write: the write applies only if the row is still in the state that
+ * was read, and the row is read again only when something else changed it in between.
  */
-export async function requeueDelivery(db: Db, id: string, options: { workerId: string; now: number }): Promise<TDeliveryRow | null> {
+export async function requeueDelivery(
+  db: Db,
+  id: string,
+  options: { workerId: string; now: number; session?: string },
+): Promise<TDeliveryRow | null> {
   const row = await db.webhookDelivery.findUnique({ where: { id } });
-  if (!row || row.state === "in_flight") return row;
+  if (!row || (options.session !== undefined && row.session !== options.session)) return null;
+  if (row.state === "in_flight") return row;
   const now = new Date(options.now);
-  const data =
+  const changes =
     row.state === "pending"
-      ? { nextAttemptAt: now, worker: options.workerId }
+      ? { nextAttemptAt: now, worker: options.workerId, updatedAt: now }
       : {
           state: "pending",
           attempts: 0,
-          cycle: { increment: 1 },
+          cycle: row.cycle + 1,
           nextAttemptAt: now,
           finishedAt: null,
           lastStatusCode: null,
           lastError: null,
           worker: options.workerId,
+          updatedAt: now,
         };
-  await write(db, db.webhookDelivery.updateMany({ where: { id, state: row.state }, data }));
-  return db.webhookDelivery.findUnique({ where: { id } });
+  const { count } = await write(db, db.webhookDelivery.updateMany({ where: { id, state: row.state }, data: changes }));
+  if (count === 0) return db.webhookDelivery.findUnique({ where: { id } });
+  return { ...row, ...changes };
 }
 
 export interface TRetention {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type wweb from "whatsapp-web.js";
 import type { TMe } from "@/lib/session";
+import { settleWithin, valueWithin } from "@/lib/timeout";
 import type { Engine, EngineEvent } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
 import type { BrowserLookup } from "./find-chromium";
@@ -121,8 +122,8 @@ export class WebjsEngine implements Engine {
     const client = this.client;
     if (!client?.pupPage || this.stopRequested) return { WWebVersion: null, state: null };
     const [WWebVersion, state] = await Promise.all([
-      valueWithin(client.getWWebVersion(), INFO_TIMEOUT_MS),
-      valueWithin(client.getState(), INFO_TIMEOUT_MS),
+      valueWithin(client.getWWebVersion(), INFO_TIMEOUT_MS, null),
+      valueWithin(client.getState(), INFO_TIMEOUT_MS, null),
     ]);
     return { WWebVersion, state };
   }
@@ -205,7 +206,7 @@ export class WebjsEngine implements Engine {
       this.page?.off("error", this.onPageCrash);
       if (this.client) {
         const destroy = this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
-        const closed = await settlesWithin(Promise.all([destroy, this.initialization]), CLOSE_GRACE_MS);
+        const closed = (await settleWithin(Promise.all([destroy, this.initialization]), CLOSE_GRACE_MS)).status !== "timed-out";
         if (!closed) logger.warn("Chromium did not close in time; killing it");
       }
       const survivors = await killBrowserProcesses({ pid: this.browserPid, profileDir: profile.profileDir });
@@ -299,23 +300,4 @@ interface WhatsAppWindow {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves true once `promise` settles (either way), false after `ms`. */
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    promise.then(
-      () => resolve(true),
-      () => resolve(true),
-    ).finally(() => clearTimeout(timer));
-  });
-}
-
-/** The value, or null if it fails or takes longer than `ms`. */
-function valueWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    promise.then(resolve, () => resolve(null)).finally(() => clearTimeout(timer));
-  });
 }

@@ -1,7 +1,7 @@
 import { ZWebhookTestRequestSchema } from "@/lib/webhook-delivery";
 import { apiRoute, json, readBody } from "@/server/http/handler";
 import { sessionsContext } from "@/server/sessions/context";
-import { sendWebhookTestEvent } from "@/server/sessions/webhook-deliveries";
+import { sendWebhookTestEvent } from "@/server/sessions/send-webhook-test-event";
 
 export const POST = apiRoute<{ session: string }>(async ({ request, params }) => {
   const { webhook } = await readBody(request, ZWebhookTestRequestSchema);

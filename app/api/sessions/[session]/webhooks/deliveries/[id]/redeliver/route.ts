@@ -1,7 +1,7 @@
 import { apiRoute, json } from "@/server/http/handler";
 import { sessionsContext } from "@/server/sessions/context";
-import { redeliverWebhook } from "@/server/sessions/webhook-deliveries";
+import { redeliverWebhookDelivery } from "@/server/sessions/redeliver-webhook-delivery";
 
 export const POST = apiRoute<{ session: string; id: string }>(async ({ params }) =>
-  json(await redeliverWebhook(sessionsContext(), params.session, params.id), 201),
+  json(await redeliverWebhookDelivery(sessionsContext(), params.session, params.id), 201),
 );

@@ -1,4 +1,4 @@
-import type { Clock, ClockTimer } from "../engines/clock";
+import type { Clock, ClockTimer } from "@/server/engines/clock";
 
 /** A clock for unit tests: time moves only when advance() is called, firing due timers in order. */
 export class FakeClock implements Clock {

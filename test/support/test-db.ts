@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "@/server/db";
 
 /**
- * Test-only: a real SQLite database with every committed migration applied. `prisma migrate deploy`
+ * A real SQLite database with every committed migration applied. `prisma migrate deploy`
  * runs once per test file into a template; each test gets its own copy (fast, isolated).
  */
 

@@ -5,11 +5,16 @@ import { ZDeliveryListSchema, ZWebhookDeliveryDetailSchema, type TDeliveryUpdate
 import { createEventPublisher, type EventPublisher } from "@/server/events/publish-event";
 import { NO_IGNORE } from "@/server/events/ignore";
 import type { Db } from "@/server/db";
-import { createWebhookDeliveries, type WebhookDeliveries } from "./deliveries";
-import { WebhookDispatcher } from "./dispatcher";
-import { verifyBodySignature } from "./signing";
-import { createTestDb, type TestDb } from "./test-db";
-import { startReceiver, waitUntil, type Receiver } from "./test-receiver";
+import { listDeliveries } from "@/server/webhooks/delivery-log";
+import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
+import { verifyBodySignature } from "@/server/webhooks/signing";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { startReceiver, waitUntil, type Receiver } from "@/test/support/webhook-receiver";
+import type { SessionsContext } from "./context";
+import { getWebhookDelivery } from "./get-webhook-delivery";
+import { listWebhookDeliveries } from "./list-webhook-deliveries";
+import { redeliverWebhookDelivery } from "./redeliver-webhook-delivery";
+import { sendWebhookTestEvent } from "./send-webhook-test-event";
 
 const environment = { version: "9.9.9", engine: "WEBJS" as const, tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } };
 
@@ -18,7 +23,8 @@ let db: Db;
 let r: Receiver;
 let dispatcher: WebhookDispatcher;
 let publisher: EventPublisher;
-let deliveries: WebhookDeliveries;
+/** What the four delivery verbs use of the services' context. */
+let ctx: Pick<SessionsContext, "db" | "dispatcher" | "publisher">;
 const updates: TDeliveryUpdate[] = [];
 
 beforeEach(async () => {
@@ -33,7 +39,7 @@ beforeEach(async () => {
     globalWebhook: { url: "http://127.0.0.1:9/global", events: ["session.status"] },
     ignoreDefaults: NO_IGNORE,
   });
-  deliveries = createWebhookDeliveries({ db, dispatcher, publisher });
+  ctx = { db, dispatcher, publisher };
   updates.length = 0;
   await dispatcher.start();
 });
@@ -54,8 +60,14 @@ async function expectAppError(promise: Promise<unknown>, code: string, message: 
   expect((error as Error).message).toMatch(message);
 }
 
-describe("listDeliveries", () => {
+/** The delivery verbs answer for stored sessions only (publishing itself needs no row). */
+async function storeSessions(...names: string[]) {
+  for (const name of names) await db.session.create({ data: { name } });
+}
+
+describe("listWebhookDeliveries", () => {
   it("lists a session's deliveries newest first, filtered by state and event, with the total", async () => {
+    await storeSessions("a", "b");
     r.setReply((req) => (JSON.parse(req.body.toString()).event === "message" ? { status: 200 } : { status: 400 }));
     const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message", "message.ack"], hmac: { key: "k" } }] };
     for (let i = 0; i < 3; i++) await publisher.publish({ session: "a", event: "message", payload: { i }, me: null, config, chatId: null });
@@ -63,7 +75,7 @@ describe("listDeliveries", () => {
     await publisher.publish({ session: "b", event: "message", payload: {}, me: null, config, chatId: null });
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: { in: ["delivered", "dead"] } } })) === 5, 5000, "finished");
 
-    const all = await deliveries.listDeliveries({ session: "a" });
+    const all = await listWebhookDeliveries(ctx, "a", {});
     expect(ZDeliveryListSchema.parse(all)).toEqual(all);
     expect(all.total).toBe(4);
     expect(all.items.map((d) => d.event)).toEqual(["message.ack", "message", "message", "message"]);
@@ -71,44 +83,48 @@ describe("listDeliveries", () => {
     expect(all.items[0]!.webhook).toEqual({ source: "session", index: 0 });
     expect(JSON.stringify(all)).not.toContain('"k"');
 
-    expect((await deliveries.listDeliveries({ session: "a", state: "dead" })).total).toBe(1);
-    expect((await deliveries.listDeliveries({ session: "a", event: "message" })).total).toBe(3);
-    const page = await deliveries.listDeliveries({ session: "a", limit: 2, offset: 1 });
+    expect((await listWebhookDeliveries(ctx, "a", { state: "dead" })).total).toBe(1);
+    expect((await listWebhookDeliveries(ctx, "a", { event: "message" })).total).toBe(3);
+    const page = await listWebhookDeliveries(ctx, "a", { limit: 2, offset: 1 });
     expect(page.total).toBe(4);
     expect(page.items.map((d) => d.id)).toEqual(all.items.slice(1, 3).map((d) => d.id));
-    expect((await deliveries.listDeliveries({ session: "nobody" })).total).toBe(0);
+    expect((await listDeliveries(db, { session: "nobody" })).total).toBe(0);
+    // Through the verb, a session that is not stored is a 404, as for every session route.
+    await expectAppError(listWebhookDeliveries(ctx, "nobody", {}), "session_not_found", /Session 'nobody' not found/);
   });
 });
 
-describe("getDelivery", () => {
+describe("getWebhookDelivery", () => {
   it("returns every attempt and the envelope", async () => {
+    await storeSessions("a");
     r.setReply((_, i) => (i === 0 ? { status: 500, body: "oops" } : { status: 200, body: "thanks" }));
     const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 0 } }] };
     const envelope = await publisher.publish({ session: "a", event: "message", payload: { body: "hi" }, me: null, config, chatId: null });
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
-    const [row] = (await deliveries.listDeliveries({ session: "a" })).items;
-    const detail = await deliveries.getDelivery(row!.id, { session: "a" });
+    const [row] = (await listWebhookDeliveries(ctx, "a", {})).items;
+    const detail = await getWebhookDelivery(ctx, "a", row!.id);
     expect(ZWebhookDeliveryDetailSchema.parse(detail)).toEqual(detail);
     expect(detail.envelope).toEqual(envelope);
     expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.statusCode, a.outcome, a.responseExcerpt])).toEqual([
       [1, 1, 500, "retry", "oops"],
       [1, 2, 200, "delivered", "thanks"],
     ]);
-    await expectAppError(deliveries.getDelivery(row!.id, { session: "other" }), "not_found", /not found/);
-    await expectAppError(deliveries.getDelivery("dlv_missing"), "not_found", /Webhook delivery 'dlv_missing' not found/);
+    await expectAppError(getWebhookDelivery(ctx, "other", row!.id), "not_found", /not found/);
+    await expectAppError(getWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /Webhook delivery 'dlv_missing' not found/);
   });
 });
 
-describe("redeliver", () => {
+describe("redeliverWebhookDelivery", () => {
   it("sends a delivered or dead row again with the same body and request id, as a new cycle", async () => {
+    await storeSessions("a");
     r.setReply(() => ({ status: 410 }));
     const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], hmac: { key: "k" } }] };
     await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "dead" } })) === 1, 5000, "dead");
-    const [dead] = (await deliveries.listDeliveries({ session: "a" })).items;
+    const [dead] = (await listWebhookDeliveries(ctx, "a", {})).items;
 
     r.setReply(() => ({ status: 200 }));
-    const requeued = await deliveries.redeliver(dead!.id, { session: "a" });
+    const requeued = await redeliverWebhookDelivery(ctx, "a", dead!.id);
     expect(requeued).toMatchObject({ id: dead!.id, state: "pending", attempts: 0, cycle: 2, lastError: null, finishedAt: null });
     await r.waitFor(2);
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
@@ -116,7 +132,7 @@ describe("redeliver", () => {
     expect(second!.headers["x-webhook-request-id"]).toBe(first!.headers["x-webhook-request-id"]);
     expect(second!.body.equals(first!.body)).toBe(true);
     expect(verifyBodySignature(second!.body, "k", String(second!.headers["x-webhook-hmac"]))).toBe(true);
-    const detail = await deliveries.getDelivery(dead!.id);
+    const detail = await getWebhookDelivery(ctx, "a", dead!.id);
     expect(detail).toMatchObject({ state: "delivered", cycle: 2, attempts: 1 });
     expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.outcome])).toEqual([
       [1, 1, "dead"],
@@ -125,27 +141,28 @@ describe("redeliver", () => {
     expect(updates.some((u) => u.delivery.id === dead!.id && u.delivery.cycle === 2 && u.attempt === null)).toBe(true);
 
     // A delivered row can be redelivered too.
-    await deliveries.redeliver(dead!.id);
+    await redeliverWebhookDelivery(ctx, "a", dead!.id);
     await r.waitFor(3);
-    await expectAppError(deliveries.redeliver("dlv_missing"), "not_found", /not found/);
-    await expectAppError(deliveries.redeliver(dead!.id, { session: "b" }), "not_found", /not found/);
+    await expectAppError(redeliverWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /not found/);
+    await expectAppError(redeliverWebhookDelivery(ctx, "b", dead!.id), "not_found", /not found/);
   });
 
   it("makes a pending row that waits for a retry go now", async () => {
+    await storeSessions("a");
     r.setReply((_, i) => (i === 0 ? { status: 503 } : { status: 200 }));
     const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 3600 } }] };
     await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
     await waitUntil(async () => (await db.webhookAttempt.count()) === 1, 5000, "first attempt");
-    const [waiting] = (await deliveries.listDeliveries({ session: "a" })).items;
+    const [waiting] = (await listWebhookDeliveries(ctx, "a", {})).items;
     expect(waiting!.nextAttemptAt! - Date.now()).toBeGreaterThan(3_500_000);
-    const now = await deliveries.redeliver(waiting!.id);
+    const now = await redeliverWebhookDelivery(ctx, "a", waiting!.id);
     expect(now).toMatchObject({ state: "pending", attempts: 1, cycle: 1 });
     await r.waitFor(2);
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
   });
 });
 
-describe("sendTestEvent", () => {
+describe("sendWebhookTestEvent", () => {
   beforeEach(async () => {
     const config: TSessionConfig = {
       metadata: { tenant: "acme" },
@@ -158,7 +175,7 @@ describe("sendTestEvent", () => {
   });
 
   it("delivers a synthetic engine.event through the outbox to the chosen webhook, by index or URL", async () => {
-    const delivery = await deliveries.sendTestEvent("a", 1);
+    const delivery = await sendWebhookTestEvent(ctx, "a", 1);
     expect(delivery).toMatchObject({ session: "a", event: "engine.event", url: r.url, webhook: { source: "session", index: 1 }, state: "in_flight" });
     await r.waitFor(1);
     const body = JSON.parse(r.requests[0]!.body.toString());
@@ -173,21 +190,21 @@ describe("sendTestEvent", () => {
     expect(r.requests[0]!.headers["x-webhook-request-id"]).toBe(delivery.id);
     expect(verifyBodySignature(r.requests[0]!.body, "k", String(r.requests[0]!.headers["x-webhook-hmac"]))).toBe(true);
 
-    await deliveries.sendTestEvent("a", r.url);
+    await sendWebhookTestEvent(ctx, "a", r.url);
     await r.waitFor(2);
     await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 2, 5000, "delivered");
   });
 
   it("can target the global webhook", async () => {
-    const delivery = await deliveries.sendTestEvent("a", "global");
+    const delivery = await sendWebhookTestEvent(ctx, "a", "global");
     expect(delivery.webhook).toEqual({ source: "global", index: null });
     expect(delivery.url).toBe("http://127.0.0.1:9/global");
   });
 
   it("rejects unknown sessions and webhooks", async () => {
-    await expectAppError(deliveries.sendTestEvent("nobody", 0), "session_not_found", /Session 'nobody' not found/);
-    await expectAppError(deliveries.sendTestEvent("a", 5), "not_found", /no webhook config.webhooks\[5\]/);
-    await expectAppError(deliveries.sendTestEvent("a", "http://elsewhere.test/"), "not_found", /no webhook http:\/\/elsewhere.test\//);
+    await expectAppError(sendWebhookTestEvent(ctx, "nobody", 0), "session_not_found", /Session 'nobody' not found/);
+    await expectAppError(sendWebhookTestEvent(ctx, "a", 5), "not_found", /no webhook config.webhooks\[5\]/);
+    await expectAppError(sendWebhookTestEvent(ctx, "a", "http://elsewhere.test/"), "not_found", /no webhook http:\/\/elsewhere.test\//);
     expect(await db.webhookDelivery.count()).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** Test-only: a real HTTP webhook receiver on 127.0.0.1 that records every request. */
+/** A real HTTP webhook receiver on 127.0.0.1 that records every request. */
 
 export interface TReceivedRequest {
   method: string;

@@ -1,4 +1,4 @@
-import type { Engine, EngineEvent, EngineFactory, EngineOptions } from "../engines/engine";
+import type { Engine, EngineEvent, EngineFactory, EngineOptions } from "@/server/engines/engine";
 
 /** An engine for unit tests: records calls and lets the test emit library events. */
 export class FakeEngine implements Engine {

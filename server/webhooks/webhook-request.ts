@@ -1,0 +1,65 @@
+import type { TDueDeliveryRow, TWebhookSnapshot } from "./outbox";
+import { parseSnapshot } from "./outbox";
+import { resolveRetrySettings, type TRetrySettings } from "./retry-policy";
+import { HMAC_ALGORITHM, signBody } from "./signing";
+
+/**
+ * Building the request of a delivery, as pure functions of the stored row: the exact envelope bytes,
+ * the headers of docs/webhooks.md ("What your receiver gets") and the retry settings of the webhook
+ * config frozen when the event was emitted. Built once per claim and reused for every attempt of it.
+ */
+
+export interface TWebhookRequest {
+  body: Buffer;
+  headers: Record<string, string>;
+  settings: TRetrySettings;
+}
+
+/** Header names a custom header may not set: they would break the request or its signature. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
+  "content-type",
+  "content-length",
+  "host",
+  "connection",
+  "transfer-encoding",
+  "x-webhook-request-id",
+  "x-webhook-timestamp",
+  "x-webhook-hmac",
+  "x-webhook-hmac-algorithm",
+]);
+
+export function buildWebhookRequest(row: Pick<TDueDeliveryRow, "id" | "url" | "webhook" | "envelope">, userAgent: string): TWebhookRequest {
+  const snapshot = parseSnapshot(row);
+  const body = Buffer.from(row.envelope.body, "utf8");
+  return {
+    body,
+    headers: buildHeaders({ requestId: row.id, timestamp: row.envelope.timestamp.getTime(), body, snapshot, userAgent }),
+    settings: resolveRetrySettings(snapshot.retries),
+  };
+}
+
+/** Custom headers may replace User-Agent (whatever its case), never the protocol headers. */
+export function buildHeaders(input: {
+  requestId: string;
+  timestamp: number;
+  body: Buffer;
+  snapshot: TWebhookSnapshot;
+  userAgent: string;
+}): Record<string, string> {
+  const headers: Record<string, string> = { "User-Agent": input.userAgent };
+  for (const { name, value } of input.snapshot.customHeaders ?? []) {
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower)) continue;
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
+    headers[name] = value;
+  }
+  headers["Content-Type"] = "application/json";
+  headers["X-Webhook-Request-Id"] = input.requestId;
+  headers["X-Webhook-Timestamp"] = String(input.timestamp);
+  const key = input.snapshot.hmac?.key;
+  if (key) {
+    headers["X-Webhook-Hmac"] = signBody(input.body, key);
+    headers["X-Webhook-Hmac-Algorithm"] = HMAC_ALGORITHM;
+  }
+  return headers;
+}
