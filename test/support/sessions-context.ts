@@ -1,0 +1,56 @@
+import pino from "pino";
+import { EngineHost } from "@/server/engines/engine-host";
+import { parseEnv } from "@/server/env";
+import type { SessionsContext } from "@/server/sessions/context";
+import { FakeClock } from "./fake-clock";
+import { FakeEngineFactory } from "./fake-engine";
+import { createTestDb, type TestDb } from "./test-db";
+
+export interface TestSessionsContext {
+  ctx: SessionsContext;
+  factory: FakeEngineFactory;
+  clock: FakeClock;
+  close(): Promise<void>;
+}
+
+/**
+ * The session services' context for unit tests: a real SQLite database with every migration, a real
+ * EngineHost on the fake engine and a fake clock. Webhook verbs are not part of it (their own tests
+ * build a dispatcher): touching them here fails loudly.
+ */
+export async function createTestSessionsContext(vars: NodeJS.ProcessEnv = {}): Promise<TestSessionsContext> {
+  const testDb: TestDb = await createTestDb();
+  const factory = new FakeEngineFactory();
+  const clock = new FakeClock();
+  const logger = pino({ level: "silent" });
+  const host = new EngineHost({
+    factory,
+    clock,
+    logger,
+    restartDelayMs: 2000,
+    maxRestartDelayMs: 10_000,
+    startTimeoutMs: 60_000,
+    qrStaleMs: 30_000,
+    stopTimeoutMs: 5000,
+  });
+  const unavailable = () => {
+    throw new Error("webhooks are not part of the test sessions context");
+  };
+  const ctx: SessionsContext = {
+    db: testDb.db,
+    host,
+    env: parseEnv({ SWITCHBOARD_DATA_DIR: "/nonexistent", WAHA_WORKER_ID: "w1", ...vars }),
+    logger,
+    dispatcher: { enqueue: unavailable, requeue: unavailable },
+    publisher: { webhooksFor: unavailable, createEnvelope: unavailable },
+  };
+  return {
+    ctx,
+    factory,
+    clock,
+    async close() {
+      await host.stopAll();
+      await testDb.close();
+    },
+  };
+}
