@@ -5,6 +5,8 @@
  */
 
 export type TPath = (string | number)[];
+/** The form creates a session (POST /api/sessions) or edits one's config (PUT /api/sessions/{name}). */
+export type TFormMode = "create" | "edit";
 type TJson = Record<string, unknown>;
 
 export function getAt(source: unknown, path: TPath): unknown {
@@ -60,7 +62,7 @@ export function draftFromConfig(config: unknown, name = "", start = true): TConf
 }
 
 /** Body of POST /api/sessions (mode create) or PUT /api/sessions/{name} (mode edit). */
-export function bodyFromDraft(draft: TConfigDraft, mode: "create" | "edit"): TJson {
+export function bodyFromDraft(draft: TConfigDraft, mode: TFormMode): TJson {
   const config = prune(draft.config) as TJson | undefined;
   const filled = draft.metadata.filter((row) => row.key !== "" || row.value !== "");
   const full: TJson = { ...(config ?? {}) };
@@ -74,7 +76,7 @@ export function bodyFromDraft(draft: TConfigDraft, mode: "create" | "edit"): TJs
 }
 
 /** The reverse of bodyFromDraft, for the raw JSON tab. Throws with a readable message on bad input. */
-export function draftFromBody(body: unknown, mode: "create" | "edit", previous: TConfigDraft): TConfigDraft {
+export function draftFromBody(body: unknown, mode: TFormMode, previous: TConfigDraft): TConfigDraft {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new Error("The body must be a JSON object.");
   const record = body as TJson;
   const config = record.config ?? {};

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { SessionsView } from "./sessions-view";
+import { SessionsView } from "./sessions-view/sessions-view";
 
 export const metadata: Metadata = { title: "Sessions" };
 

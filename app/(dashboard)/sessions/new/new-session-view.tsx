@@ -4,10 +4,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createSession, type TSessionCreateInput } from "@/lib/api-client";
+import { createSession } from "@/lib/api-client";
 import { draftFromConfig } from "@/lib/dashboard-config-draft";
 import { queryKeys } from "@/components/data/query-keys";
-import { SessionForm } from "@/components/sessions/session-form";
+import { SessionForm } from "@/components/sessions/session-form/session-form";
 import { PageHeader } from "@/components/shell/app-shell";
 import { ChevronLeftIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
@@ -35,7 +35,7 @@ export function NewSessionView() {
         submitLabel="Create session"
         onCancel={() => router.push("/sessions")}
         onSubmit={async (body) => {
-          const session = await createSession(body as TSessionCreateInput);
+          const session = await createSession(body);
           queryClient.setQueryData(queryKeys.detail(session.name), session);
           void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
           toast.success(`Session ${session.name} created`, session.status === "STOPPED" ? "It is stopped; start it when you are ready." : undefined);

@@ -6,11 +6,11 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { getRevealedConfig, isApiError, updateSession } from "@/lib/api-client";
 import { draftFromConfig } from "@/lib/dashboard-config-draft";
-import type { TSessionConfig } from "@/lib/session-config";
+import type { TSessionFormBody } from "@/lib/dashboard-config-validation";
 import { isRunningStatus } from "@/lib/session-status";
 import { queryKeys } from "@/components/data/query-keys";
 import { useSession } from "@/components/data/sessions";
-import { SessionForm } from "@/components/sessions/session-form";
+import { SessionForm } from "@/components/sessions/session-form/session-form";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { PageHeader } from "@/components/shell/app-shell";
 import { Alert } from "@/components/ui/alert";
@@ -27,7 +27,7 @@ export function EditSessionView({ name }: { name: string }) {
   const query = useSession(name);
   const [initial, setInitial] = useState<ReturnType<typeof draftFromConfig> | null>(null);
   const [confirm, setConfirm] = useState(false);
-  const pending = useRef<{ body: Record<string, unknown>; resolve: (result?: "cancelled") => void; reject: (e: unknown) => void } | null>(null);
+  const pending = useRef<{ body: TSessionFormBody<"edit">; resolve: (result?: "cancelled") => void; reject: (e: unknown) => void } | null>(null);
 
   // The form starts from the config as loaded; later pushes (status changes) do not reset edits.
   if (!initial && query.data) setInitial(draftFromConfig(query.data.config, query.data.name, false));
@@ -74,8 +74,8 @@ export function EditSessionView({ name }: { name: string }) {
 
   const running = isRunningStatus(query.data.status);
 
-  async function save(body: Record<string, unknown>) {
-    const session = await updateSession(name, (body.config ?? {}) as TSessionConfig);
+  async function save(body: TSessionFormBody<"edit">) {
+    const session = await updateSession(name, body.config ?? {});
     queryClient.setQueryData(queryKeys.detail(name), session);
     void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
     toast.success("Configuration saved", running ? "The session restarts with it." : undefined);

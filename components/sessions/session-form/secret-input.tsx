@@ -1,9 +1,5 @@
-"use client";
-
 import { useState, type InputHTMLAttributes } from "react";
 import { SECRET_PLACEHOLDER } from "@/lib/session-secrets";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/field";
 import { EyeIcon, EyeOffIcon } from "@/components/ui/icons";
@@ -50,28 +46,5 @@ export function SecretInput({ label, value, secrets, invalid, className, ...prop
         {visible ? <EyeOffIcon className="size-4" /> : <EyeIcon className="size-4" />}
       </button>
     </div>
-  );
-}
-
-/** Says that the stored secrets are hidden and that saving keeps them, with the button that reveals them. */
-export function HiddenSecretsNotice({ revealing, error, onReveal }: { revealing: boolean; error: string | null; onReveal: () => void }) {
-  return (
-    <Alert
-      tone={error ? "error" : "info"}
-      title={error ? "The secrets could not be revealed" : "Secrets are hidden"}
-      className="mb-4"
-      actions={
-        <Button size="sm" variant="secondary" loading={revealing} onClick={onReveal}>
-          Reveal secrets
-        </Button>
-      }
-    >
-      {error ?? (
-        <>
-          HMAC keys, custom header values and the proxy password read <code className="font-mono">{SECRET_PLACEHOLDER}</code>. Saving keeps them as
-          stored; reveal them to see or change them.
-        </>
-      )}
-    </Alert>
   );
 }

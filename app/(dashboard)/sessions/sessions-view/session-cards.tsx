@@ -1,0 +1,34 @@
+import Link from "next/link";
+import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
+import { StatusBadge } from "@/components/sessions/status-badge";
+import { Checkbox } from "@/components/ui/field";
+import { RelativeTime } from "@/components/ui/time";
+import { toggle } from "./use-row-selection";
+import type { TSessionRowsProps } from "./session-table";
+
+/** The sessions as a list of cards, on a phone (the table takes over from tablet width). */
+export function SessionCards({ items, selected, onSelect, onMetadata }: TSessionRowsProps) {
+  return (
+    <ul className="divide-y divide-zinc-100 md:hidden dark:divide-zinc-800" aria-label="Sessions">
+      {items.map((session) => (
+        <li key={session.name} className="flex gap-3 px-4 py-3.5" data-testid="session-card" data-session={session.name}>
+          <Checkbox className="mt-1" aria-label={`Select ${session.name}`} checked={selected.has(session.name)} onChange={() => onSelect(toggle(selected, session.name))} />
+          <div className="min-w-0 flex-1 space-y-1.5">
+            <div className="flex items-center justify-between gap-2">
+              <Link href={`/sessions/${encodeURIComponent(session.name)}`} className="truncate font-mono text-[13px] font-medium text-zinc-900 hover:underline dark:text-zinc-100">
+                {session.name}
+              </Link>
+              <StatusBadge status={session.status} />
+            </div>
+            <p className="flex flex-wrap gap-x-3 text-[13px] text-zinc-600 dark:text-zinc-400">
+              <span className="font-mono tabular-nums">{formatPhone(session.me?.id) ?? "No account yet"}</span>
+              {session.me?.pushName && <span>{session.me.pushName}</span>}
+              <RelativeTime timestamp={session.timestamps.activity} className="text-zinc-400" />
+            </p>
+            <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} max={4} />
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

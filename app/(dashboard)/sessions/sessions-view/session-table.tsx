@@ -1,0 +1,96 @@
+import Link from "next/link";
+import type { TSession } from "@/lib/session";
+import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
+import { StatusBadge } from "@/components/sessions/status-badge";
+import { cn } from "@/components/ui/cn";
+import { Checkbox } from "@/components/ui/field";
+import { RelativeTime } from "@/components/ui/time";
+import { toggle } from "./use-row-selection";
+
+/** What the table and the cards show and change: the page's sessions, the selection, a clicked metadata chip. */
+export type TSessionRowsProps = {
+  items: TSession[];
+  selected: Set<string>;
+  onSelect: (selected: Set<string>) => void;
+  onMetadata: (key: string, value: string) => void;
+};
+
+const TH = "px-3 py-2.5 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
+
+/** The sessions as a table, from tablet width up (SessionCards below it); the header checkbox selects the page. */
+export function SessionTable({ items, selected, onSelect, onMetadata, fetching }: TSessionRowsProps & { fetching: boolean }) {
+  const allSelected = items.length > 0 && items.every((s) => selected.has(s.name));
+  const someSelected = items.some((s) => selected.has(s.name));
+  return (
+    <div className="hidden overflow-x-auto md:block">
+      <table className={cn("w-full text-sm transition-opacity", fetching && "opacity-90")} aria-busy={fetching}>
+        <caption className="sr-only">Sessions</caption>
+        <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900">
+          <tr>
+            <th scope="col" className="w-10 py-2.5 pr-1 pl-4">
+              <Checkbox
+                aria-label="Select all sessions on this page"
+                checked={allSelected}
+                ref={(el) => {
+                  if (el) el.indeterminate = someSelected && !allSelected;
+                }}
+                onChange={() => {
+                  const next = new Set(selected);
+                  items.forEach((s) => (allSelected ? next.delete(s.name) : next.add(s.name)));
+                  onSelect(next);
+                }}
+              />
+            </th>
+            <th scope="col" className={TH}>Name</th>
+            <th scope="col" className={TH}>Status</th>
+            <th scope="col" className={TH}>Phone</th>
+            <th scope="col" className={cn(TH, "hidden lg:table-cell")}>Push name</th>
+            <th scope="col" className={cn(TH, "hidden xl:table-cell")}>Engine</th>
+            <th scope="col" className={TH}>Metadata</th>
+            <th scope="col" className={cn(TH, "text-right")}>Last activity</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
+          {items.map((session) => (
+            <tr
+              key={session.name}
+              data-testid="session-row"
+              data-session={session.name}
+              className={cn("group transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40", selected.has(session.name) && "bg-emerald-50/50 dark:bg-emerald-950/20")}
+            >
+              <td className="py-2.5 pr-1 pl-4">
+                <Checkbox aria-label={`Select ${session.name}`} checked={selected.has(session.name)} onChange={() => onSelect(toggle(selected, session.name))} />
+              </td>
+              <td className="max-w-[16rem] px-3 py-2.5">
+                <Link
+                  href={`/sessions/${encodeURIComponent(session.name)}`}
+                  className="block truncate font-mono text-[13px] font-medium text-zinc-900 hover:text-emerald-700 hover:underline dark:text-zinc-100 dark:hover:text-emerald-400"
+                >
+                  {session.name}
+                </Link>
+              </td>
+              <td className="px-3 py-2.5">
+                <StatusBadge status={session.status} />
+              </td>
+              <td className="px-3 py-2.5 font-mono text-[13px] whitespace-nowrap text-zinc-700 tabular-nums dark:text-zinc-300">
+                {formatPhone(session.me?.id) ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
+              </td>
+              <td className="hidden max-w-[12rem] truncate px-3 py-2.5 text-zinc-700 lg:table-cell dark:text-zinc-300">
+                {session.me?.pushName ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
+              </td>
+              <td className="hidden px-3 py-2.5 xl:table-cell">
+                <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{session.engine.engine}</span>
+              </td>
+              <td className="px-3 py-2.5">
+                <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} />
+              </td>
+              <td className="px-3 py-2.5 text-right text-[13px] whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+                <RelativeTime timestamp={session.timestamps.activity} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

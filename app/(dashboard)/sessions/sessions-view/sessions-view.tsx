@@ -1,0 +1,114 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useMemo } from "react";
+import { parseSessionSearch } from "@/lib/dashboard-search";
+import { ALL_SESSIONS } from "@/lib/realtime-messages";
+import { queryKeys } from "@/components/data/query-keys";
+import { useRealtimeSubscription } from "@/components/data/realtime";
+import { useSessionList } from "@/components/data/sessions";
+import { PageHeader } from "@/components/shell/app-shell";
+import { Alert } from "@/components/ui/alert";
+import { buttonClasses } from "@/components/ui/button";
+import { ErrorBoundary } from "@/components/ui/error-boundary";
+import { PlusIcon } from "@/components/ui/icons";
+import { Pagination } from "@/components/ui/pagination";
+import { BulkActionsBar } from "./bulk-actions-bar";
+import { NoMatchingSessions, NoSessionsYet } from "./empty-states";
+import { FiltersBar } from "./filters-bar";
+import { LoadError, loadErrorText } from "./load-error";
+import { LoadingRows } from "./loading-rows";
+import { SessionCards } from "./session-cards";
+import { SessionTable } from "./session-table";
+import { useRowSelection } from "./use-row-selection";
+import { DEFAULT_LIMIT, PAGE_SIZES, useSessionFilters } from "./use-session-filters";
+
+/** Every session with its live status: search, status filter and pages in the URL, bulk actions on the selected rows. */
+export function SessionsView() {
+  const filters = useSessionFilters();
+  const { search, statuses, limit, offset, filtered, update } = filters;
+  const parsed = useMemo(() => parseSessionSearch(search), [search]);
+  // A new object each render is fine: React Query compares keys by their hashed value.
+  const listParams = { q: parsed.text, metadata: parsed.metadata, status: statuses, limit, offset };
+  const query = useSessionList(listParams);
+  useRealtimeSubscription(ALL_SESSIONS);
+  const queryClient = useQueryClient();
+  const selection = useRowSelection(`${search}|${statuses.join(",")}`);
+
+  const items = query.data?.items ?? [];
+  const total = query.data?.total ?? 0;
+
+  // Past the last page (rows deleted elsewhere): go back to the last one that exists.
+  useEffect(() => {
+    if (query.data && offset > 0 && offset >= total) update({ offset: Math.max(0, Math.floor((total - 1) / limit) * limit) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query.data, offset, total, limit]);
+
+  return (
+    <>
+      <PageHeader
+        title="Sessions"
+        description={
+          query.data ? (
+            <span aria-live="polite">
+              {total.toLocaleString("en-US")} {filtered ? "matching" : ""} session{total === 1 ? "" : "s"}
+            </span>
+          ) : (
+            "WhatsApp accounts run by this server"
+          )
+        }
+        actions={
+          <Link href="/sessions/new" className={buttonClasses("primary")}>
+            <PlusIcon className="size-4" />
+            New session
+          </Link>
+        }
+      />
+
+      <FiltersBar filters={filters} />
+
+      {selection.selected.size > 0 && <BulkActionsBar selected={[...selection.selected]} onDone={selection.clear} />}
+
+      <div className="overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900/60">
+        {query.isError && !query.data ? (
+          <LoadError error={query.error} onRetry={() => query.refetch()} />
+        ) : query.isPending ? (
+          <LoadingRows />
+        ) : items.length === 0 ? (
+          filtered ? (
+            <NoMatchingSessions onClear={filters.clear} />
+          ) : (
+            <NoSessionsYet />
+          )
+        ) : (
+          <>
+            {query.isError && (
+              <div className="border-b border-zinc-100 p-3 dark:border-zinc-800">
+                <Alert tone="warning">Showing the last loaded page: {loadErrorText(query.error)}</Alert>
+              </div>
+            )}
+            <ErrorBoundary title="The sessions could not be shown" className="m-4" onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}>
+              <SessionTable items={items} selected={selection.selected} onSelect={selection.setSelected} onMetadata={filters.addMetadataFilter} fetching={query.isFetching} />
+              <SessionCards items={items} selected={selection.selected} onSelect={selection.setSelected} onMetadata={filters.addMetadataFilter} />
+            </ErrorBoundary>
+          </>
+        )}
+      </div>
+
+      {total > 0 && (
+        <div className="mt-4">
+          <Pagination
+            offset={offset}
+            limit={limit}
+            total={total}
+            pageSizes={PAGE_SIZES}
+            onOffsetChange={(next) => update({ offset: next })}
+            onLimitChange={(next) => update({ limit: next === DEFAULT_LIMIT ? null : next, offset: null })}
+            label="Sessions pages"
+          />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { formatSessionSearch, parseSessionSearch } from "@/lib/dashboard-search";
+import { ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status";
+
+export const PAGE_SIZES = [25, 50, 100];
+export const DEFAULT_LIMIT = 50;
+
+type TFilterChanges = Partial<Record<"q" | "status" | "limit" | "offset", string | number | null>>;
+
+/**
+ * Search, status filter and page live in the URL (?q=&status=&offset=&limit=) so a view can be
+ * bookmarked and shared. A value that is empty, zero or null is left out of the URL.
+ */
+export function useSessionFilters() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = params.get("q") ?? "";
+  const statuses = (params.get("status") ?? "")
+    .split(",")
+    .filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success);
+  const limit = PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_LIMIT;
+  const offset = Math.max(0, Number(params.get("offset")) || 0);
+
+  const update = (changes: TFilterChanges) => {
+    const next = new URLSearchParams(params.toString());
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "" || value === 0) next.delete(key);
+      else next.set(key, String(value));
+    }
+    const query = next.toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
+
+  return {
+    search,
+    statuses,
+    limit,
+    offset,
+    /** Whether a search or a status filter narrows the list. */
+    filtered: search.trim() !== "" || statuses.length > 0,
+    update,
+    setSearch: (q: string) => update({ q, offset: null }),
+    setStatuses: (next: TSessionStatus[]) => update({ status: next.join(","), offset: null }),
+    clear: () => update({ q: null, status: null, offset: null }),
+    /** Adds an exact `key=value` metadata token to the search (a clicked metadata chip). */
+    addMetadataFilter: (key: string, value: string) => {
+      const next = parseSessionSearch(search);
+      next.metadata[key] = value;
+      update({ q: formatSessionSearch(next), offset: null });
+    },
+  };
+}
+
+export type TSessionFilters = ReturnType<typeof useSessionFilters>;
