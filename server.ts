@@ -116,9 +116,7 @@ async function main(): Promise<void> {
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
 
   const shutdown = new AbortController();
-  const restoring = restoreSessions(ctx, shutdown.signal).catch((error) =>
-    logger.error({ err: error }, "restoring sessions failed"),
-  );
+  const restoring = restoreSessions(ctx, shutdown.signal).catch((error) => logger.error({ err: error }, "restoring sessions failed"));
 
   let stopping = false;
   const stop = async (signal: string) => {

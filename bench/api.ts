@@ -28,8 +28,12 @@ async function main() {
   try {
     await seed(server.url, headers);
     const rows: Row[] = [];
-    rows.push(await measure(server.url, headers, "GET /api/sessions/{name}", { path: "/api/sessions/bench-0500" }, "p99 <= 20 ms at >= 1500 req/s"));
-    rows.push(await measure(server.url, headers, "GET /api/sessions?all=true&limit=100", { path: "/api/sessions?all=true&limit=100" }, "-"));
+    rows.push(
+      await measure(server.url, headers, "GET /api/sessions/{name}", { path: "/api/sessions/bench-0500" }, "p99 <= 20 ms at >= 1500 req/s"),
+    );
+    rows.push(
+      await measure(server.url, headers, "GET /api/sessions?all=true&limit=100", { path: "/api/sessions?all=true&limit=100" }, "-"),
+    );
     rows.push(
       await measure(
         server.url,

@@ -66,7 +66,11 @@ async function main() {
     for (let i = 0; i < SESSIONS; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, j) =>
-          api("/api/sessions", { name: `page-${String(i + j).padStart(4, "0")}`, start: false, config: { metadata: { tenant: `t${(i + j) % 10}` } } }),
+          api("/api/sessions", {
+            name: `page-${String(i + j).padStart(4, "0")}`,
+            start: false,
+            config: { metadata: { tenant: `t${(i + j) % 10}` } },
+          }),
         ),
       );
     }

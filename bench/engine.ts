@@ -58,8 +58,20 @@ async function loginRound(double: WhatsAppWebDouble, env: Record<string, string>
 
   if (count === 3) {
     const memory = await Promise.all(names.map((name) => measureMemory(processesMatching(`${dataDir}/sessions/${name}/`))));
-    record("PSS per session at WORKING", count, memory.map((m) => m.pssKiB / 1024), "MiB", "<= 260 MiB");
-    record("USS per session at WORKING", count, memory.map((m) => m.ussKiB / 1024), "MiB", "-");
+    record(
+      "PSS per session at WORKING",
+      count,
+      memory.map((m) => m.pssKiB / 1024),
+      "MiB",
+      "<= 260 MiB",
+    );
+    record(
+      "USS per session at WORKING",
+      count,
+      memory.map((m) => m.ussKiB / 1024),
+      "MiB",
+      "-",
+    );
   }
 
   await new Promise((resolve) => setTimeout(resolve, 1500)); // let Chromium flush the login to the profile

@@ -689,7 +689,11 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
           });
         }
         if (scenario === "1 receiver" && mode === "backlog") {
-          targets.push({ target: "1 receiver, >= 2,000 deliveries/s (stored backlog drained)", measured: `${m.deliveredPerSecond}/s`, met: m.deliveredPerSecond >= 2000 });
+          targets.push({
+            target: "1 receiver, >= 2,000 deliveries/s (stored backlog drained)",
+            measured: `${m.deliveredPerSecond}/s`,
+            met: m.deliveredPerSecond >= 2000,
+          });
         }
         if (drop === null || !base) continue;
         targets.push({
@@ -712,18 +716,26 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
 
   if (crash) {
     console.log(`\n## Part 3: kill -9 of the emitting + dispatching process, then a new dispatcher on the same database\n`);
-    console.log("| planned | acknowledged before kill | rows at kill | emitted (acknowledged or stored) | received (unique) | lost | duplicated | unexpected | after recovery | recovery s |");
+    console.log(
+      "| planned | acknowledged before kill | rows at kill | emitted (acknowledged or stored) | received (unique) | lost | duplicated | unexpected | after recovery | recovery s |",
+    );
     console.log("|---:|---:|---|---:|---:|---:|---:|---:|---|---:|");
     console.log(
       `| ${crash.eventsPlanned} | ${crash.acknowledgedBeforeKill} | ${fmtStates(crash.statesAtKill)} | ${crash.emitted} | ` +
         `${crash.receivedRequests} (${crash.receivedUnique}) | ${crash.lost} | ${crash.duplicated} | ${crash.unexpected} | ` +
         `${fmtStates(crash.statesAfterRecovery)} | ${crash.recoverySeconds.toFixed(2)} |`,
     );
-    targets.push({ target: "0 lost after kill -9", measured: `${crash.lost} lost, ${crash.duplicated} duplicated`, met: crash.lost === 0 && crash.unexpected === 0 });
+    targets.push({
+      target: "0 lost after kill -9",
+      measured: `${crash.lost} lost, ${crash.duplicated} duplicated`,
+      met: crash.lost === 0 && crash.unexpected === 0,
+    });
   }
 
   if (socket) {
-    console.log(`\n## Part 4: production server + WhatsApp Web double, one session, ${socket.cycles} stop/start cycles, ${socket.rotations} QR rotations; latencies are same-host clock differences (1 ms resolution)\n`);
+    console.log(
+      `\n## Part 4: production server + WhatsApp Web double, one session, ${socket.cycles} stop/start cycles, ${socket.rotations} QR rotations; latencies are same-host clock differences (1 ms resolution)\n`,
+    );
     console.log("| measure | n | p50 ms | p99 ms | max ms |");
     console.log("|---|---:|---:|---:|---:|");
     const row = (measure: string, s: Stats) => console.log(`| ${measure} | ${s.n} | ${s.p50} | ${s.p99} | ${s.max} |`);

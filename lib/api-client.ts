@@ -104,8 +104,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   const code = typeof record.code === "string" ? (record.code as TApiErrorCode) : "unknown_error";
   const details = Array.isArray(record.details)
     ? record.details.filter(
-        (d): d is TFieldIssue =>
-          typeof d === "object" && d !== null && typeof d.field === "string" && typeof d.message === "string",
+        (d): d is TFieldIssue => typeof d === "object" && d !== null && typeof d.field === "string" && typeof d.message === "string",
       )
     : [];
   let message =
@@ -244,7 +243,8 @@ export async function sendTestEvent(name: string, input: TWebhookTestInput): Pro
 
 // ---------- dashboard login (next-auth, JSON mode) ----------
 
-export type TSignInResult = { ok: true } | { ok: false; reason: "invalid" | "rate_limited" | "error"; retryAfter?: number; message: string };
+export type TSignInResult =
+  { ok: true } | { ok: false; reason: "invalid" | "rate_limited" | "error"; retryAfter?: number; message: string };
 
 /** Sign in through next-auth's credentials callback; the session cookie is set httpOnly by the server. */
 export async function signInWithPassword(username: string, password: string): Promise<TSignInResult> {

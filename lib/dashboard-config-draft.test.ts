@@ -6,7 +6,15 @@ describe("session config form draft", () => {
   it("round-trips a full config through the draft without losing fields the form does not show", () => {
     const config = {
       metadata: { "user.id": "1", team: "sales" },
-      webhooks: [{ url: "https://example.com/hook", events: ["message", "session.status"], hmac: { key: "k" }, retries: { policy: "linear", delaySeconds: 3, attempts: 4 }, customHeaders: [{ name: "X-A", value: "" }] }],
+      webhooks: [
+        {
+          url: "https://example.com/hook",
+          events: ["message", "session.status"],
+          hmac: { key: "k" },
+          retries: { policy: "linear", delaySeconds: 3, attempts: 4 },
+          customHeaders: [{ name: "X-A", value: "" }],
+        },
+      ],
       gows: { storage: { messages: false } },
       proxy: { server: "proxy:3128" },
     };

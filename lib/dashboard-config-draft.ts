@@ -56,7 +56,11 @@ export function draftFromConfig(config: unknown, name = "", start = true): TConf
   const { metadata, ...rest } = (config && typeof config === "object" && !Array.isArray(config) ? config : {}) as TJson;
   const rows =
     metadata && typeof metadata === "object" && !Array.isArray(metadata)
-      ? Object.entries(metadata as TJson).map(([key, value]) => ({ id: newRowId(), key, value: typeof value === "string" ? value : String(value) }))
+      ? Object.entries(metadata as TJson).map(([key, value]) => ({
+          id: newRowId(),
+          key,
+          value: typeof value === "string" ? value : String(value),
+        }))
       : [];
   return { name, start, config: rest, metadata: rows };
 }
@@ -99,7 +103,8 @@ export function prune(value: unknown, path: TPath = []): unknown {
   if (value === null || value === undefined || value === "") return undefined;
   if (typeof value === "number" && Number.isNaN(value)) return undefined;
   if (Array.isArray(value)) {
-    if (path.at(-1) === "customHeaders") return value.length ? value.map((h) => ({ name: h?.name ?? "", value: h?.value ?? "" })) : undefined;
+    if (path.at(-1) === "customHeaders")
+      return value.length ? value.map((h) => ({ name: h?.name ?? "", value: h?.value ?? "" })) : undefined;
     const items = value.map((item, i) => prune(item, [...path, i]) ?? (typeof item === "object" ? {} : item));
     return items.length ? items : undefined;
   }

@@ -9,7 +9,10 @@ describe("session config form validation", () => {
       ok: true,
       body: { name: "s1", start: false, config: { metadata: { tenant: "acme" }, debug: true, futureOption: 1 } },
     });
-    expect(checkDraft(draft, "edit")).toEqual({ ok: true, body: { config: { metadata: { tenant: "acme" }, debug: true, futureOption: 1 } } });
+    expect(checkDraft(draft, "edit")).toEqual({
+      ok: true,
+      body: { config: { metadata: { tenant: "acme" }, debug: true, futureOption: 1 } },
+    });
   });
 
   it("puts the schema's issues on the fields they name", () => {
@@ -32,7 +35,10 @@ describe("session config form validation", () => {
       { id: 3, key: "", value: "3" },
       { id: 4, key: "", value: "" },
     ];
-    expect(checkDraft(draft, "edit")).toEqual({ ok: false, errors: { "metadata.1.key": "This key is used twice", "metadata.2.key": "A key is required" } });
+    expect(checkDraft(draft, "edit")).toEqual({
+      ok: false,
+      errors: { "metadata.1.key": "This key is used twice", "metadata.2.key": "A key is required" },
+    });
   });
 
   it("maps the API's field details: body prefix dropped, metadata keys to their row, event items to the list", () => {

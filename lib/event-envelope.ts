@@ -9,14 +9,16 @@ import { ZMetadataSchema } from "./session-config";
  */
 
 /** WAHA's `environment` block, in every envelope and at /api/server/version. */
-export const ZEnvironmentSchema = z.object({
-  version: z.string(),
-  engine: z.literal("WEBJS"),
-  tier: z.string(),
-  browser: z.string().nullable().describe("Path of the Chromium the sessions run, null when none was found"),
-  platform: z.string().describe("<os>/<arch>"),
-  worker: z.object({ id: z.string().nullable() }),
-}).meta({ id: "Environment" });
+export const ZEnvironmentSchema = z
+  .object({
+    version: z.string(),
+    engine: z.literal("WEBJS"),
+    tier: z.string(),
+    browser: z.string().nullable().describe("Path of the Chromium the sessions run, null when none was found"),
+    platform: z.string().describe("<os>/<arch>"),
+    worker: z.object({ id: z.string().nullable() }),
+  })
+  .meta({ id: "Environment" });
 export type TEnvironment = z.infer<typeof ZEnvironmentSchema>;
 
 export const ZEventEnvelopeSchema = z.object({

@@ -14,18 +14,34 @@ describe("delivery.update", () => {
     const checked = checkServerMessage("delivery.update", { session: "default", delivery: { delivery, attempt: null } });
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
-    expect(checked.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^delivery\.state: /), expect.stringMatching(/^delivery\.id: /)]));
+    expect(checked.issues).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^delivery\.state: /), expect.stringMatching(/^delivery\.id: /)]),
+    );
   });
 });
 
 describe("the other server messages", () => {
   const envelope = {
-    id: "evt_1", timestamp: 1, event: "session.status", session: "default", me: null, payload: { status: "STARTING" }, engine: "WEBJS",
+    id: "evt_1",
+    timestamp: 1,
+    event: "session.status",
+    session: "default",
+    me: null,
+    payload: { status: "STARTING" },
+    engine: "WEBJS",
     environment: { version: "0.1.0", engine: "WEBJS", tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } },
   };
 
   it("accept what the server sends", () => {
-    expect(checkServerMessage("session.status", { session: "a", status: "WORKING", statuses: [], me: { id: "1@c.us", pushName: null }, timestamp: 1 }).ok).toBe(true);
+    expect(
+      checkServerMessage("session.status", {
+        session: "a",
+        status: "WORKING",
+        statuses: [],
+        me: { id: "1@c.us", pushName: null },
+        timestamp: 1,
+      }).ok,
+    ).toBe(true);
     expect(checkServerMessage("session.qr", { session: "a", value: null, timestamp: 1 }).ok).toBe(true);
     expect(checkServerMessage("engine.event", { session: "a", event: "ready", data: { any: "thing" }, timestamp: 1 }).ok).toBe(true);
     expect(checkServerMessage("event", envelope).ok).toBe(true);

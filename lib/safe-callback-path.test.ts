@@ -60,7 +60,8 @@ describe("safeCallbackPath", () => {
       const c = String.fromCharCode(code);
       for (const input of [`/${c}/evil.example`, `/${c}${c}evil.example`, `/${c}\\evil.example`]) {
         const output = safeCallbackPath(input);
-        const stays = output.startsWith("/") && !output.startsWith("//") && new URL(output, "http://site.test").origin === "http://site.test";
+        const stays =
+          output.startsWith("/") && !output.startsWith("//") && new URL(output, "http://site.test").origin === "http://site.test";
         if (!stays || !/^[\x21-\x7e]+$/.test(output)) escaped.push(`${JSON.stringify(input)} -> ${JSON.stringify(output)}`);
       }
     }

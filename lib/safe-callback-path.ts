@@ -26,7 +26,8 @@ const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f\\]/;
  * always a valid header value.
  */
 export function safeCallbackPath(value: unknown): string {
-  if (typeof value !== "string" || value.length > MAX_LENGTH || !value.startsWith("/") || UNSAFE_CHARACTER.test(value)) return AFTER_LOGIN_PATH;
+  if (typeof value !== "string" || value.length > MAX_LENGTH || !value.startsWith("/") || UNSAFE_CHARACTER.test(value))
+    return AFTER_LOGIN_PATH;
   let url: URL;
   try {
     url = new URL(value, DUMMY_ORIGIN);

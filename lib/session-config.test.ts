@@ -31,7 +31,9 @@ describe("ZSessionConfigSchema", () => {
   });
 
   it("accepts WAHA's nulls for optional parts", () => {
-    expect(parse({ proxy: null, webhooks: [{ url: "http://x.test/h", events: [], hmac: null, retries: null, customHeaders: null }] }).success).toBe(true);
+    expect(
+      parse({ proxy: null, webhooks: [{ url: "http://x.test/h", events: [], hmac: null, retries: null, customHeaders: null }] }).success,
+    ).toBe(true);
   });
 
   it("names the field of a non-string metadata value", () => {

@@ -107,10 +107,7 @@ export const ZSessionConfigSchema = z
       })
       .nullish()
       .describe("GOWS engine options (accepted for compatibility)"),
-    webjs: z
-      .object({ tagsEventsOn: z.boolean().nullish() })
-      .nullish()
-      .describe("WEBJS engine options"),
+    webjs: z.object({ tagsEventsOn: z.boolean().nullish() }).nullish().describe("WEBJS engine options"),
   })
   .meta({ id: "SessionConfig" });
 export type TSessionConfig = z.infer<typeof ZSessionConfigSchema>;

@@ -55,7 +55,10 @@ describe("redactSecrets", () => {
   });
 
   it("leaves what is not set, null or empty as it is, and does not touch its input", () => {
-    const config: TSessionConfig = { webhooks: [{ url: "https://c.example", events: [], hmac: { key: null }, customHeaders: [{ name: "X-Empty", value: "" }] }], proxy: { server: "p:1" } };
+    const config: TSessionConfig = {
+      webhooks: [{ url: "https://c.example", events: [], hmac: { key: null }, customHeaders: [{ name: "X-Empty", value: "" }] }],
+      proxy: { server: "p:1" },
+    };
     expect(redactSecrets(config)).toEqual(config);
     expect(redactSecrets({})).toEqual({});
     redactSecrets(stored);
@@ -72,7 +75,12 @@ describe("keepRedactedSecrets", () => {
     const incoming: TSessionConfig = {
       webhooks: [
         // a's URL was edited: its key and headers follow its position.
-        { url: "https://a2.example/hook", events: ["message"], hmac: { key: HIDDEN }, customHeaders: [{ name: "x-tenant", value: HIDDEN }] },
+        {
+          url: "https://a2.example/hook",
+          events: ["message"],
+          hmac: { key: HIDDEN },
+          customHeaders: [{ name: "x-tenant", value: HIDDEN }],
+        },
         { url: "https://c.example/hook", events: ["message"], hmac: { key: "new-key" } },
         // b moved down: its key follows its URL.
         { url: "https://b.example/hook", events: ["*"], hmac: { key: HIDDEN } },
@@ -81,7 +89,12 @@ describe("keepRedactedSecrets", () => {
     };
     expect(keepRedactedSecrets(incoming, stored)).toEqual({
       webhooks: [
-        { url: "https://a2.example/hook", events: ["message"], hmac: { key: "key-a" }, customHeaders: [{ name: "x-tenant", value: "acme" }] },
+        {
+          url: "https://a2.example/hook",
+          events: ["message"],
+          hmac: { key: "key-a" },
+          customHeaders: [{ name: "x-tenant", value: "acme" }],
+        },
         { url: "https://c.example/hook", events: ["message"], hmac: { key: "new-key" } },
         { url: "https://b.example/hook", events: ["*"], hmac: { key: "key-b" } },
       ],
@@ -131,7 +144,9 @@ describe("hasRedactedSecrets", () => {
   it("tells a redacted config from a revealed one", () => {
     expect(hasRedactedSecrets(redactSecrets(stored))).toBe(true);
     expect(hasRedactedSecrets({ proxy: { server: "p:1", password: HIDDEN } })).toBe(true);
-    expect(hasRedactedSecrets({ webhooks: [{ url: "https://c.example", events: [], customHeaders: [{ name: "A", value: HIDDEN }] }] })).toBe(true);
+    expect(
+      hasRedactedSecrets({ webhooks: [{ url: "https://c.example", events: [], customHeaders: [{ name: "A", value: HIDDEN }] }] }),
+    ).toBe(true);
     expect(hasRedactedSecrets(stored)).toBe(false);
     expect(hasRedactedSecrets({})).toBe(false);
   });

@@ -39,7 +39,10 @@ export function keepRedactedSecrets(incoming: TSessionConfig, stored: TSessionCo
   const issues: TFieldIssue[] = [];
   const restore = (kept: string | null | undefined, field: string): string => {
     if (typeof kept === "string" && kept !== "" && kept !== SECRET_PLACEHOLDER) return kept;
-    issues.push({ field, message: `"${SECRET_PLACEHOLDER}" keeps a stored secret, but there is none here to keep; send the secret itself` });
+    issues.push({
+      field,
+      message: `"${SECRET_PLACEHOLDER}" keeps a stored secret, but there is none here to keep; send the secret itself`,
+    });
     return SECRET_PLACEHOLDER;
   };
 
@@ -54,7 +57,10 @@ export function keepRedactedSecrets(incoming: TSessionConfig, stored: TSessionCo
     if (webhook.customHeaders?.some((header) => header.value === SECRET_PLACEHOLDER)) {
       const headers = webhook.customHeaders.map((header, h) =>
         header.value === SECRET_PLACEHOLDER
-          ? { ...header, value: restore(counterpart(before?.customHeaders, h, sameName(header.name))?.value, `${field}.customHeaders.${h}.value`) }
+          ? {
+              ...header,
+              value: restore(counterpart(before?.customHeaders, h, sameName(header.name))?.value, `${field}.customHeaders.${h}.value`),
+            }
           : header,
       );
       kept = { ...kept, customHeaders: headers };
@@ -78,7 +84,9 @@ export function hasRedactedSecrets(config: TSessionConfig): boolean {
   const hidden = (value: string | null | undefined) => value === SECRET_PLACEHOLDER;
   return (
     hidden(config.proxy?.password) ||
-    (config.webhooks ?? []).some((webhook) => hidden(webhook.hmac?.key) || (webhook.customHeaders ?? []).some((header) => hidden(header.value)))
+    (config.webhooks ?? []).some(
+      (webhook) => hidden(webhook.hmac?.key) || (webhook.customHeaders ?? []).some((header) => hidden(header.value)),
+    )
   );
 }
 

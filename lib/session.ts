@@ -47,9 +47,7 @@ export const ZSessionStopRequestSchema = z
   })
   .meta({ id: "SessionStopDeprecatedRequest" });
 
-export const ZSessionLogoutRequestSchema = z
-  .object({ name: ZSessionNameSchema })
-  .meta({ id: "SessionLogoutDeprecatedRequest" });
+export const ZSessionLogoutRequestSchema = z.object({ name: ZSessionNameSchema }).meta({ id: "SessionLogoutDeprecatedRequest" });
 
 export const ZSessionDtoSchema = z
   .object({ name: z.string(), status: ZSessionStatusSchema, config: ZSessionConfigSchema })
@@ -67,9 +65,7 @@ export const ZPairingCodeRequestSchema = z
   .meta({ id: "RequestCodeRequest" });
 
 /** The pairing code to type on the phone, in WAHA's `ABCD-EFGH` form. */
-export const ZPairingCodeSchema = z
-  .object({ code: z.string().meta({ examples: ["ABCD-EFGH"] }) })
-  .meta({ id: "PairingCode" });
+export const ZPairingCodeSchema = z.object({ code: z.string().meta({ examples: ["ABCD-EFGH"] }) }).meta({ id: "PairingCode" });
 export type TPairingCode = z.infer<typeof ZPairingCodeSchema>;
 
 export const ZQrQuerySchema = z.object({
@@ -81,9 +77,7 @@ export const ZQrValueSchema = z.object({ value: z.string() }).meta({ id: "QRCode
 export type TQrValue = z.infer<typeof ZQrValueSchema>;
 
 /** An image as JSON (with `Accept: application/json`), as WAHA answers. */
-export const ZBase64FileSchema = z
-  .object({ mimetype: z.string(), data: z.base64() })
-  .meta({ id: "Base64File" });
+export const ZBase64FileSchema = z.object({ mimetype: z.string(), data: z.base64() }).meta({ id: "Base64File" });
 export type TBase64File = z.infer<typeof ZBase64FileSchema>;
 
 export const ZMeSchema = z
@@ -117,7 +111,7 @@ export const ZQueryBooleanSchema = z
 /** GET /api/sessions/{session}. */
 export const ZSessionGetQuerySchema = z.object({
   revealSecrets: ZQueryBooleanSchema.optional().describe(
-    "Return config secrets (webhook HMAC keys, custom header values, the proxy password) in clear instead of \"[redacted]\"",
+    'Return config secrets (webhook HMAC keys, custom header values, the proxy password) in clear instead of "[redacted]"',
   ),
 });
 

@@ -10,10 +10,7 @@ export interface TTimers<THandle> {
   clearTimeout(handle: THandle): void;
 }
 
-export type TSettledWithin<T> =
-  | { status: "fulfilled"; value: T }
-  | { status: "rejected"; reason: unknown }
-  | { status: "timed-out" };
+export type TSettledWithin<T> = { status: "fulfilled"; value: T } | { status: "rejected"; reason: unknown } | { status: "timed-out" };
 
 const globalTimers: TTimers<ReturnType<typeof setTimeout>> = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),

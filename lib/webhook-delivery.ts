@@ -102,9 +102,7 @@ export const ZWebhookTargetRefSchema = z
   .meta({ id: "WebhookTargetRef" });
 export type TWebhookTargetRef = z.infer<typeof ZWebhookTargetRefSchema>;
 
-export const ZWebhookTestRequestSchema = z
-  .object({ webhook: ZWebhookTargetRefSchema.default(0) })
-  .meta({ id: "WebhookTestRequest" });
+export const ZWebhookTestRequestSchema = z.object({ webhook: ZWebhookTargetRefSchema.default(0) }).meta({ id: "WebhookTestRequest" });
 
 /**
  * What the dispatcher reports to its listeners. Not a wire format: Socket.IO clients get only the

@@ -33,7 +33,11 @@ export function sourceFingerprint(root: string): string {
   ].sort();
   const hash = createHash("sha256");
   for (const file of files) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(root, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }

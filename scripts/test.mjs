@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, unit tests (Vitest), production build, e2e (Playwright), in that order.
+// `npm test`: format, lint, typecheck, unit tests (Vitest), production build, e2e (Playwright), in that order.
 // Vitest's and Playwright's summaries are not lines CI reads, so this prints one per runner and a
 // closing `N passed, N failed` total. Exits non-zero if any step failed.
 import { spawnSync } from "node:child_process";
@@ -31,6 +31,7 @@ fs.mkdirSync("test-results", { recursive: true });
 const only = process.argv[2]; // `npm test -- unit` or `-- e2e` to run one part
 
 if (!only || only === "static") {
+  check("format", "npx", ["prettier", "--check", "."]);
   check("lint", "npx", ["eslint", "--max-warnings=0", "."]);
   check("typecheck", "npx", ["tsc", "--noEmit", "-p", "."]);
 }

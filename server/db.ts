@@ -24,7 +24,15 @@ const WRITES = new Set([
  */
 export function openDb(url: string) {
   const sessionReads = new ReadCache();
-  const dropOnWrite = async ({ operation, args, query }: { operation: string; args: unknown; query: (args: unknown) => Promise<unknown> }) => {
+  const dropOnWrite = async ({
+    operation,
+    args,
+    query,
+  }: {
+    operation: string;
+    args: unknown;
+    query: (args: unknown) => Promise<unknown>;
+  }) => {
     if (!WRITES.has(operation)) return query(args);
     sessionReads.invalidate();
     try {

@@ -33,7 +33,12 @@ const list = (separator: string | RegExp) =>
   z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(separator).map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      (v ?? "")
+        .split(separator)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 const ZEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -53,7 +58,10 @@ const ZEnvSchema = z.object({
   WAHA_DASHBOARD_ENABLED: bool(true),
   WAHA_DASHBOARD_USERNAME: optionalString,
   // Not trimmed: spaces may be part of a password.
-  WAHA_DASHBOARD_PASSWORD: z.string().optional().transform((v) => (v === "" ? undefined : v)),
+  WAHA_DASHBOARD_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v)),
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   SWITCHBOARD_TRUSTED_PROXIES: list(",").superRefine((entries, ctx) => {

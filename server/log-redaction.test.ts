@@ -5,7 +5,9 @@ const line = (fields: Record<string, unknown>) => JSON.stringify({ level: 50, ..
 
 describe("redactLogLine", () => {
   it("hides the API key and other credentials in logged URLs", () => {
-    const out = redactLogLine(line({ url: "http://127.0.0.1:3000/api/sessions?x-api-key=sb_SECRET123&all=true", other: "/x?token=abc#frag" }));
+    const out = redactLogLine(
+      line({ url: "http://127.0.0.1:3000/api/sessions?x-api-key=sb_SECRET123&all=true", other: "/x?token=abc#frag" }),
+    );
     expect(out).not.toContain("sb_SECRET123");
     expect(out).not.toContain("abc#");
     expect(out).toContain(`x-api-key=${REDACTED}&all=true`);
@@ -31,7 +33,9 @@ describe("redactLogLine", () => {
 
   it("hides a registered secret wherever it appears, error messages and stacks included", () => {
     registerLogSecret("a-registered-secret-value");
-    const out = redactLogLine(line({ err: { message: "bad key a-registered-secret-value", stack: "Error: a-registered-secret-value\n at x" } }));
+    const out = redactLogLine(
+      line({ err: { message: "bad key a-registered-secret-value", stack: "Error: a-registered-secret-value\n at x" } }),
+    );
     expect(out).not.toContain("a-registered-secret-value");
     expect(JSON.parse(out).err.message).toBe(`bad key ${REDACTED}`);
   });

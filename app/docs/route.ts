@@ -35,7 +35,4 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-export const GET = apiRoute(
-  async () => new Response(PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
-  { public: true },
-);
+export const GET = apiRoute(async () => new Response(PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } }), { public: true });

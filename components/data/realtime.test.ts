@@ -28,7 +28,10 @@ describe("pushed messages", () => {
   it("a delivery.update older than the row on screen leaves the row as it is", () => {
     const { realtime, list } = setup();
     realtime.receive("delivery.update", { session: "s1", delivery });
-    realtime.receive("delivery.update", { session: "s1", delivery: { ...delivery, state: "in_flight", attempts: 0, lastStatusCode: null } });
+    realtime.receive("delivery.update", {
+      session: "s1",
+      delivery: { ...delivery, state: "in_flight", attempts: 0, lastStatusCode: null },
+    });
     expect(list()).toEqual({ items: [delivery], total: 1 });
   });
 

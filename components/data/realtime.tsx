@@ -36,8 +36,15 @@ export class Realtime {
     "session.status": (message) => this.onStatus(message),
     "session.qr": (message) => this.onQr(message),
     "engine.event": (message) =>
-      this.events.push({ session: message.session, kind: "engine", event: message.event, timestamp: message.timestamp, data: message.data }),
-    event: (message) => this.events.push({ session: message.session, kind: "event", event: message.event, timestamp: message.timestamp, data: message }),
+      this.events.push({
+        session: message.session,
+        kind: "engine",
+        event: message.event,
+        timestamp: message.timestamp,
+        data: message.data,
+      }),
+    event: (message) =>
+      this.events.push({ session: message.session, kind: "event", event: message.event, timestamp: message.timestamp, data: message }),
     "delivery.update": (message) => this.onDelivery(message),
   };
 
@@ -218,7 +225,11 @@ export function useFallbackInterval(): number | false {
 export function useLiveEvents(session: string): { events: TLiveEvent[]; clear: () => void } {
   const realtime = useRealtime();
   const subscribe = useMemo(() => (listener: () => void) => realtime.events.subscribe(session, listener), [realtime, session]);
-  const events = useSyncExternalStore(subscribe, () => realtime.events.read(session), () => realtime.events.read(session));
+  const events = useSyncExternalStore(
+    subscribe,
+    () => realtime.events.read(session),
+    () => realtime.events.read(session),
+  );
   return { events, clear: useClearLiveEvents(session) };
 }
 

@@ -62,7 +62,8 @@ export function useDeliveries(name: string, params: TDeliveryListParams, enabled
     queryKey: queryKeys.deliveryList(name, params),
     queryFn: ({ signal }) => listDeliveries(name, params, signal),
     // Rows are also updated by pushes; an answer that left before the last push must not undo it.
-    structuralSharing: (shown, fetched) => replaceEqualDeep(shown, keepLaterDeliveries(shown as TDeliveryList | undefined, fetched as TDeliveryList)),
+    structuralSharing: (shown, fetched) =>
+      replaceEqualDeep(shown, keepLaterDeliveries(shown as TDeliveryList | undefined, fetched as TDeliveryList)),
     placeholderData: keepPreviousData,
     enabled,
     retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,

@@ -24,7 +24,10 @@ export function MetadataChips({
           {onSelect ? (
             <button
               type="button"
-              className={cn(chip, "hover:border-emerald-400 hover:bg-emerald-50 dark:hover:border-emerald-600 dark:hover:bg-emerald-950/40")}
+              className={cn(
+                chip,
+                "hover:border-emerald-400 hover:bg-emerald-50 dark:hover:border-emerald-600 dark:hover:bg-emerald-950/40",
+              )}
               title={`Filter by ${key}=${value}`}
               onClick={() => onSelect(key, value)}
             >
@@ -44,7 +47,13 @@ export function MetadataChips({
         </li>
       ))}
       {entries.length > max && (
-        <li className="self-center text-[11px] text-zinc-500" title={entries.slice(max).map(([k, v]) => `${k}=${v}`).join(", ")}>
+        <li
+          className="self-center text-[11px] text-zinc-500"
+          title={entries
+            .slice(max)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}
+        >
           +{entries.length - max}
         </li>
       )}

@@ -27,7 +27,10 @@ export function AppShell({ username, children }: { username: string; children: R
       </a>
       <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/85 backdrop-blur supports-[backdrop-filter]:bg-white/70 dark:border-zinc-800 dark:bg-zinc-950/80">
         <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
-          <Link href="/sessions" className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">
+          <Link
+            href="/sessions"
+            className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
+          >
             <SwitchboardLogo className="size-7" />
             <span className="hidden sm:inline">Switchboard</span>
           </Link>
@@ -104,7 +107,10 @@ function ConnectionState() {
       title={info.text}
       className="hidden items-center gap-1.5 rounded-full border border-zinc-200 px-2 py-0.5 text-xs font-medium text-zinc-600 md:inline-flex dark:border-zinc-800 dark:text-zinc-400"
     >
-      <span aria-hidden="true" className={cn("size-1.5 rounded-full", info.dot, state === "connected" && "sb-live-dot text-emerald-500/40")} />
+      <span
+        aria-hidden="true"
+        className={cn("size-1.5 rounded-full", info.dot, state === "connected" && "sb-live-dot text-emerald-500/40")}
+      />
       {info.label}
       <span className="sr-only">: {info.text}</span>
     </span>
@@ -142,7 +148,17 @@ function UserMenu({ username }: { username: string }) {
 }
 
 /** Page title row used by every dashboard page. */
-export function PageHeader({ title, description, actions, back }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; back?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+  back,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  back?: ReactNode;
+}) {
   return (
     <div className="mb-6">
       {back && <div className="mb-3">{back}</div>}

@@ -12,10 +12,25 @@ const TONES: Record<Tone, string> = {
 };
 
 /** An inline message. Errors are announced (role=alert); the rest are polite status messages. */
-export function Alert({ tone = "info", title, children, actions, className }: { tone?: Tone; title?: ReactNode; children?: ReactNode; actions?: ReactNode; className?: string }) {
+export function Alert({
+  tone = "info",
+  title,
+  children,
+  actions,
+  className,
+}: {
+  tone?: Tone;
+  title?: ReactNode;
+  children?: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   const Icon = tone === "success" ? CheckIcon : tone === "info" ? InfoIcon : AlertIcon;
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={cn("flex gap-3 rounded-lg border px-3.5 py-3 text-sm", TONES[tone], className)}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={cn("flex gap-3 rounded-lg border px-3.5 py-3 text-sm", TONES[tone], className)}
+    >
       <Icon className="mt-0.5 size-4 shrink-0 opacity-80" />
       <div className="min-w-0 flex-1">
         {title && <p className="font-medium">{title}</p>}

@@ -12,10 +12,19 @@ const TONES: Record<BadgeTone, string> = {
   violet: "bg-violet-50 text-violet-800 ring-violet-600/25 dark:bg-violet-500/10 dark:text-violet-300 dark:ring-violet-400/25",
 };
 
-export function Badge({ tone = "neutral", className, children, ...props }: { tone?: BadgeTone; className?: string; children: ReactNode } & React.HTMLAttributes<HTMLSpanElement>) {
+export function Badge({
+  tone = "neutral",
+  className,
+  children,
+  ...props
+}: { tone?: BadgeTone; className?: string; children: ReactNode } & React.HTMLAttributes<HTMLSpanElement>) {
   return (
     <span
-      className={cn("inline-flex items-center gap-1.5 rounded-md px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset", TONES[tone], className)}
+      className={cn(
+        "inline-flex items-center gap-1.5 rounded-md px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset",
+        TONES[tone],
+        className,
+      )}
       {...props}
     >
       {children}

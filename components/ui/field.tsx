@@ -62,7 +62,12 @@ export function describedBy(id: string, error?: string, hint?: boolean) {
   } as const;
 }
 
-export function Input({ invalid, className, ref, ...props }: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean; ref?: React.Ref<HTMLInputElement> }) {
+export function Input({
+  invalid,
+  className,
+  ref,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean; ref?: React.Ref<HTMLInputElement> }) {
   return <input ref={ref} className={controlClasses(invalid, cn("h-9", className))} {...props} />;
 }
 
@@ -72,7 +77,11 @@ export function Textarea({ invalid, className, ...props }: TextareaHTMLAttribute
 
 export function Select({ invalid, className, children, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { invalid?: boolean }) {
   return (
-    <select className={controlClasses(invalid, cn("h-9 appearance-none bg-[length:16px] bg-[right_0.6rem_center] bg-no-repeat pr-8", className))} style={{ backgroundImage: CHEVRON }} {...props}>
+    <select
+      className={controlClasses(invalid, cn("h-9 appearance-none bg-[length:16px] bg-[right_0.6rem_center] bg-no-repeat pr-8", className))}
+      style={{ backgroundImage: CHEVRON }}
+      {...props}
+    >
       {children}
     </select>
   );
@@ -137,7 +146,10 @@ export function Switch({
       >
         <span
           aria-hidden="true"
-          className={cn("inline-block size-4 rounded-full bg-white shadow transition-transform", checked ? "translate-x-[18px]" : "translate-x-0.5")}
+          className={cn(
+            "inline-block size-4 rounded-full bg-white shadow transition-transform",
+            checked ? "translate-x-[18px]" : "translate-x-0.5",
+          )}
         />
       </button>
     </div>

@@ -37,7 +37,12 @@ export function Pagination({
         {onLimitChange && (
           <label className="flex items-center gap-2">
             <span className="hidden sm:inline">Rows</span>
-            <Select aria-label="Rows per page" value={limit} onChange={(e) => onLimitChange(Number(e.target.value))} className="h-8 w-20 text-[13px]">
+            <Select
+              aria-label="Rows per page"
+              value={limit}
+              onChange={(e) => onLimitChange(Number(e.target.value))}
+              className="h-8 w-20 text-[13px]"
+            >
               {pageSizes.map((size) => (
                 <option key={size} value={size}>
                   {size}
@@ -49,8 +54,22 @@ export function Pagination({
         <span className="tabular-nums">
           Page {fmt(page)} of {fmt(pages)}
         </span>
-        <Button size="sm" variant="secondary" aria-label="Previous page" disabled={offset === 0} onClick={() => onOffsetChange(Math.max(0, offset - limit))} icon={<ChevronLeftIcon className="size-4" />} />
-        <Button size="sm" variant="secondary" aria-label="Next page" disabled={offset + limit >= total} onClick={() => onOffsetChange(offset + limit)} icon={<ChevronRightIcon className="size-4" />} />
+        <Button
+          size="sm"
+          variant="secondary"
+          aria-label="Previous page"
+          disabled={offset === 0}
+          onClick={() => onOffsetChange(Math.max(0, offset - limit))}
+          icon={<ChevronLeftIcon className="size-4" />}
+        />
+        <Button
+          size="sm"
+          variant="secondary"
+          aria-label="Next page"
+          disabled={offset + limit >= total}
+          onClick={() => onOffsetChange(offset + limit)}
+          icon={<ChevronRightIcon className="size-4" />}
+        />
       </div>
     </nav>
   );

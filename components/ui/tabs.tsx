@@ -79,7 +79,19 @@ export function Tabs<T extends string>({
   );
 }
 
-export function TabPanel({ idBase, value, active, children, className }: { idBase: string; value: string; active: boolean; children: ReactNode; className?: string }) {
+export function TabPanel({
+  idBase,
+  value,
+  active,
+  children,
+  className,
+}: {
+  idBase: string;
+  value: string;
+  active: boolean;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <div
       role="tabpanel"

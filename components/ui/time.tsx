@@ -26,7 +26,11 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function useNow(): number {
-  return useSyncExternalStore(subscribe, () => now, () => 0);
+  return useSyncExternalStore(
+    subscribe,
+    () => now,
+    () => 0,
+  );
 }
 
 export function formatRelative(timestamp: number, current: number): string {
@@ -34,7 +38,13 @@ export function formatRelative(timestamp: number, current: number): string {
   if (Math.abs(seconds) < 5) return "just now";
   const abs = Math.abs(seconds);
   const [value, unit] =
-    abs < 60 ? [abs, "s"] : abs < 3600 ? [Math.floor(abs / 60), "min"] : abs < 86_400 ? [Math.floor(abs / 3600), "h"] : [Math.floor(abs / 86_400), "d"];
+    abs < 60
+      ? [abs, "s"]
+      : abs < 3600
+        ? [Math.floor(abs / 60), "min"]
+        : abs < 86_400
+          ? [Math.floor(abs / 3600), "h"]
+          : [Math.floor(abs / 86_400), "d"];
   return seconds >= 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }
 

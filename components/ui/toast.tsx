@@ -70,7 +70,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               />
               <div className="min-w-0 flex-1">
                 <p className="text-sm font-medium text-zinc-900 dark:text-zinc-50">{toast.title}</p>
-                {toast.description && <p className="mt-0.5 text-[13px] break-words text-zinc-600 dark:text-zinc-400">{toast.description}</p>}
+                {toast.description && (
+                  <p className="mt-0.5 text-[13px] break-words text-zinc-600 dark:text-zinc-400">{toast.description}</p>
+                )}
               </div>
               <button
                 type="button"

@@ -37,7 +37,11 @@ test.afterAll(async () => {
 
 const get = async (name: string) => (await api.get<Session>(`/api/sessions/${name}`)).body;
 const waitFor = (name: string, status: string, timeoutMs = 20_000) =>
-  eventually(() => get(name), (s) => s.status === status, timeoutMs);
+  eventually(
+    () => get(name),
+    (s) => s.status === status,
+    timeoutMs,
+  );
 const rawQr = async (name: string) => (await api.get<{ value: string }>(`/api/${name}/auth/qr?format=raw`)).body.value;
 
 function decodePng(bytes: Buffer): string | undefined {
@@ -55,7 +59,10 @@ test("create -> SCAN_QR_CODE; the QR is the double's, in raw and PNG; rotation; 
   expect(decodePng(Buffer.from(await png.arrayBuffer()))).toBe(first);
 
   await double.rotate();
-  const second = await eventually(() => rawQr("alice"), (value) => value !== first);
+  const second = await eventually(
+    () => rawQr("alice"),
+    (value) => value !== first,
+  );
   expect(double.sessions().map((s) => s.ref)).toContain(second.split(",")[0]);
   expect((await get("alice")).statuses.filter((s) => s.status === "SCAN_QR_CODE").length).toBeGreaterThanOrEqual(2);
 
@@ -73,8 +80,14 @@ test("screenshot of a running session, as PNG and base64 JSON", async () => {
   const png = await fetch(`${server.url}/api/screenshot?session=alice`, { headers: { "X-Api-Key": server.apiKey } });
   expect(png.status).toBe(200);
   expect(png.headers.get("content-type")).toBe("image/png");
-  expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");
-  const json = await api.get<{ mimetype: string; data: string }>("/api/screenshot?session=alice", { headers: { Accept: "application/json" } });
+  expect(
+    Buffer.from(await png.arrayBuffer())
+      .subarray(1, 4)
+      .toString(),
+  ).toBe("PNG");
+  const json = await api.get<{ mimetype: string; data: string }>("/api/screenshot?session=alice", {
+    headers: { Accept: "application/json" },
+  });
   expect(json.body.mimetype).toBe("image/png");
 });
 
@@ -106,7 +119,10 @@ test("kill the session's Chromium -> FAILED -> back to WORKING by itself", async
   const pids = processesMatching(`${dataDir}/sessions/alice/`);
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, "SIGKILL");
-  const failed = await eventually(() => get("alice"), (s) => s.statuses.some((c) => c.status === "FAILED"));
+  const failed = await eventually(
+    () => get("alice"),
+    (s) => s.statuses.some((c) => c.status === "FAILED"),
+  );
   expect(failed.statuses.find((c) => c.status === "FAILED")?.reason).toBeTruthy();
   const back = await waitFor("alice", "WORKING", 30_000);
   expect(back.statuses.some((c) => /automatic restart/.test(c.reason ?? ""))).toBe(true);
@@ -129,7 +145,11 @@ test("logout via the API -> a new QR; delete -> no Chromium, no auth data", asyn
     await api.delete(`/api/sessions/${name}`);
     expect(fs.existsSync(`${dataDir}/sessions/${name}`)).toBe(false);
   }
-  await eventually(async () => processesMatching(`${dataDir}/sessions`).length, (n) => n === 0, 10_000);
+  await eventually(
+    async () => processesMatching(`${dataDir}/sessions`).length,
+    (n) => n === 0,
+    10_000,
+  );
 });
 
 test("three sessions at once all log in", async () => {
@@ -149,7 +169,10 @@ test("a wrong Chromium path gives a clear FAILED reason", async () => {
   try {
     const client = apiClient(broken);
     await client.post("/api/sessions", { name: "nobrowser" });
-    const session = await eventually(async () => (await client.get<Session>("/api/sessions/nobrowser")).body, (s) => s.status === "FAILED");
+    const session = await eventually(
+      async () => (await client.get<Session>("/api/sessions/nobrowser")).body,
+      (s) => s.status === "FAILED",
+    );
     expect(session.statuses.at(-1)?.reason).toMatch(/Chromium not found/);
   } finally {
     await broken.stop();
@@ -163,7 +186,10 @@ test("a browser installed while the server runs is used by the next start, with 
   try {
     const client = apiClient(later);
     await client.post("/api/sessions", { name: "installed-later" });
-    const failed = await eventually(async () => (await client.get<Session>("/api/sessions/installed-later")).body, (s) => s.status === "FAILED");
+    const failed = await eventually(
+      async () => (await client.get<Session>("/api/sessions/installed-later")).body,
+      (s) => s.status === "FAILED",
+    );
     expect(failed.statuses.at(-1)?.reason).toMatch(/Chromium not found/);
     // "Install" it: the configured path now leads to the real browser.
     fs.symlinkSync(fs.realpathSync("/usr/bin/chromium"), browserPath);

@@ -40,7 +40,20 @@ function random(seed: number): () => number {
   };
 }
 
-const NAMES = ["fuzzed", "missing", "bad%20name", "x".repeat(60), "..%2F..%2Fetc", "__proto__", "constructor", "%00", "%E2%98%83", "a%2Fb", "-", "_"];
+const NAMES = [
+  "fuzzed",
+  "missing",
+  "bad%20name",
+  "x".repeat(60),
+  "..%2F..%2Fetc",
+  "__proto__",
+  "constructor",
+  "%00",
+  "%E2%98%83",
+  "a%2Fb",
+  "-",
+  "_",
+];
 const FILES = ["swagger-ui.css", "constructor", "__proto__", "toString", "..%2Fpackage.json", "%00", "valueOf"];
 const PATHS = [
   "/api/sessions",
@@ -130,7 +143,7 @@ function bodies(pick: <T>(items: T[]) => T): string[] {
 test(`${REQUESTS} fuzzed requests: no 5xx, every /api error in the error shape`, async () => {
   test.setTimeout(240_000);
   const next = random(SEED);
-  const pick = <T,>(items: T[]): T => items[Math.floor(next() * items.length)];
+  const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
   const requests = Array.from({ length: REQUESTS }, () => {
     const path = pick(PATHS)
       .replace(/\{name\}/g, () => pick(NAMES))
@@ -161,7 +174,8 @@ test(`${REQUESTS} fuzzed requests: no 5xx, every /api error in the error shape`,
       if (response.status >= 400 && path.startsWith("/api") && method !== "HEAD") {
         const parsed = ZErrorBodySchema.safeParse(response.body);
         if (!parsed.success) failures.push(`not the error shape: ${response.status} ${label}: ${response.text.slice(0, 200)}`);
-        else if (parsed.data.statusCode !== response.status) failures.push(`statusCode ${parsed.data.statusCode} != ${response.status}: ${label}`);
+        else if (parsed.data.statusCode !== response.status)
+          failures.push(`statusCode ${parsed.data.statusCode} != ${response.status}: ${label}`);
       }
     }
   };

@@ -18,7 +18,9 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   server = await startServer({ env: { WAHA_LOG_LEVEL: "debug", SWITCHBOARD_REQUEST_TIMEOUT_SECONDS: "2" } });
   api = apiClient(server);
-  expect((await api.post("/api/sessions", { name: "kept", start: false, config: { metadata: { plan: "pro" }, debug: true } })).status).toBe(201);
+  expect((await api.post("/api/sessions", { name: "kept", start: false, config: { metadata: { plan: "pro" }, debug: true } })).status).toBe(
+    201,
+  );
 });
 
 test.afterAll(async () => {
@@ -122,7 +124,9 @@ test("security headers on every path: pages, the API, errors and the docs", asyn
     expect(headers.get("x-content-type-options"), path).toBe("nosniff");
     expect(headers.get("referrer-policy"), path).toBe("no-referrer");
   }
-  const nonces = await Promise.all([1, 2].map(async () => (await api.get("/login", { apiKey: null })).headers.get("content-security-policy")));
+  const nonces = await Promise.all(
+    [1, 2].map(async () => (await api.get("/login", { apiKey: null })).headers.get("content-security-policy")),
+  );
   expect(nonces[0]).not.toBe(nonces[1]);
 });
 
@@ -133,7 +137,10 @@ test("the API key and other credentials never reach the log, whatever the reques
   await api.get("/api/sessions", { headers: { Authorization: "Bearer bearer-secret-456" } });
   // Before the fix this was a 500, logged with its whole URL.
   await api.call("POST", `/api/sessions?x-api-key=${server.apiKey}`, { apiKey: null, rawBody: '{"config":{"metadata":{"k":"\\ud800"}}}' });
-  await eventually(async () => server.output(), (output) => output.includes("/api/does-not-exist"));
+  await eventually(
+    async () => server.output(),
+    (output) => output.includes("/api/does-not-exist"),
+  );
   const output = server.output();
   for (const secret of [server.apiKey, "tok-secret-123", "wrong-but-still-a-credential", "bearer-secret-456"]) {
     expect(output).not.toContain(secret);
@@ -148,7 +155,9 @@ function slowUpload(headers: string): Promise<{ response: string; closed: boolea
     let response = "";
     let trickle: ReturnType<typeof setInterval> | null = null;
     socket.on("connect", () => {
-      socket.write(`POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${headers}\r\n{"na`);
+      socket.write(
+        `POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${headers}\r\n{"na`,
+      );
       trickle = setInterval(() => socket.writable && socket.write(" "), 100);
     });
     socket.on("data", (chunk) => (response += chunk));
@@ -175,6 +184,9 @@ test("an upload slower than the request timeout is answered 408 in the error sha
   expect(response).toMatch(/^HTTP\/1\.1 408/);
   const body = ZErrorBodySchema.parse(JSON.parse(response.slice(response.indexOf("\r\n\r\n") + 4)));
   expect(body.code).toBe("request_timeout");
-  await eventually(async () => server.output(), (output) => output.includes('"status":408') || output.includes('"finished":false'));
+  await eventually(
+    async () => server.output(),
+    (output) => output.includes('"status":408') || output.includes('"finished":false'),
+  );
   expect(server.output()).not.toContain('"level":50');
 });

@@ -29,8 +29,16 @@ test.afterAll(async () => {
   await double?.close();
 });
 
-function connect(auth?: { apiKey: string }, options: { transport?: "websocket" | "polling"; headers?: Record<string, string> } = {}): Socket {
-  const socket = io(server.url, { auth, transports: [options.transport ?? "websocket"], extraHeaders: options.headers, reconnection: false });
+function connect(
+  auth?: { apiKey: string },
+  options: { transport?: "websocket" | "polling"; headers?: Record<string, string> } = {},
+): Socket {
+  const socket = io(server.url, {
+    auth,
+    transports: [options.transport ?? "websocket"],
+    extraHeaders: options.headers,
+    reconnection: false,
+  });
   sockets.push(socket);
   return socket;
 }

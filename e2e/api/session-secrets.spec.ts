@@ -42,7 +42,14 @@ test.afterAll(async () => {
 });
 
 const secretConfig = () => ({
-  webhooks: [{ url: receiver.url, events: ["session.status"], hmac: { key: "hmac-key-1" }, customHeaders: [{ name: "X-Token", value: "header-secret" }] }],
+  webhooks: [
+    {
+      url: receiver.url,
+      events: ["session.status"],
+      hmac: { key: "hmac-key-1" },
+      customHeaders: [{ name: "X-Token", value: "header-secret" }],
+    },
+  ],
   proxy: { server: "proxy.local:3128", username: "operator", password: "proxy-pass" },
 });
 const redactedConfig = () => ({
@@ -68,8 +75,10 @@ test("POST /api/sessions, GET /api/sessions/{session}, GET /api/sessions and sto
 });
 
 test("GET /api/sessions/{session}?revealSecrets=true answers the secrets (true/1; false/0 redact); another value is a 400", async () => {
-  for (const value of ["true", "1", "True"]) expect((await api.get<Session>(`/api/sessions/secretive?revealSecrets=${value}`)).body.config).toEqual(secretConfig());
-  for (const value of ["false", "0"]) expect((await api.get<Session>(`/api/sessions/secretive?revealSecrets=${value}`)).body.config).toEqual(redactedConfig());
+  for (const value of ["true", "1", "True"])
+    expect((await api.get<Session>(`/api/sessions/secretive?revealSecrets=${value}`)).body.config).toEqual(secretConfig());
+  for (const value of ["false", "0"])
+    expect((await api.get<Session>(`/api/sessions/secretive?revealSecrets=${value}`)).body.config).toEqual(redactedConfig());
   const bad = await api.get<ErrorBody>("/api/sessions/secretive?revealSecrets=please");
   expect(bad.status).toBe(400);
   expect(bad.body).toMatchObject({ code: "validation_failed", details: [{ field: "revealSecrets" }] });
@@ -101,7 +110,11 @@ test("a placeholder that stands for no stored secret is a 400 naming the field, 
 
   const created = await api.post<ErrorBody>("/api/sessions", { name: "copied", start: false, config: redactedConfig() });
   expect(created.status).toBe(400);
-  expect(created.body.details?.map((d) => d.field)).toEqual(["config.webhooks.0.hmac.key", "config.webhooks.0.customHeaders.0.value", "config.proxy.password"]);
+  expect(created.body.details?.map((d) => d.field)).toEqual([
+    "config.webhooks.0.hmac.key",
+    "config.webhooks.0.customHeaders.0.value",
+    "config.proxy.password",
+  ]);
   expect((await api.get("/api/sessions/copied")).status).toBe(404);
 });
 
@@ -114,10 +127,7 @@ test("POST /api/sessions/start (deprecated) keeps a secret sent back redacted, a
   expect(started.body.config).toEqual({ webhooks: [{ ...config.webhooks[0], hmac: { key: HIDDEN } }] });
   expect(await revealed("legacy")).toEqual(config);
   // The session runs with the stored key: its status events are signed with it.
-  const signed = await eventually(
-    async () => receiver.requests.find((r) => JSON.parse(r.body.toString()).session === "legacy"),
-    Boolean,
-  );
+  const signed = await eventually(async () => receiver.requests.find((r) => JSON.parse(r.body.toString()).session === "legacy"), Boolean);
   expect(signed!.headers["x-webhook-hmac"]).toBe(createHmac("sha512", "hmac-key-1").update(signed!.body).digest("hex"));
   await api.post("/api/sessions/legacy/stop");
 });

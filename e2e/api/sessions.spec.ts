@@ -112,7 +112,10 @@ test.describe("create, read, update", () => {
     expect(again.body.message).toBe("Session 'cfg' already exists. Use PUT to update it.");
     // Stored as given; answers redact the HMAC key (session-secrets.spec.ts covers secrets in full).
     expect((await api.get<Session>("/api/sessions/cfg?revealSecrets=true")).body.config).toEqual(config);
-    expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual({ ...config, webhooks: [{ ...config.webhooks[0], hmac: { key: "[redacted]" } }] });
+    expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual({
+      ...config,
+      webhooks: [{ ...config.webhooks[0], hmac: { key: "[redacted]" } }],
+    });
   });
 
   test("bad input gets 400 naming the field, and nothing stored changes", async () => {
@@ -124,7 +127,11 @@ test.describe("create, read, update", () => {
       ["POST", JSON.stringify({ config: { metadata: { a: 1 } } }), "config.metadata.a"],
       ["POST", JSON.stringify({ config: { webhooks: [{ url: "ftp://x.test/h", events: [] }] } }), "config.webhooks.0.url"],
       ["POST", JSON.stringify({ config: { webhooks: [{ url: "http://x.test", events: ["nope"] }] } }), "config.webhooks.0.events.0"],
-      ["POST", JSON.stringify({ config: { webhooks: [{ url: "http://x.test", events: [], retries: { policy: "random" } }] } }), "config.webhooks.0.retries.policy"],
+      [
+        "POST",
+        JSON.stringify({ config: { webhooks: [{ url: "http://x.test", events: [], retries: { policy: "random" } }] } }),
+        "config.webhooks.0.retries.policy",
+      ],
       ["POST", JSON.stringify({ config: { debug: "true" } }), "config.debug"],
       ["POST", JSON.stringify({ config: [] }), "config"],
       ["PUT", JSON.stringify({ config: { metadata: { a: { b: "c" } } } }), "config.metadata.a"],
@@ -135,7 +142,10 @@ test.describe("create, read, update", () => {
       const response = await api.call<ErrorBody>(method, path, { rawBody });
       expect(response.status, rawBody).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: "Bad Request", code: "validation_failed" });
-      expect(response.body.details?.map((d) => d.field), rawBody).toContain(field);
+      expect(
+        response.body.details?.map((d) => d.field),
+        rawBody,
+      ).toContain(field);
       expect(response.body.message).toContain(field as string);
     }
     const malformed = await api.call<ErrorBody>("PUT", "/api/sessions/cfg", { rawBody: '{"config": {' });
@@ -150,7 +160,12 @@ test.describe("create, read, update", () => {
   });
 
   test("unknown fields are stripped", async () => {
-    const response = await api.post<Session>("/api/sessions", { name: "stripped", start: false, bogus: 1, config: { debug: true, extra: "x" } });
+    const response = await api.post<Session>("/api/sessions", {
+      name: "stripped",
+      start: false,
+      bogus: 1,
+      config: { debug: true, extra: "x" },
+    });
     expect(response.status).toBe(201);
     expect(response.body.config).toEqual({ debug: true });
   });
@@ -184,7 +199,11 @@ test.describe("lifecycle", () => {
     const png = await fetch(`${server.url}/api/alpha/auth/qr`, { headers: { "X-Api-Key": server.apiKey } });
     expect(png.headers.get("content-type")).toBe("image/png");
     expect(png.headers.get("cache-control")).toBe("no-cache, no-store");
-    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe("PNG");
     const base64 = await api.get<{ mimetype: string; data: string }>("/api/alpha/auth/qr", { headers: { Accept: "application/json" } });
     expect(base64.body.mimetype).toBe("image/png");
     expect(Buffer.from(base64.body.data, "base64").subarray(1, 4).toString()).toBe("PNG");
@@ -204,7 +223,10 @@ test.describe("lifecycle", () => {
     }
     expect((await api.get<Session[]>("/api/sessions")).body.map((s) => s.name)).not.toContain("alpha");
     expect((await api.get<Session[]>("/api/sessions?all=true")).body.map((s) => s.name)).toContain("alpha");
-    expect((await api.get<Session>("/api/sessions/alpha")).body.statuses.at(-1)).toMatchObject({ status: "STOPPED", reason: "stopped via API" });
+    expect((await api.get<Session>("/api/sessions/alpha")).body.statuses.at(-1)).toMatchObject({
+      status: "STOPPED",
+      reason: "stopped via API",
+    });
   });
 
   test("stop of an unknown session is an empty 201", async () => {
@@ -239,11 +261,17 @@ test.describe("lifecycle", () => {
   test("restart works from STOPPED; PUT restarts a running session with the new config", async () => {
     const restarted = await api.post<Session>("/api/sessions/alpha/restart");
     expect(restarted.status).toBe(201);
-    await eventually(() => status("alpha"), (s) => s === "SCAN_QR_CODE");
+    await eventually(
+      () => status("alpha"),
+      (s) => s === "SCAN_QR_CODE",
+    );
     const updated = await api.put<Session>("/api/sessions/alpha", { config: { metadata: { v: "2" } } });
     expect(updated.body.config).toEqual({ metadata: { v: "2" } });
     expect(updated.body.statuses.some((s) => s.reason === "config updated")).toBe(true);
-    await eventually(() => status("alpha"), (s) => s === "SCAN_QR_CODE");
+    await eventually(
+      () => status("alpha"),
+      (s) => s === "SCAN_QR_CODE",
+    );
   });
 
   test("logout keeps the config and starts again from scratch when it was running", async () => {
@@ -251,7 +279,10 @@ test.describe("lifecycle", () => {
     expect(response.status).toBe(201);
     expect(response.body.config).toEqual({ metadata: { v: "2" } });
     expect(response.body.me).toBeNull();
-    await eventually(() => status("alpha"), (s) => s === "SCAN_QR_CODE");
+    await eventually(
+      () => status("alpha"),
+      (s) => s === "SCAN_QR_CODE",
+    );
     expect(fs.existsSync(`${server.dataDir}/sessions/alpha`)).toBe(true);
   });
 
@@ -260,7 +291,11 @@ test.describe("lifecycle", () => {
     expect((await api.delete("/api/sessions/alpha")).status).toBe(200);
     expect((await api.get("/api/sessions/alpha")).status).toBe(404);
     expect(fs.existsSync(`${server.dataDir}/sessions/alpha`)).toBe(false);
-    await eventually(async () => processesMatching(`${server.dataDir}/sessions`).length, (n) => n === 0, 10_000);
+    await eventually(
+      async () => processesMatching(`${server.dataDir}/sessions`).length,
+      (n) => n === 0,
+      10_000,
+    );
   });
 
   test("deprecated POST /api/sessions/start|stop|logout", async () => {
@@ -293,7 +328,14 @@ test.describe("search", () => {
       expect(response.status, query).toBe(200);
       return { names: response.body.map((s) => s.name), total: Number(response.headers.get("x-total-count")) };
     };
-    expect((await names("metadata.tenant=acme")).names).toEqual(["tenant-01", "tenant-03", "tenant-05", "tenant-07", "tenant-09", "tenant-11"]);
+    expect((await names("metadata.tenant=acme")).names).toEqual([
+      "tenant-01",
+      "tenant-03",
+      "tenant-05",
+      "tenant-07",
+      "tenant-09",
+      "tenant-11",
+    ]);
     expect((await names("metadata.tenant=acme&metadata.plan=pro")).names).toEqual(["tenant-03", "tenant-09"]);
     expect((await names("q=ops7@")).names).toEqual(["tenant-07"]);
     expect((await names("q=tenant-1")).names).toEqual(["tenant-10", "tenant-11"]);
@@ -321,9 +363,11 @@ test.describe("OpenAPI", () => {
       required: Record<string, string[]>;
     };
     const doc = (
-      await api.get<{ openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required?: string[] }> } }>(
-        "/api/openapi.json",
-      )
+      await api.get<{
+        openapi: string;
+        paths: Record<string, Record<string, Operation>>;
+        components: { schemas: Record<string, { required?: string[] }> };
+      }>("/api/openapi.json")
     ).body;
     expect(doc.openapi).toBe("3.1.0");
     for (const [path, methods] of Object.entries(waha.paths)) {
@@ -331,7 +375,10 @@ test.describe("OpenAPI", () => {
         const operation = doc.paths[path]?.[method];
         expect(operation, `${method.toUpperCase()} ${path}`).toBeTruthy();
         for (const code of expected.statusCodes) expect(Object.keys(operation.responses), `${method} ${path}`).toContain(code);
-        const pathParams = (operation.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name).sort();
+        const pathParams = (operation.parameters ?? [])
+          .filter((p) => p.in === "path")
+          .map((p) => p.name)
+          .sort();
         expect(pathParams, `${method} ${path}`).toEqual(expected.pathParams);
         expect(Boolean(operation.deprecated), `${method} ${path}`).toBe(expected.deprecated);
         const body = operation.requestBody?.content?.["application/json"]?.schema?.$ref?.split("/").pop() ?? null;
@@ -391,7 +438,11 @@ test.describe("concurrency", () => {
     session.statuses.slice(1).forEach((change, i) => {
       expect(allowed[session.statuses[i].status], JSON.stringify(session.statuses)).toContain(change.status);
     });
-    await eventually(async () => processesMatching(`${server.dataDir}/sessions`).length, (n) => n === 0, 10_000);
+    await eventually(
+      async () => processesMatching(`${server.dataDir}/sessions`).length,
+      (n) => n === 0,
+      10_000,
+    );
   });
 });
 
@@ -404,7 +455,10 @@ test.describe("persistence", () => {
     const client = apiClient({ url: first.url, apiKey: key });
     await client.post("/api/sessions", { name: "kept", start: false, config: { metadata: { team: "ops" } } });
     await client.post("/api/sessions", { name: "runner" });
-    await eventually(async () => (await client.get<Session>("/api/sessions/runner")).body.status, (s) => s === "SCAN_QR_CODE");
+    await eventually(
+      async () => (await client.get<Session>("/api/sessions/runner")).body.status,
+      (s) => s === "SCAN_QR_CODE",
+    );
     await first.stop();
     expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
 
@@ -412,8 +466,14 @@ test.describe("persistence", () => {
     expect(second.output()).not.toContain("Generated an API key");
     const again = apiClient({ url: second.url, apiKey: key });
     try {
-      expect((await again.get<Session>("/api/sessions/kept")).body).toMatchObject({ status: "STOPPED", config: { metadata: { team: "ops" } } });
-      const runner = await eventually(async () => (await again.get<Session>("/api/sessions/runner")).body, (s) => s.status === "SCAN_QR_CODE");
+      expect((await again.get<Session>("/api/sessions/kept")).body).toMatchObject({
+        status: "STOPPED",
+        config: { metadata: { team: "ops" } },
+      });
+      const runner = await eventually(
+        async () => (await again.get<Session>("/api/sessions/runner")).body,
+        (s) => s.status === "SCAN_QR_CODE",
+      );
       expect(runner.statuses.some((s) => s.reason === "restored at boot")).toBe(true);
     } finally {
       await second.stop();

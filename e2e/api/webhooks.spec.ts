@@ -82,7 +82,10 @@ const statusEvents = (session: string) => receiver.received.filter((r) => r.json
 
 test("session.status reaches the receiver with WAHA's envelope, headers, HMAC and custom headers", async () => {
   await api.post("/api/sessions", { name: "hooked", config: webhookConfig() });
-  await eventually(async () => statusEvents("hooked").map((r) => r.json.payload.status), (s) => s.includes("SCAN_QR_CODE"));
+  await eventually(
+    async () => statusEvents("hooked").map((r) => r.json.payload.status),
+    (s) => s.includes("SCAN_QR_CODE"),
+  );
   const [first] = statusEvents("hooked");
   expect(Object.keys(first.json)).toEqual(["id", "timestamp", "event", "session", "metadata", "me", "payload", "engine", "environment"]);
   expect(first.json).toMatchObject({ event: "session.status", session: "hooked", metadata: { tenant: "acme" }, me: null, engine: "WEBJS" });
@@ -110,7 +113,10 @@ test("the delivery log lists what was sent; redeliver sends it again with the sa
   const original = receiver.received.find((r) => r.json.id === delivery.eventId)!;
   const response = await api.post(`/api/sessions/hooked/webhooks/deliveries/${delivery.id}/redeliver`);
   expect(response.status).toBe(201);
-  await eventually(async () => receiver.received.filter((r) => r.json.id === delivery.eventId).length, (n) => n === 2);
+  await eventually(
+    async () => receiver.received.filter((r) => r.json.id === delivery.eventId).length,
+    (n) => n === 2,
+  );
   const again = receiver.received.filter((r) => r.json.id === delivery.eventId)[1];
   expect(again.body).toBe(original.body);
   expect(again.headers["x-webhook-request-id"]).toBe(original.headers["x-webhook-request-id"]);
@@ -132,7 +138,13 @@ test("a receiver that is down, then up, gets every event", async () => {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   expect(statusEvents("hooked").length).toBe(before);
   receiver.setStatus(200);
-  const arrived = await eventually(async () => statusEvents("hooked").slice(before).map((r) => r.json.payload.status), (s) => s.includes("STOPPED") && s.includes("STARTING"));
+  const arrived = await eventually(
+    async () =>
+      statusEvents("hooked")
+        .slice(before)
+        .map((r) => r.json.payload.status),
+    (s) => s.includes("STOPPED") && s.includes("STARTING"),
+  );
   expect(arrived).toContain("STOPPED");
 });
 

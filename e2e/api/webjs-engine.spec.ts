@@ -34,7 +34,12 @@ class RecordedEngine {
   readonly engine: Engine;
   readonly profileDir: string;
 
-  constructor(factory: EngineFactory, authDir: string, readonly session: string, config: TSessionConfig) {
+  constructor(
+    factory: EngineFactory,
+    authDir: string,
+    readonly session: string,
+    config: TSessionConfig,
+  ) {
     const onEvent = (event: EngineEvent) => {
       this.events.push(event);
       this.arrivals.set(event, Date.now());
@@ -338,7 +343,9 @@ test("config.proxy: Chromium goes through the proxy and answers its credential c
 test("without Chromium, start() throws a message that says what to do", async () => {
   const missing = () => findBrowser({ platform: "linux", configured: undefined, puppeteerCache: authDir, candidates: [] });
   const engine = makeFactory({ findBrowser: missing }).create({ session: "no-chromium", config: {}, onEvent: () => {} });
-  await expect(engine.start()).rejects.toThrow("Chromium not found: install it with `apt-get install -y chromium`, or set SWITCHBOARD_CHROME_PATH");
+  await expect(engine.start()).rejects.toThrow(
+    "Chromium not found: install it with `apt-get install -y chromium`, or set SWITCHBOARD_CHROME_PATH",
+  );
   await engine.stop();
 });
 

@@ -44,9 +44,7 @@ class RecordedClient {
 
   /** Waits for the count-th event of that name and returns its first argument. */
   async nth(name: string, count = 1): Promise<unknown> {
-    await expect
-      .poll(() => this.named(name).length, { message: `client event '${name}' #${count}` })
-      .toBeGreaterThanOrEqual(count);
+    await expect.poll(() => this.named(name).length, { message: `client event '${name}' #${count}` }).toBeGreaterThanOrEqual(count);
     return this.named(name)[count - 1].args[0];
   }
 
@@ -89,15 +87,7 @@ test("QR login: each rotated ref becomes a qr, scanning the current one leads to
   await double.scan(secondQr, ALICE);
   await alice.nth("ready");
 
-  expect(alice.namesSince(0)).toEqual([
-    "qr",
-    "qr",
-    "loading_screen",
-    "loading_screen",
-    "loading_screen",
-    "authenticated",
-    "ready",
-  ]);
+  expect(alice.namesSince(0)).toEqual(["qr", "qr", "loading_screen", "loading_screen", "loading_screen", "authenticated", "ready"]);
   expect(alice.named("loading_screen").map((event) => event.args[0])).toEqual([0, 50, 100]);
   expect(alice.client.info.wid).toEqual({ server: "c.us", user: ALICE.user, _serialized: `${ALICE.user}@c.us` });
   expect(alice.client.info.pushname).toBe(ALICE.pushname);

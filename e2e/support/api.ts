@@ -12,7 +12,13 @@ export function apiClient(server: Pick<RunningServer, "url" | "apiKey">) {
   async function call<T = unknown>(
     method: string,
     path: string,
-    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; apiKey?: string | null; redirect?: RequestRedirect } = {},
+    options: {
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+      apiKey?: string | null;
+      redirect?: RequestRedirect;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const key = options.apiKey === undefined ? server.apiKey : options.apiKey;
@@ -32,10 +38,8 @@ export function apiClient(server: Pick<RunningServer, "url" | "apiKey">) {
   return {
     call,
     get: <T = unknown>(path: string, options?: Parameters<typeof call>[2]) => call<T>("GET", path, options),
-    post: <T = unknown>(path: string, body?: unknown, options?: Parameters<typeof call>[2]) =>
-      call<T>("POST", path, { ...options, body }),
-    put: <T = unknown>(path: string, body?: unknown, options?: Parameters<typeof call>[2]) =>
-      call<T>("PUT", path, { ...options, body }),
+    post: <T = unknown>(path: string, body?: unknown, options?: Parameters<typeof call>[2]) => call<T>("POST", path, { ...options, body }),
+    put: <T = unknown>(path: string, body?: unknown, options?: Parameters<typeof call>[2]) => call<T>("PUT", path, { ...options, body }),
     delete: <T = unknown>(path: string, options?: Parameters<typeof call>[2]) => call<T>("DELETE", path, options),
   };
 }

@@ -94,7 +94,9 @@ test("login, the cookie works on the REST API, and neither the password nor the 
     const html = await page.content();
     expect(html).not.toContain(PASSWORD);
     expect(html).not.toContain(server.apiKey);
-    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    const storage = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+    );
     expect(storage).not.toContain(PASSWORD);
     expect(storage).not.toContain(server.apiKey);
     expect(storage).not.toContain("session-token");

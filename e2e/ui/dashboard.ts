@@ -8,7 +8,11 @@ import type { RunningServer } from "../support/server";
 export const PASSWORD = "correct-horse-battery-staple";
 export const USERNAME = "operator";
 // The specs' browser contexts play clients behind a proxy on loopback (see newClient).
-export const DASHBOARD_ENV = { WAHA_DASHBOARD_USERNAME: USERNAME, WAHA_DASHBOARD_PASSWORD: PASSWORD, SWITCHBOARD_TRUSTED_PROXIES: "127.0.0.1" };
+export const DASHBOARD_ENV = {
+  WAHA_DASHBOARD_USERNAME: USERNAME,
+  WAHA_DASHBOARD_PASSWORD: PASSWORD,
+  SWITCHBOARD_TRUSTED_PROXIES: "127.0.0.1",
+};
 
 const SHOTS = path.resolve("test-results/ui-screenshots");
 
@@ -18,7 +22,10 @@ let address = 10;
  * failed logins never block another's: DASHBOARD_ENV trusts loopback as a proxy, so the server
  * believes the X-Forwarded-For each context sends.
  */
-export async function newClient(browser: Browser, options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+export async function newClient(
+  browser: Browser,
+  options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
     viewport: options.viewport ?? { width: 1360, height: 900 },
     colorScheme: options.colorScheme ?? "light",

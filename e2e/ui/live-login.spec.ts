@@ -66,7 +66,10 @@ test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKI
   // WhatsApp rotates the code: the new one is pushed and drawn, with the shorter lifetime.
   await double.rotate();
   await expect(canvas).toHaveAttribute("data-qr-rotation", "1", { timeout: 15_000 });
-  const second = await eventually(() => rawQr("alice"), (value) => value !== first);
+  const second = await eventually(
+    () => rawQr("alice"),
+    (value) => value !== first,
+  );
   await expect.poll(() => shownQr(page)).toBe(second);
   expect(Number(await countdown.getAttribute("data-seconds-left"))).toBeLessThanOrEqual(20);
 

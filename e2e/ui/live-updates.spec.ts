@@ -32,7 +32,9 @@ test.beforeAll(async () => {
   const created = await api.post("/api/sessions", {
     name: SESSION,
     start: false,
-    config: { webhooks: [{ url: receiver.url, events: ["session.status"], retries: { policy: "constant", delaySeconds: 1, attempts: 20 } }] },
+    config: {
+      webhooks: [{ url: receiver.url, events: ["session.status"], retries: { policy: "constant", delaySeconds: 1, attempts: 20 } }],
+    },
   });
   expect(created.status).toBe(201);
 });
@@ -62,7 +64,9 @@ async function openDeliveries(page: Page): Promise<void> {
   await expect(page.getByTestId("deliveries").or(page.getByText("No deliveries yet"))).toBeVisible();
 }
 
-test("deliveries tab open: a test event appears with its state, follows its retries, and Redeliver updates the row", async ({ browser }) => {
+test("deliveries tab open: a test event appears with its state, follows its retries, and Redeliver updates the row", async ({
+  browser,
+}) => {
   receiver.setReply(() => ({ status: 503 }));
   const page = await openSession(browser);
   await openDeliveries(page);
@@ -145,14 +149,20 @@ test("login panel and sessions list open while the QR rotates, the phone scans a
   await page.context().close();
 });
 
-test("a panel that fails to render shows its own alert, the rest of the page keeps working, and Try again recovers", async ({ browser }) => {
+test("a panel that fails to render shows its own alert, the rest of the page keeps working, and Try again recovers", async ({
+  browser,
+}) => {
   const page = await openSession(browser);
   // A delivery row without a state, as the broken push used to insert: the REST answer is faked once.
   const isList = (url: URL) => url.pathname === `/api/sessions/${SESSION}/webhooks/deliveries`;
-  await page.route(isList, async (route) => {
-    const real = await (await route.fetch()).json();
-    await route.fulfill({ json: { ...real, items: [{ ...real.items[0], state: undefined }, ...real.items.slice(1)] } });
-  }, { times: 1 });
+  await page.route(
+    isList,
+    async (route) => {
+      const real = await (await route.fetch()).json();
+      await route.fulfill({ json: { ...real, items: [{ ...real.items[0], state: undefined }, ...real.items.slice(1)] } });
+    },
+    { times: 1 },
+  );
   await page.getByRole("tab", { name: "Webhook deliveries" }).click();
   const alert = page.getByRole("alert").filter({ hasText: "The webhook deliveries could not be shown" });
   await expect(alert).toBeVisible();

@@ -262,7 +262,13 @@ test("the API's 400 details are shown next to their fields", async ({ browser })
       ? route.fulfill({
           status: 400,
           contentType: "application/json",
-          body: JSON.stringify({ statusCode: 400, error: "Bad Request", message: "config.proxy.server: refused", code: "validation_failed", details: [{ field: "config.proxy.server", message: "refused by the server" }] }),
+          body: JSON.stringify({
+            statusCode: 400,
+            error: "Bad Request",
+            message: "config.proxy.server: refused",
+            code: "validation_failed",
+            details: [{ field: "config.proxy.server", message: "refused by the server" }],
+          }),
         })
       : route.continue(),
   );
@@ -298,7 +304,10 @@ test("delete asks first, then removes the session everywhere", async ({ browser 
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete session" }).click();
   await expect(page).toHaveURL(/\/sessions$/);
-  await eventually(async () => (await api.get("/api/sessions/south-2")).status, (status) => status === 404);
+  await eventually(
+    async () => (await api.get("/api/sessions/south-2")).status,
+    (status) => status === 404,
+  );
   await expect(page.locator('[data-session="south-2"]')).toHaveCount(0);
   await page.context().close();
 });

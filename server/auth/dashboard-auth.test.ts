@@ -43,6 +43,10 @@ describe("dashboard login", () => {
   });
 
   it("parses a Cookie header", () => {
-    expect(parseCookieHeader('a=1; next-auth.session-token=x%3Dy; b="q"; a=2')).toEqual({ a: "1", "next-auth.session-token": "x=y", b: "q" });
+    expect(parseCookieHeader('a=1; next-auth.session-token=x%3Dy; b="q"; a=2')).toEqual({
+      a: "1",
+      "next-auth.session-token": "x=y",
+      b: "q",
+    });
   });
 });

@@ -67,8 +67,7 @@ export function resolveDashboardAuth(options: { env: Env; logger: Logger }): Das
 
   const secret =
     env.dashboard.secret ??
-    readOrCreateSecretFile({ dir: env.dataDir, name: DASHBOARD_SECRET_FILE, generate: () => randomBytes(32).toString("base64url") })
-      .value;
+    readOrCreateSecretFile({ dir: env.dataDir, name: DASHBOARD_SECRET_FILE, generate: () => randomBytes(32).toString("base64url") }).value;
   registerLogSecret(password);
   registerLogSecret(secret);
 

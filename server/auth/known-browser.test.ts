@@ -10,7 +10,9 @@ const valueOf = (header: string) => header.split(";")[0].split("=")[1];
 describe("known-browser cookie", () => {
   it("is httpOnly, SameSite=Strict, scoped to /api/auth, long-lived, and Secure behind TLS", () => {
     expect(knownBrowserCookie(auth, NOW)).toMatch(
-      new RegExp(`^switchboard\\.known-browser=\\d+\\.[\\w-]{43}; Path=/api/auth; Max-Age=${KNOWN_BROWSER_MAX_AGE_SECONDS}; HttpOnly; SameSite=Strict$`),
+      new RegExp(
+        `^switchboard\\.known-browser=\\d+\\.[\\w-]{43}; Path=/api/auth; Max-Age=${KNOWN_BROWSER_MAX_AGE_SECONDS}; HttpOnly; SameSite=Strict$`,
+      ),
     );
     const secure = { ...auth, secureCookies: true };
     expect(knownBrowserCookie(secure, NOW)).toMatch(/^__Secure-switchboard\.known-browser=.*; Secure$/);

@@ -40,5 +40,7 @@ export function isKnownBrowser(auth: Signer, value: string | undefined, nowMs: n
 }
 
 function signature(auth: Signer, issuedAt: number): string {
-  return createHmac("sha256", auth.secret).update(`switchboard.known-browser\n${auth.credentialsFingerprint}\n${issuedAt}`).digest("base64url");
+  return createHmac("sha256", auth.secret)
+    .update(`switchboard.known-browser\n${auth.credentialsFingerprint}\n${issuedAt}`)
+    .digest("base64url");
 }

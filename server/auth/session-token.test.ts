@@ -14,8 +14,16 @@ describe("isSameOrigin", () => {
     ["Origin: null (sandboxed frame)", { host, origin: "null" }, false],
     ["Sec-Fetch-Site same-site", { host, "sec-fetch-site": "same-site" }, false],
     ["Sec-Fetch-Site cross-site", { host, "sec-fetch-site": "cross-site", origin: "http://127.0.0.1:3000" }, false],
-    ["the host a proxy forwarded", { host: "10.0.0.5:3000", "x-forwarded-host": "dash.example.com", origin: "https://dash.example.com" }, true],
-    ["the first of several forwarded hosts", { host, "x-forwarded-host": "dash.example.com, inner:3000", origin: "https://dash.example.com" }, true],
+    [
+      "the host a proxy forwarded",
+      { host: "10.0.0.5:3000", "x-forwarded-host": "dash.example.com", origin: "https://dash.example.com" },
+      true,
+    ],
+    [
+      "the first of several forwarded hosts",
+      { host, "x-forwarded-host": "dash.example.com, inner:3000", origin: "https://dash.example.com" },
+      true,
+    ],
   ])("%s", (_name, headers, expected) => {
     // The same answer from Node's header object (live handshakes) and the Fetch API's (route handlers).
     expect(isSameOrigin(headers)).toBe(expected);

@@ -3,12 +3,7 @@ import type { TSessionConfig } from "@/lib/session-config";
 import type { TMe } from "@/lib/session";
 import { SerialQueue } from "@/lib/serial-queue";
 import { settleWithin } from "@/lib/timeout";
-import {
-  STATUS_HISTORY_LENGTH,
-  canTransition,
-  type TSessionStatus,
-  type TStatusChange,
-} from "@/lib/session-status";
+import { STATUS_HISTORY_LENGTH, canTransition, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
 import type { Clock, ClockTimer } from "./clock";
 import type { Engine, EngineEvent, EngineFactory } from "./engine";
 
@@ -331,10 +326,7 @@ export class EngineHost {
     await this.dropEngine(runtime);
     this.setStatus(runtime, "FAILED", reason);
     if (!restart) return;
-    const delay = Math.min(
-      this.options.restartDelayMs * 2 ** runtime.consecutiveFailures,
-      this.options.maxRestartDelayMs,
-    );
+    const delay = Math.min(this.options.restartDelayMs * 2 ** runtime.consecutiveFailures, this.options.maxRestartDelayMs);
     runtime.consecutiveFailures++;
     const config = runtime.config;
     runtime.restartTimer = this.options.clock.setTimeout(() => {

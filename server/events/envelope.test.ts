@@ -34,7 +34,16 @@ describe("buildEnvelope", () => {
 
   it("omits metadata when the session has none, and sends me: null when not logged in", () => {
     for (const metadata of [undefined, null]) {
-      const envelope = buildEnvelope({ id: "evt_1", timestamp: 1, event: "session.status", session: "s", metadata, me: null, payload: {}, environment });
+      const envelope = buildEnvelope({
+        id: "evt_1",
+        timestamp: 1,
+        event: "session.status",
+        session: "s",
+        metadata,
+        me: null,
+        payload: {},
+        environment,
+      });
       expect(Object.keys(envelope)).toEqual(["id", "timestamp", "event", "session", "me", "payload", "engine", "environment"]);
       expect(JSON.stringify(envelope)).toContain('"me":null');
     }

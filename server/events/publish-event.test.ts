@@ -6,7 +6,14 @@ import { createEventPublisher, type TOutboxSink } from "./publish-event";
 import { NO_IGNORE } from "./ignore";
 import type { TEventEnvelope } from "@/lib/event-envelope";
 
-const environment = { version: "0.1.0", engine: "WEBJS", tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } } as const;
+const environment = {
+  version: "0.1.0",
+  engine: "WEBJS",
+  tier: "PLUS",
+  browser: null,
+  platform: "linux/x64",
+  worker: { id: null },
+} as const;
 const clock: Clock = { now: () => 1_732_442_400_000, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };
 
 function setup(options: { globalUrl?: string; globalEvents?: string[]; failWrite?: boolean; ignoreDefaults?: typeof NO_IGNORE } = {}) {
@@ -42,7 +49,13 @@ const config: TSessionConfig = {
 describe("publish()", () => {
   it("stores one outbox entry with every matching webhook, session ones first then the global one", async () => {
     const { publisher, written, seen } = setup({ globalUrl: "http://global.test/" });
-    const envelope = await publisher.publish({ session: "s1", event: "message", payload: { from: "1@c.us", body: "hi" }, me: null, config });
+    const envelope = await publisher.publish({
+      session: "s1",
+      event: "message",
+      payload: { from: "1@c.us", body: "hi" },
+      me: null,
+      config,
+    });
     expect(envelope).not.toBeNull();
     expect(written).toHaveLength(1);
     const [entry] = written[0]!;
@@ -52,7 +65,12 @@ describe("publish()", () => {
       ["global", null, "http://global.test/"],
     ]);
     expect(entry!.body).toBe(JSON.stringify(envelope));
-    expect(JSON.parse(entry!.body)).toMatchObject({ event: "message", session: "s1", metadata: { tenant: "acme" }, timestamp: 1_732_442_400_000 });
+    expect(JSON.parse(entry!.body)).toMatchObject({
+      event: "message",
+      session: "s1",
+      metadata: { tenant: "acme" },
+      timestamp: 1_732_442_400_000,
+    });
     expect(seen).toEqual([envelope]);
   });
 
@@ -74,25 +92,46 @@ describe("publish()", () => {
   it("drops events of ignored chats before anything is stored or told", async () => {
     const { publisher, written, seen } = setup({ globalUrl: "http://global.test/" });
     const ignoring = { ...config, ignore: { groups: true } };
-    expect(await publisher.publish({ session: "s1", event: "message", payload: { from: "9@g.us", fromMe: false }, me: null, config: ignoring })).toBeNull();
-    expect(await publisher.publish({ session: "s1", event: "message", payload: {}, me: null, config: ignoring, chatId: "9@g.us" })).toBeNull();
+    expect(
+      await publisher.publish({ session: "s1", event: "message", payload: { from: "9@g.us", fromMe: false }, me: null, config: ignoring }),
+    ).toBeNull();
+    expect(
+      await publisher.publish({ session: "s1", event: "message", payload: {}, me: null, config: ignoring, chatId: "9@g.us" }),
+    ).toBeNull();
     expect(written).toHaveLength(0);
     expect(seen).toHaveLength(0);
     // explicit chatId: null means "no chat": never ignored
-    expect(await publisher.publish({ session: "s1", event: "message", payload: { from: "9@g.us" }, me: null, config: ignoring, chatId: null })).not.toBeNull();
+    expect(
+      await publisher.publish({ session: "s1", event: "message", payload: { from: "9@g.us" }, me: null, config: ignoring, chatId: null }),
+    ).not.toBeNull();
   });
 
   it("uses the env defaults unless the session overrides them", async () => {
     const { publisher, written } = setup({ globalUrl: "http://global.test/", ignoreDefaults: { ...NO_IGNORE, status: true } });
-    expect(await publisher.publish({ session: "s", event: "message", payload: { from: "status@broadcast" }, me: null, config: {} })).toBeNull();
-    const kept = await publisher.publish({ session: "s", event: "message", payload: { from: "status@broadcast" }, me: null, config: { ignore: { status: false } } });
+    expect(
+      await publisher.publish({ session: "s", event: "message", payload: { from: "status@broadcast" }, me: null, config: {} }),
+    ).toBeNull();
+    const kept = await publisher.publish({
+      session: "s",
+      event: "message",
+      payload: { from: "status@broadcast" },
+      me: null,
+      config: { ignore: { status: false } },
+    });
     expect(kept).not.toBeNull();
     expect(written).toHaveLength(1);
   });
 
   it("never filters engine.event", async () => {
     const { publisher, written } = setup({ globalUrl: "http://global.test/", globalEvents: ["engine.event"] });
-    const envelope = await publisher.publish({ session: "s", event: "engine.event", payload: {}, me: null, config: { ignore: { groups: true } }, chatId: "1@g.us" });
+    const envelope = await publisher.publish({
+      session: "s",
+      event: "engine.event",
+      payload: {},
+      me: null,
+      config: { ignore: { groups: true } },
+      chatId: "1@g.us",
+    });
     expect(envelope).not.toBeNull();
     expect(written).toHaveLength(1);
   });

@@ -8,7 +8,12 @@ import { createHttpServer } from "./http-server";
 let server: Server | null = null;
 
 async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  server = createHttpServer({ handle: async (req, res) => handle(req, res), production: true, requestTimeoutMs: 5_000, logger: pino({ level: "silent" }) });
+  server = createHttpServer({
+    handle: async (req, res) => handle(req, res),
+    production: true,
+    requestTimeoutMs: 5_000,
+    logger: pino({ level: "silent" }),
+  });
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -33,7 +38,11 @@ describe("createHttpServer", () => {
         res.writeHead(400, "Bad Request", { "Content-Type": "text/plain" }).end("plain text");
       }
     });
-    for (const [path, status, code] of [["/api/html", 404, "not_found"], ["/api/head", 405, "method_not_allowed"], ["/api/text", 400, "bad_request"]] as const) {
+    for (const [path, status, code] of [
+      ["/api/html", 404, "not_found"],
+      ["/api/head", 405, "method_not_allowed"],
+      ["/api/text", 400, "bad_request"],
+    ] as const) {
       const response = await fetch(`${url}${path}`);
       expect(response.status).toBe(status);
       expect(response.headers.get("content-type")).toContain("application/json");

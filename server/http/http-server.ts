@@ -51,8 +51,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const status =
-    error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const status = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
   const body = JSON.stringify(httpErrorBody(status, "request"));
   socket.end(
     `HTTP/1.1 ${status} ${HTTP_REASON[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +

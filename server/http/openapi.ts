@@ -80,12 +80,12 @@ function queryParameters(querySchema: z.ZodType, except: string[] = []): JsonSch
 
 function listParameters(): JsonSchema[] {
   return queryParameters(ZSessionListQuerySchema, ["metadata"]).concat({
-      name: "metadata.<key>",
-      in: "query",
-      required: false,
-      schema: { type: "string" },
-      description: "Exact metadata match, e.g. ?metadata.user.id=123 (repeatable, AND-ed)",
-    });
+    name: "metadata.<key>",
+    in: "query",
+    required: false,
+    schema: { type: "string" },
+    description: "Exact metadata match, e.g. ?metadata.user.id=123 (repeatable, AND-ed)",
+  });
 }
 
 export function buildOpenApiDocument(version: string): JsonSchema {
@@ -136,7 +136,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           summary: "Get a session",
           description: `Config secrets (webhook HMAC keys, custom header values, the proxy password) read \`"${SECRET_PLACEHOLDER}"\` unless \`revealSecrets=true\`.`,
           parameters: [sessionParam, ...queryParameters(ZSessionGetQuerySchema)],
-          responses: { "200": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
+          responses: {
+            "200": jsonResponse("The session", ref(idOf(ZSessionSchema))),
+            "404": errorResponse("Session not found"),
+            ...common,
+          },
         },
         put: {
           tags: ["Sessions"],
@@ -144,7 +148,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           description: `A running session is restarted with the new config. A secret sent as \`"${SECRET_PLACEHOLDER}"\` keeps its stored value; with none stored it is a 400.`,
           parameters: [sessionParam],
           requestBody: jsonBody(ZSessionUpdateRequestSchema),
-          responses: { "200": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
+          responses: {
+            "200": jsonResponse("The session", ref(idOf(ZSessionSchema))),
+            "404": errorResponse("Session not found"),
+            ...common,
+          },
         },
         delete: {
           tags: ["Sessions"],
@@ -176,7 +184,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           deprecated: true,
           summary: "Create or update, then start",
           requestBody: jsonBody(ZSessionStartRequestSchema),
-          responses: { "201": jsonResponse("The session", ref(idOf(ZSessionDtoSchema))), "422": errorResponse("Already started"), ...common },
+          responses: {
+            "201": jsonResponse("The session", ref(idOf(ZSessionDtoSchema))),
+            "422": errorResponse("Already started"),
+            ...common,
+          },
         },
       },
       "/api/sessions/stop": {
@@ -201,7 +213,8 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         get: {
           tags: ["Pairing"],
           summary: "The QR to scan",
-          description: "Binary PNG by default; base64 JSON with `Accept: application/json`; `format=raw` gives the value to render yourself.",
+          description:
+            "Binary PNG by default; base64 JSON with `Accept: application/json`; `format=raw` gives the value to render yourself.",
           parameters: [sessionParam, ...queryParameters(ZQrQuerySchema)],
           responses: {
             "200": {
@@ -257,7 +270,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         },
       },
       "/api/server/version": {
-        get: { tags: ["Observability"], summary: "Version", responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common } },
+        get: {
+          tags: ["Observability"],
+          summary: "Version",
+          responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common },
+        },
       },
       "/api/version": {
         get: {

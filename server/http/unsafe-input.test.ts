@@ -23,7 +23,9 @@ describe("findUnsafeJson", () => {
   });
 
   it("checks a single key (query parameters)", () => {
-    expect(findUnsafeKey("__proto__", ["metadata.__proto__"])).toEqual([{ field: "metadata.__proto__", message: '"__proto__" is not allowed as a key' }]);
+    expect(findUnsafeKey("__proto__", ["metadata.__proto__"])).toEqual([
+      { field: "metadata.__proto__", message: '"__proto__" is not allowed as a key' },
+    ]);
     expect(findUnsafeKey("tenant")).toEqual([]);
   });
 });

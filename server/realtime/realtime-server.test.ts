@@ -25,7 +25,11 @@ afterEach(async () => {
 async function start() {
   const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn() };
   http = createServer();
-  realtime = new RealtimeServer({ host: { subscribe: () => () => {} } as unknown as EngineHost, apiKey: null, logger: logger as unknown as Logger });
+  realtime = new RealtimeServer({
+    host: { subscribe: () => () => {} } as unknown as EngineHost,
+    apiKey: null,
+    logger: logger as unknown as Logger,
+  });
   realtime.attach(http);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   client = io(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ["websocket"], reconnection: false });
@@ -53,6 +57,10 @@ describe("RealtimeServer", () => {
     await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 5000 });
     expect(received).toEqual([{ session: "s1", delivery }]);
     expect(logger.error).toHaveBeenCalledTimes(1);
-    expect(logger.error.mock.calls[0][0]).toEqual({ message: "delivery.update", session: "s1", issues: [expect.stringMatching(/^delivery\.state: /)] });
+    expect(logger.error.mock.calls[0][0]).toEqual({
+      message: "delivery.update",
+      session: "s1",
+      issues: [expect.stringMatching(/^delivery\.state: /)],
+    });
   });
 });

@@ -103,7 +103,8 @@ export class RealtimeServer {
       case "status": {
         const { status, statuses, me, qr } = event.snapshot;
         this.emit(event.session, "session.status", { session: event.session, status, statuses, me, timestamp });
-        if (status !== "SCAN_QR_CODE" && qr === null) this.emit(event.session, "session.qr", { session: event.session, value: null, timestamp });
+        if (status !== "SCAN_QR_CODE" && qr === null)
+          this.emit(event.session, "session.qr", { session: event.session, value: null, timestamp });
         return;
       }
       case "qr":
@@ -121,7 +122,10 @@ export class RealtimeServer {
   private emit<TName extends TServerMessageName>(session: string, name: TName, payload: TServerMessage<TName>): boolean {
     const checked = checkServerMessage(name, payload);
     if (!checked.ok) {
-      this.options.logger.error({ message: name, session, issues: checked.issues }, "realtime message dropped: it does not match its schema");
+      this.options.logger.error(
+        { message: name, session, issues: checked.issues },
+        "realtime message dropped: it does not match its schema",
+      );
       return false;
     }
     this.io?.to([roomOf(session), ALL_SESSIONS]).emit(name, checked.message);
@@ -132,12 +136,17 @@ export class RealtimeServer {
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
     const allowed = await authenticateConnection({ headers: request.headers, query }, this.options.apiKey).catch(() => false);
     if (!allowed) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" +
-        JSON.stringify({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" }));
+      socket.end(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" +
+          JSON.stringify({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" }),
+      );
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const events = query.getAll("events").flatMap((e) => e.split(",")).filter(Boolean);
+      const events = query
+        .getAll("events")
+        .flatMap((e) => e.split(","))
+        .filter(Boolean);
       const client = { socket: ws, session: query.get("session") ?? ALL_SESSIONS, events: events.length ? events : ["*"] };
       this.rawClients.add(client);
       ws.on("close", () => this.rawClients.delete(client));

@@ -14,11 +14,7 @@ import { stopSession } from "./stop-session";
  * POST /api/sessions/start: create or replace the config, then start. 422 if it is already running.
  * A secret sent as the redaction placeholder keeps its stored value, as with PUT.
  */
-export async function upsertAndStartSession(
-  ctx: SessionsContext,
-  name: string,
-  incoming: TSessionConfig,
-): Promise<TSessionDto> {
+export async function upsertAndStartSession(ctx: SessionsContext, name: string, incoming: TSessionConfig): Promise<TSessionDto> {
   return withSessionLock(name, async () => {
     if (ctx.host.snapshot(name).status !== "STOPPED") {
       throw new AppError("session_already_started", `Session '${name}' is already started.`);

@@ -8,10 +8,7 @@ import { toSessionInfo } from "./session-info";
  * status, exact metadata pairs (AND-ed), free text over name, phone, push name and metadata values,
  * and limit/offset pagination with the total count.
  */
-export async function listSessions(
-  ctx: SessionsContext,
-  query: TSessionListQuery,
-): Promise<{ items: TSession[]; total: number }> {
+export async function listSessions(ctx: SessionsContext, query: TSessionListQuery): Promise<{ items: TSession[]; total: number }> {
   const { items, total } = await selectStoredSessions(ctx.db, {
     names: nameFilter(ctx, query),
     metadata: query.metadata,

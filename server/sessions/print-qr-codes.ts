@@ -6,7 +6,10 @@ import type { EngineHost } from "../engines/engine-host";
  * open yet. Written to stdout directly, not through the JSON logger, so it stays a picture.
  * Returns the unsubscribe function.
  */
-export function printQrCodes(host: Pick<EngineHost, "subscribe">, write: (text: string) => void = (text) => process.stdout.write(text)): () => void {
+export function printQrCodes(
+  host: Pick<EngineHost, "subscribe">,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): () => void {
   return host.subscribe((event) => {
     if (event.type !== "qr") return;
     QRCode.toString(event.value, { type: "terminal", small: true })

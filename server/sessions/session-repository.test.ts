@@ -81,8 +81,7 @@ describe("session rows", () => {
     await insertSession(db, { name: "a", config: {}, running: true, worker: "w1" });
     await insertSession(db, { name: "b", config: {}, running: true, worker: null });
     await insertSession(db, { name: "c", config: {}, running: false, worker: "w1" });
-    const names = async (runningOn: string | null) =>
-      (await selectStoredSessions(db, { runningOn, offset: 0 })).items.map((s) => s.name);
+    const names = async (runningOn: string | null) => (await selectStoredSessions(db, { runningOn, offset: 0 })).items.map((s) => s.name);
     expect(await names("w1")).toEqual(["a"]);
     expect(await names(null)).toEqual(["b"]);
   });

@@ -8,6 +8,8 @@ import { saveAccount } from "./session-repository";
 export function persistAccountChanges(ctx: SessionsContext): () => void {
   return ctx.host.subscribe((event) => {
     if (event.type !== "me") return;
-    saveAccount(ctx.db, event.session, event.me).catch((error: unknown) => ctx.logger.error({ err: error, session: event.session }, "could not store the account"));
+    saveAccount(ctx.db, event.session, event.me).catch((error: unknown) =>
+      ctx.logger.error({ err: error, session: event.session }, "could not store the account"),
+    );
   });
 }

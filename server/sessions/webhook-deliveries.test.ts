@@ -16,7 +16,14 @@ import { listWebhookDeliveries } from "./list-webhook-deliveries";
 import { redeliverWebhookDelivery } from "./redeliver-webhook-delivery";
 import { sendWebhookTestEvent } from "./send-webhook-test-event";
 
-const environment = { version: "9.9.9", engine: "WEBJS" as const, tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } };
+const environment = {
+  version: "9.9.9",
+  engine: "WEBJS" as const,
+  tier: "PLUS",
+  browser: null,
+  platform: "linux/x64",
+  worker: { id: null },
+};
 
 let testDb: TestDb;
 let db: Db;
@@ -73,13 +80,25 @@ describe("listWebhookDeliveries", () => {
     for (let i = 0; i < 3; i++) await publisher.publish({ session: "a", event: "message", payload: { i }, me: null, config, chatId: null });
     await publisher.publish({ session: "a", event: "message.ack", payload: {}, me: null, config, chatId: null });
     await publisher.publish({ session: "b", event: "message", payload: {}, me: null, config, chatId: null });
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: { in: ["delivered", "dead"] } } })) === 5, 5000, "finished");
+    await waitUntil(
+      async () => (await db.webhookDelivery.count({ where: { state: { in: ["delivered", "dead"] } } })) === 5,
+      5000,
+      "finished",
+    );
 
     const all = await listWebhookDeliveries(ctx, "a", {});
     expect(ZDeliveryListSchema.parse(all)).toEqual(all);
     expect(all.total).toBe(4);
     expect(all.items.map((d) => d.event)).toEqual(["message.ack", "message", "message", "message"]);
-    expect(all.items[0]).toMatchObject({ session: "a", url: r.url, state: "dead", lastStatusCode: 400, signed: true, maxAttempts: 16, nextAttemptAt: null });
+    expect(all.items[0]).toMatchObject({
+      session: "a",
+      url: r.url,
+      state: "dead",
+      lastStatusCode: 400,
+      signed: true,
+      maxAttempts: 16,
+      nextAttemptAt: null,
+    });
     expect(all.items[0]!.webhook).toEqual({ source: "session", index: 0 });
     expect(JSON.stringify(all)).not.toContain('"k"');
 
@@ -176,7 +195,13 @@ describe("sendWebhookTestEvent", () => {
 
   it("delivers a synthetic engine.event through the outbox to the chosen webhook, by index or URL", async () => {
     const delivery = await sendWebhookTestEvent(ctx, "a", 1);
-    expect(delivery).toMatchObject({ session: "a", event: "engine.event", url: r.url, webhook: { source: "session", index: 1 }, state: "in_flight" });
+    expect(delivery).toMatchObject({
+      session: "a",
+      event: "engine.event",
+      url: r.url,
+      webhook: { source: "session", index: 1 },
+      state: "in_flight",
+    });
     await r.waitFor(1);
     const body = JSON.parse(r.requests[0]!.body.toString());
     expect(body).toMatchObject({

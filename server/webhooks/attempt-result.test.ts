@@ -22,7 +22,15 @@ describe("toAttemptRecord", () => {
   it("a 2xx delivers: no error, the attempt logged with its cycle and number", async () => {
     const record = await judge(response(204));
     expect(record).toMatchObject({ deliveryId: "dlv_01", state: "delivered", retryDelayMs: null, lastError: null });
-    expect(record.attempt).toMatchObject({ cycle: 2, number: 1, startedAt: 0, latencyMs: 12, statusCode: 204, error: null, outcome: "delivered" });
+    expect(record.attempt).toMatchObject({
+      cycle: 2,
+      number: 1,
+      startedAt: 0,
+      latencyMs: 12,
+      statusCode: 204,
+      error: null,
+      outcome: "delivered",
+    });
     expect(record.attempt.id).toMatch(/^att_[0-9a-z]{26}$/);
   });
 
@@ -31,14 +39,25 @@ describe("toAttemptRecord", () => {
     const clock = new FakeClock();
     await clock.advance(1_000);
     const retryAt = new Date(clock.now() + 30_000).toUTCString();
-    const record = toAttemptRecord({ row, settings, startedAt: 0, result: response(429, { retryAfter: retryAt }), now: clock.now(), random: () => 0 });
+    const record = toAttemptRecord({
+      row,
+      settings,
+      startedAt: 0,
+      result: response(429, { retryAfter: retryAt }),
+      now: clock.now(),
+      random: () => 0,
+    });
     // An HTTP date counts from the clock's now (whole seconds).
     expect(record.retryDelayMs).toBeGreaterThan(28_000);
     expect(record.retryDelayMs).toBeLessThanOrEqual(30_000);
   });
 
   it("gives up after the last retry, saying so", async () => {
-    expect(await judge(response(500), 3)).toMatchObject({ state: "dead", retryDelayMs: null, lastError: "HTTP 500; gave up after 4 attempts" });
+    expect(await judge(response(500), 3)).toMatchObject({
+      state: "dead",
+      retryDelayMs: null,
+      lastError: "HTTP 500; gave up after 4 attempts",
+    });
   });
 
   it("a 4xx or a redirect ends the delivery at once", async () => {

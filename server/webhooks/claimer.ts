@@ -54,12 +54,15 @@ export class Claimer {
     if (!core.isRunning() || at >= this.dueAt) return;
     if (this.dueTimer) core.clock.clearTimeout(this.dueTimer);
     this.dueAt = at;
-    this.dueTimer = core.clock.setTimeout(() => {
-      this.dueTimer = null;
-      this.dueAt = Infinity;
-      this.wake();
-      void this.refreshDueTimer();
-    }, Math.max(0, at - core.clock.now()));
+    this.dueTimer = core.clock.setTimeout(
+      () => {
+        this.dueTimer = null;
+        this.dueAt = Infinity;
+        this.wake();
+        void this.refreshDueTimer();
+      },
+      Math.max(0, at - core.clock.now()),
+    );
   }
 
   private async refreshDueTimer(): Promise<void> {
@@ -106,7 +109,12 @@ export class Claimer {
       return claimDueDeliveries(core.db, { workerId: core.workerId, now: core.clock.now(), take });
     });
     if (!core.isRunning()) {
-      await core.dbQueue.run(() => releaseDeliveries(core.db, claimed.map((row) => row.id)));
+      await core.dbQueue.run(() =>
+        releaseDeliveries(
+          core.db,
+          claimed.map((row) => row.id),
+        ),
+      );
       return;
     }
     lanes.admit(claimed, { claimed: true });

@@ -13,7 +13,14 @@ import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { reservePort, startReceiver, waitUntil, type Receiver, type TReply } from "@/test/support/webhook-receiver";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const environment = { version: "9.9.9", engine: "WEBJS" as const, tier: "PLUS", browser: null, platform: "linux/x64", worker: { id: null } };
+const environment = {
+  version: "9.9.9",
+  engine: "WEBJS" as const,
+  tier: "PLUS",
+  browser: null,
+  platform: "linux/x64",
+  worker: { id: null },
+};
 
 let testDb: TestDb;
 let db: Db;
@@ -184,7 +191,9 @@ describe("WebhookDispatcher against a real receiver", () => {
     const r = await receiver(() => ({ status: 500 }));
     const d = dispatcher();
     await d.start();
-    await publishMany(publisherFor(d), 1, [{ url: r.url, events: ["message"], retries: { policy: "constant", delaySeconds: 0, attempts: 3 } }]);
+    await publishMany(publisherFor(d), 1, [
+      { url: r.url, events: ["message"], retries: { policy: "constant", delaySeconds: 0, attempts: 3 } },
+    ]);
     await waitUntil(async () => (await states()).dead === 1, 5000, "dead");
     expect(r.requests).toHaveLength(4);
     const row = await db.webhookDelivery.findFirstOrThrow();
@@ -211,7 +220,9 @@ describe("WebhookDispatcher against a real receiver", () => {
     const url = `http://127.0.0.1:${port}/hook`;
     const d = dispatcher();
     await d.start();
-    await publishMany(publisherFor(d), 50, [{ url, events: ["message"], retries: { policy: "constant", delaySeconds: 0.2, attempts: 100 } }]);
+    await publishMany(publisherFor(d), 50, [
+      { url, events: ["message"], retries: { policy: "constant", delaySeconds: 0.2, attempts: 100 } },
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 700));
     // The first 8 requests go out together; then one probe per 200 ms.
     const attempts = await db.webhookAttempt.count();
@@ -249,7 +260,11 @@ describe("WebhookDispatcher against a real receiver", () => {
     // Shutdown aborts the stuck requests and hands every unsent row back, without counting an attempt.
     await d.stop();
     expect(await states()).toEqual({ delivered: 300, pending: 300 });
-    expect(await db.webhookAttempt.count({ where: { deliveryId: { in: (await db.webhookDelivery.findMany({ where: { url: stuck.url } })).map((r) => r.id) } } })).toBe(0);
+    expect(
+      await db.webhookAttempt.count({
+        where: { deliveryId: { in: (await db.webhookDelivery.findMany({ where: { url: stuck.url } })).map((r) => r.id) } },
+      }),
+    ).toBe(0);
   });
 
   it("a dead target's backlog in the database does not hold back a live target's rows (claim path)", async () => {
@@ -382,7 +397,9 @@ describe("pruning", () => {
     await waitUntil(async () => (await states()).delivered === 10, 5000, "delivered");
     await waitUntil(async () => (await db.webhookAttempt.count()) === 11, 5000, "attempt of the down target");
 
-    const newest = (await db.webhookDelivery.findMany({ where: { state: "delivered" }, orderBy: [{ finishedAt: "desc" }, { id: "desc" }], take: 4 })).map((row) => row.id);
+    const newest = (
+      await db.webhookDelivery.findMany({ where: { state: "delivered" }, orderBy: [{ finishedAt: "desc" }, { id: "desc" }], take: 4 })
+    ).map((row) => row.id);
     expect(await d.prune()).toEqual({ expired: 0, deliveries: 6, events: 6 });
     expect(await states()).toEqual({ delivered: 4, pending: 1 });
     const kept = await db.webhookDelivery.findMany({ where: { state: "delivered" }, orderBy: [{ finishedAt: "desc" }, { id: "desc" }] });

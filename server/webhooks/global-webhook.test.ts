@@ -56,17 +56,23 @@ describe("parseGlobalWebhook", () => {
     [{ ...base, WHATSAPP_HOOK_RETRIES_DELAY_SECONDS: "two" }, /WHATSAPP_HOOK_RETRIES_DELAY_SECONDS: "two" is not a number/],
     [{ ...base, WHATSAPP_HOOK_RETRIES_ATTEMPTS: "2.5" }, /WHATSAPP_HOOK_RETRIES_ATTEMPTS: /],
     [{ ...base, WHATSAPP_HOOK_RETRIES_ATTEMPTS: "-1" }, /WHATSAPP_HOOK_RETRIES_ATTEMPTS: /],
-    [{ ...base, WHATSAPP_HOOK_CUSTOM_HEADERS: "X-Token" }, /WHATSAPP_HOOK_CUSTOM_HEADERS: "X-Token" must be Name:Value with exactly one ":"/],
+    [
+      { ...base, WHATSAPP_HOOK_CUSTOM_HEADERS: "X-Token" },
+      /WHATSAPP_HOOK_CUSTOM_HEADERS: "X-Token" must be Name:Value with exactly one ":"/,
+    ],
     [{ ...base, WHATSAPP_HOOK_CUSTOM_HEADERS: "X-Url:http://a" }, /"X-Url:http:\/\/a" must be Name:Value with exactly one ":"/],
-    [{ ...base, WHATSAPP_HOOK_CUSTOM_HEADERS: "Bad Name:1" }, /WHATSAPP_HOOK_CUSTOM_HEADERS header "Bad Name" name: must be a valid HTTP header name/],
+    [
+      { ...base, WHATSAPP_HOOK_CUSTOM_HEADERS: "Bad Name:1" },
+      /WHATSAPP_HOOK_CUSTOM_HEADERS header "Bad Name" name: must be a valid HTTP header name/,
+    ],
   ])("rejects %o", (vars, message) => {
     expect(() => parseGlobalWebhook(vars)).toThrow(/^Invalid global webhook config: /);
     expect(() => parseGlobalWebhook(vars)).toThrow(message);
   });
 
   it("lists every problem at once", () => {
-    expect(() =>
-      parseGlobalWebhook({ ...base, WHATSAPP_HOOK_RETRIES_DELAY_SECONDS: "x", WHATSAPP_HOOK_CUSTOM_HEADERS: "nope" }),
-    ).toThrow(/DELAY_SECONDS.*; WHATSAPP_HOOK_CUSTOM_HEADERS/);
+    expect(() => parseGlobalWebhook({ ...base, WHATSAPP_HOOK_RETRIES_DELAY_SECONDS: "x", WHATSAPP_HOOK_CUSTOM_HEADERS: "nope" })).toThrow(
+      /DELAY_SECONDS.*; WHATSAPP_HOOK_CUSTOM_HEADERS/,
+    );
   });
 });

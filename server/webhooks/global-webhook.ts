@@ -43,7 +43,8 @@ export function parseGlobalWebhook(vars: Record<string, string | undefined>): TW
 
   if (!url && !eventsText) return null;
   if (!url) problems.push(`${GLOBAL_WEBHOOK_ENV.url} is required when ${GLOBAL_WEBHOOK_ENV.events} is set`);
-  if (!eventsText) problems.push(`${GLOBAL_WEBHOOK_ENV.events} is required when ${GLOBAL_WEBHOOK_ENV.url} is set (e.g. "message,session.status" or "*")`);
+  if (!eventsText)
+    problems.push(`${GLOBAL_WEBHOOK_ENV.events} is required when ${GLOBAL_WEBHOOK_ENV.url} is set (e.g. "message,session.status" or "*")`);
 
   const events = (eventsText ?? "")
     .split(",")

@@ -137,20 +137,22 @@ export async function insertOutboxRows(db: Db, rows: { events: TOutboxEntry[]; d
   if (rows.events.length === 0) return;
   const statements = [
     ...chunks(rows.events, INSERT_CHUNK).map(
-      (part) => db.$executeRaw`INSERT INTO "WebhookEvent" ("id", "session", "event", "body", "timestamp") VALUES ${Prisma.join(
-        part.map(
-          ({ envelope, body }) =>
-            Prisma.sql`(${envelope.id}, ${envelope.session}, ${envelope.event}, ${body}, ${new Date(envelope.timestamp)})`,
-        ),
-      )}`,
+      (part) =>
+        db.$executeRaw`INSERT INTO "WebhookEvent" ("id", "session", "event", "body", "timestamp") VALUES ${Prisma.join(
+          part.map(
+            ({ envelope, body }) =>
+              Prisma.sql`(${envelope.id}, ${envelope.session}, ${envelope.event}, ${body}, ${new Date(envelope.timestamp)})`,
+          ),
+        )}`,
     ),
     ...chunks(rows.deliveries, INSERT_CHUNK).map(
-      (part) => db.$executeRaw`INSERT INTO "WebhookDelivery" ("id", "eventId", "session", "event", "url", "source", "webhookIndex", "webhook", "worker", "state", "attempts", "cycle", "nextAttemptAt", "createdAt", "updatedAt") VALUES ${Prisma.join(
-        part.map(
-          (d) =>
-            Prisma.sql`(${d.id}, ${d.eventId}, ${d.session}, ${d.event}, ${d.url}, ${d.source}, ${d.webhookIndex}, ${d.webhook}, ${d.worker}, ${d.state}, ${d.attempts}, ${d.cycle}, ${d.nextAttemptAt}, ${d.createdAt}, ${d.updatedAt})`,
-        ),
-      )}`,
+      (part) =>
+        db.$executeRaw`INSERT INTO "WebhookDelivery" ("id", "eventId", "session", "event", "url", "source", "webhookIndex", "webhook", "worker", "state", "attempts", "cycle", "nextAttemptAt", "createdAt", "updatedAt") VALUES ${Prisma.join(
+          part.map(
+            (d) =>
+              Prisma.sql`(${d.id}, ${d.eventId}, ${d.session}, ${d.event}, ${d.url}, ${d.source}, ${d.webhookIndex}, ${d.webhook}, ${d.worker}, ${d.state}, ${d.attempts}, ${d.cycle}, ${d.nextAttemptAt}, ${d.createdAt}, ${d.updatedAt})`,
+          ),
+        )}`,
     ),
   ];
   await db.$transaction(statements);
@@ -262,12 +264,13 @@ export async function recordAttempts(db: Db, records: TAttemptRecord[], now: num
   if (records.length === 0) return;
   const finishedAt = new Date(now);
   const statements = chunks(records, INSERT_CHUNK).map(
-    (part) => db.$executeRaw`INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome") VALUES ${Prisma.join(
-      part.map(
-        ({ deliveryId, attempt: a }) =>
-          Prisma.sql`(${a.id}, ${deliveryId}, ${a.cycle}, ${a.number}, ${new Date(a.startedAt)}, ${a.latencyMs}, ${a.statusCode}, ${a.error}, ${a.responseExcerpt}, ${a.outcome})`,
-      ),
-    )}`,
+    (part) =>
+      db.$executeRaw`INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome") VALUES ${Prisma.join(
+        part.map(
+          ({ deliveryId, attempt: a }) =>
+            Prisma.sql`(${a.id}, ${deliveryId}, ${a.cycle}, ${a.number}, ${new Date(a.startedAt)}, ${a.latencyMs}, ${a.statusCode}, ${a.error}, ${a.responseExcerpt}, ${a.outcome})`,
+        ),
+      )}`,
   );
   const groups = new Map<string, { first: TAttemptRecord; ids: string[] }>();
   for (const record of records) {

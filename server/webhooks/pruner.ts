@@ -26,7 +26,11 @@ export class Pruner {
     this.pruning = run;
     try {
       const result = await run;
-      if (result.expired) core.logger.warn({ expired: result.expired }, "webhook deliveries expired undelivered (receiver down longer than the retention age)");
+      if (result.expired)
+        core.logger.warn(
+          { expired: result.expired },
+          "webhook deliveries expired undelivered (receiver down longer than the retention age)",
+        );
       if (result.deliveries || result.events) core.logger.debug(result, "pruned webhook deliveries");
       return result;
     } finally {

@@ -57,9 +57,7 @@ describe("retryDelayMs", () => {
     expect(delays({ policy: "constant", delayMs: 2000, retries: 15 }, 5000)).toEqual([5000, 5000, 5000, 5000]);
     expect(delays({ policy: "linear", delayMs: 2000, retries: 15 }, 5000)).toEqual([5000, 5000, 6000, 8000]);
     // exponential: D = max(2^n*d, RA), then jitter on D.
-    expect(delays({ policy: "exponential", delayMs: 2000, retries: 15 }, 10000, fixedRandom(0.5))).toEqual([
-      11000, 11000, 17600, 35200,
-    ]);
+    expect(delays({ policy: "exponential", delayMs: 2000, retries: 15 }, 10000, fixedRandom(0.5))).toEqual([11000, 11000, 17600, 35200]);
   });
 
   it("delaySeconds 0 waits only for Retry-After", () => {
@@ -146,7 +144,13 @@ describe("decideNextStep", () => {
   });
 
   it("attempts 0 means a single request", () => {
-    const once = decideNextStep({ settings: { ...settings, retries: 0 }, attempt: 1, statusCode: 500, retryAfterMs: 0, random: Math.random });
+    const once = decideNextStep({
+      settings: { ...settings, retries: 0 },
+      attempt: 1,
+      statusCode: 500,
+      retryAfterMs: 0,
+      random: Math.random,
+    });
     expect(once).toEqual({ outcome: "dead" });
   });
 });

@@ -76,10 +76,7 @@ export function classifyStatus(statusCode: number | null): "delivered" | "retry"
   return "dead";
 }
 
-export type TNextStep =
-  | { outcome: "delivered" }
-  | { outcome: "retry"; delayMs: number }
-  | { outcome: "dead" };
+export type TNextStep = { outcome: "delivered" } | { outcome: "retry"; delayMs: number } | { outcome: "dead" };
 
 /**
  * Decides after attempt number `attempt` (1-based within the cycle) of a delivery.

@@ -213,7 +213,12 @@ export class TargetLanes {
     const startedAt = core.clock.now();
     let result: TSendResult;
     try {
-      result = await this.sender!.send({ url: job.row.url, body: job.request.body, headers: job.request.headers, timeoutMs: this.options.requestTimeoutMs });
+      result = await this.sender!.send({
+        url: job.row.url,
+        body: job.request.body,
+        headers: job.request.headers,
+        timeoutMs: this.options.requestTimeoutMs,
+      });
     } catch (error) {
       result = { statusCode: null, error: String(error), latencyMs: 0, responseExcerpt: null, retryAfter: undefined, location: undefined };
     }

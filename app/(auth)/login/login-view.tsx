@@ -101,7 +101,11 @@ export function LoginView({ callbackUrl }: { callbackUrl: string }) {
               onChange={(e) => setUsername(e.target.value)}
             />
           </Field>
-          <Field id="password" label="Password" hint="Set with WAHA_DASHBOARD_PASSWORD, or generated on first start into the data folder (dashboard-password).">
+          <Field
+            id="password"
+            label="Password"
+            hint="Set with WAHA_DASHBOARD_PASSWORD, or generated on first start into the data folder (dashboard-password)."
+          >
             <div className="relative">
               <Input
                 ref={passwordRef}

@@ -14,4 +14,3 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (await currentDashboardUser()) redirect(target);
   return <LoginView callbackUrl={target} />;
 }
-

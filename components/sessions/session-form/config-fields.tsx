@@ -83,7 +83,11 @@ export function TriStateField({ yes = "On", no = "Off", ...props }: TConfigField
   const { id, current, set } = bind(props);
   return (
     <Field id={id} label={props.label} hint={props.hint}>
-      <Select id={id} value={current === true ? "true" : current === false ? "false" : ""} onChange={(e) => set(e.target.value === "" ? undefined : e.target.value === "true")}>
+      <Select
+        id={id}
+        value={current === true ? "true" : current === false ? "false" : ""}
+        onChange={(e) => set(e.target.value === "" ? undefined : e.target.value === "true")}
+      >
         <option value="">Default</option>
         <option value="true">{yes}</option>
         <option value="false">{no}</option>

@@ -17,7 +17,12 @@ export function CustomHeadersEditor({ fields, path }: { fields: TFormFields; pat
     <div>
       <div className="mb-2 flex items-center justify-between">
         <p className="text-[13px] font-medium text-zinc-800 dark:text-zinc-200">Custom headers</p>
-        <Button size="sm" variant="ghost" icon={<PlusIcon className="size-4" />} onClick={() => fields.set([...path, headers.length], { name: "", value: "" })}>
+        <Button
+          size="sm"
+          variant="ghost"
+          icon={<PlusIcon className="size-4" />}
+          onClick={() => fields.set([...path, headers.length], { name: "", value: "" })}
+        >
           Add header
         </Button>
       </div>
@@ -34,7 +39,12 @@ export function CustomHeadersEditor({ fields, path }: { fields: TFormFields; pat
                 key={h}
                 className="grid grid-cols-[1fr_1.4fr_auto] items-start gap-2"
                 removeLabel={`Remove header ${header.name || h + 1}`}
-                onRemove={() => fields.set(path, headers.filter((_, i) => i !== h))}
+                onRemove={() =>
+                  fields.set(
+                    path,
+                    headers.filter((_, i) => i !== h),
+                  )
+                }
               >
                 <PairCell id={idFor(nameKey)} label={`Header ${h + 1} name`} error={nameError}>
                   <Input

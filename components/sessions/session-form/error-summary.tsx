@@ -9,7 +9,11 @@ export function ErrorSummary({ ref, errors, formError }: { ref: Ref<HTMLDivEleme
   return (
     <div ref={ref} tabIndex={-1} className="outline-none">
       {(errorList.length > 0 || formError) && (
-        <Alert tone="error" title={errorList.length ? `Fix ${errorList.length} field${errorList.length === 1 ? "" : "s"} before saving` : "Not saved"} className="mb-4">
+        <Alert
+          tone="error"
+          title={errorList.length ? `Fix ${errorList.length} field${errorList.length === 1 ? "" : "s"} before saving` : "Not saved"}
+          className="mb-4"
+        >
           {formError && errorList.length === 0 && <p>{formError}</p>}
           {errorList.length > 0 && (
             <ul className="mt-1 list-disc space-y-0.5 pl-4">

@@ -13,7 +13,13 @@ export function GeneralSection({ mode, fields }: { mode: TFormMode; fields: TFor
       <CardHeader title="General" description={mode === "create" ? "The name is the session's id in every API call." : undefined} />
       <CardBody className="grid gap-5 sm:grid-cols-2">
         {mode === "create" ? (
-          <Field id={idFor("name")} label="Name" optional hint={`Letters, digits, _ and -, up to ${SESSION_NAME_MAX}. Empty: one is generated.`} error={errors.name}>
+          <Field
+            id={idFor("name")}
+            label="Name"
+            optional
+            hint={`Letters, digits, _ and -, up to ${SESSION_NAME_MAX}. Empty: one is generated.`}
+            error={errors.name}
+          >
             <Input
               id={idFor("name")}
               value={draft.name}
@@ -34,7 +40,13 @@ export function GeneralSection({ mode, fields }: { mode: TFormMode; fields: TFor
         )}
         <div className="grid content-start gap-4 sm:pt-6">
           {mode === "create" && (
-            <Switch id={idFor("start")} checked={draft.start} onChange={(start) => update({ ...draft, start })} label="Start now" description="Launch the browser right away and show the QR code." />
+            <Switch
+              id={idFor("start")}
+              checked={draft.start}
+              onChange={(start) => update({ ...draft, start })}
+              label="Start now"
+              description="Launch the browser right away and show the QR code."
+            />
           )}
           <Switch
             id={configFieldId(["debug"])}

@@ -17,8 +17,8 @@ export function HiddenSecretsNotice({ revealing, error, onReveal }: { revealing:
     >
       {error ?? (
         <>
-          HMAC keys, custom header values and the proxy password read <code className="font-mono">{SECRET_PLACEHOLDER}</code>. Saving keeps them as
-          stored; reveal them to see or change them.
+          HMAC keys, custom header values and the proxy password read <code className="font-mono">{SECRET_PLACEHOLDER}</code>. Saving keeps
+          them as stored; reveal them to see or change them.
         </>
       )}
     </Alert>

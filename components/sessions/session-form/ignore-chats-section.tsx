@@ -6,7 +6,10 @@ import type { TFormFields } from "./use-session-form";
 export function IgnoreChatsSection({ fields }: { fields: TFormFields }) {
   return (
     <Card>
-      <CardHeader title="Ignore chats" description="Events from these chats are not emitted. Default follows WAHA_SESSION_CONFIG_IGNORE_*." />
+      <CardHeader
+        title="Ignore chats"
+        description="Events from these chats are not emitted. Default follows WAHA_SESSION_CONFIG_IGNORE_*."
+      />
       <CardBody className="grid gap-4 sm:grid-cols-2">
         <TriStateField fields={fields} path={["ignore", "status"]} label="Status updates" yes="Ignore" no="Receive" />
         <TriStateField fields={fields} path={["ignore", "groups"]} label="Groups" yes="Ignore" no="Receive" />

@@ -8,7 +8,15 @@ type TPart = "key" | "value";
 const LABELS: Record<TPart, string> = { key: "Key", value: "Value" };
 
 /** The metadata rows: a key and a value each, with the errors of `metadata.<row>.key|value`. */
-export function KeyValuePairsEditor({ rows, errors, onChange }: { rows: TMetadataRow[]; errors: TFieldErrors; onChange: (rows: TMetadataRow[]) => void }) {
+export function KeyValuePairsEditor({
+  rows,
+  errors,
+  onChange,
+}: {
+  rows: TMetadataRow[];
+  errors: TFieldErrors;
+  onChange: (rows: TMetadataRow[]) => void;
+}) {
   const cell = (row: TMetadataRow, index: number, part: TPart) => {
     const id = idFor(`metadata.${index}.${part}`);
     const error = errors[`metadata.${index}.${part}`];

@@ -16,11 +16,17 @@ export function MetadataSection({ fields }: { fields: TFormFields }) {
         title="Metadata"
         description={
           <>
-            Your own key/value pairs: echoed in every event and searchable on the sessions page as <code className="font-mono">key=value</code>.
+            Your own key/value pairs: echoed in every event and searchable on the sessions page as{" "}
+            <code className="font-mono">key=value</code>.
           </>
         }
         actions={
-          <Button size="sm" variant="secondary" icon={<PlusIcon className="size-4" />} onClick={() => update({ ...draft, metadata: [...rows, { id: newRowId(), key: "", value: "" }] })}>
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={<PlusIcon className="size-4" />}
+            onClick={() => update({ ...draft, metadata: [...rows, { id: newRowId(), key: "", value: "" }] })}
+          >
             Add pair
           </Button>
         }
@@ -28,7 +34,9 @@ export function MetadataSection({ fields }: { fields: TFormFields }) {
       <CardBody>
         {errors.metadata && <FieldError message={errors.metadata} />}
         {rows.length === 0 ? (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">No metadata. Add pairs such as <code className="font-mono">tenant=acme</code> to find this session later.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            No metadata. Add pairs such as <code className="font-mono">tenant=acme</code> to find this session later.
+          </p>
         ) : (
           <KeyValuePairsEditor rows={rows} errors={errors} onChange={(metadata) => update({ ...draft, metadata })} />
         )}

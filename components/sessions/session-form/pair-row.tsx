@@ -4,7 +4,17 @@ import { FieldError } from "@/components/ui/field";
 import { TrashIcon } from "@/components/ui/icons";
 
 /** One row of a list of pairs (metadata, custom headers): its cells, then the button that removes it. */
-export function PairRow({ className, removeLabel, onRemove, children }: { className: string; removeLabel: string; onRemove: () => void; children: ReactNode }) {
+export function PairRow({
+  className,
+  removeLabel,
+  onRemove,
+  children,
+}: {
+  className: string;
+  removeLabel: string;
+  onRemove: () => void;
+  children: ReactNode;
+}) {
   return (
     <li className={className}>
       {children}

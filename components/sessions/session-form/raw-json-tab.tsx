@@ -2,7 +2,17 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { FieldError, Textarea } from "@/components/ui/field";
 
 /** The exact request body as editable JSON; `onChange` gets every edit (the form follows while it parses). */
-export function RawJsonTab({ title, text, error, onChange }: { title: string; text: string; error: string | null; onChange: (text: string) => void }) {
+export function RawJsonTab({
+  title,
+  text,
+  error,
+  onChange,
+}: {
+  title: string;
+  text: string;
+  error: string | null;
+  onChange: (text: string) => void;
+}) {
   return (
     <Card>
       <CardHeader title={title} description="The exact request body. Edits here update the form; fields the form does not show are kept." />

@@ -28,7 +28,8 @@ export function SessionForm<M extends TFormMode>({
   ...options
 }: TSessionFormOptions<M> & { submitLabel: string; onCancel: () => void; notice?: ReactNode }) {
   const { mode } = options;
-  const { draft, fields, errors, formError, summaryRef, busy, dirty, submit, tab, switchTab, json, hiddenSecrets, reveal } = useSessionForm(options);
+  const { draft, fields, errors, formError, summaryRef, busy, dirty, submit, tab, switchTab, json, hiddenSecrets, reveal } =
+    useSessionForm(options);
   return (
     <form onSubmit={submit} noValidate aria-label={mode === "create" ? "New session" : "Edit session"}>
       <ErrorSummary ref={summaryRef} errors={errors} formError={formError} />

@@ -22,9 +22,23 @@ export function WebhookEditor({ fields, index, onRemove }: { fields: TFormFields
       <div className="grid gap-4">
         <div className="flex items-start gap-2">
           <div className="flex-1">
-            <TextField fields={fields} path={[...base, "url"]} label="URL" placeholder="https://example.com/whatsapp/events" mono type="url" />
+            <TextField
+              fields={fields}
+              path={[...base, "url"]}
+              label="URL"
+              placeholder="https://example.com/whatsapp/events"
+              mono
+              type="url"
+            />
           </div>
-          <Button size="icon" variant="ghost" className="mt-6" aria-label={`Remove webhook ${index + 1}`} icon={<TrashIcon className="size-4" />} onClick={onRemove} />
+          <Button
+            size="icon"
+            variant="ghost"
+            className="mt-6"
+            aria-label={`Remove webhook ${index + 1}`}
+            icon={<TrashIcon className="size-4" />}
+            onClick={onRemove}
+          />
         </div>
         {webhookError && <FieldError message={webhookError} />}
 
@@ -33,7 +47,11 @@ export function WebhookEditor({ fields, index, onRemove }: { fields: TFormFields
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           <SecretField fields={fields} path={[...base, "hmac", "key"]} label="HMAC key" hint="Signs the body (X-Webhook-Hmac, SHA-512)" />
           <Field id={configFieldId(policy)} label="Retry policy" error={fields.errors[configFieldKey(policy)]}>
-            <Select id={configFieldId(policy)} value={(fields.value(policy) as string | undefined) ?? ""} onChange={(e) => fields.set(policy, e.target.value || undefined)}>
+            <Select
+              id={configFieldId(policy)}
+              value={(fields.value(policy) as string | undefined) ?? ""}
+              onChange={(e) => fields.set(policy, e.target.value || undefined)}
+            >
               <option value="">Default (constant)</option>
               {RETRY_POLICIES.map((name) => (
                 <option key={name} value={name}>
@@ -42,7 +60,14 @@ export function WebhookEditor({ fields, index, onRemove }: { fields: TFormFields
               ))}
             </Select>
           </Field>
-          <NumberField fields={fields} path={[...base, "retries", "delaySeconds"]} label="Retry delay (s)" hint="Default 2" min={0} step={0.5} />
+          <NumberField
+            fields={fields}
+            path={[...base, "retries", "delaySeconds"]}
+            label="Retry delay (s)"
+            hint="Default 2"
+            min={0}
+            step={0.5}
+          />
           <NumberField fields={fields} path={[...base, "retries", "attempts"]} label="Retries" hint="Default 15" min={0} step={1} />
         </div>
 

@@ -21,7 +21,8 @@ export function WebhookEventsPicker({ fields, path }: { fields: TFormFields; pat
       <label className="mb-2 flex items-center gap-2 text-[13px]">
         <Checkbox checked={all} onChange={() => toggle("*")} />
         <span>
-          <code className="font-mono">*</code> all events <span className="text-zinc-500">(except engine.event and state.change, which must be picked by name)</span>
+          <code className="font-mono">*</code> all events{" "}
+          <span className="text-zinc-500">(except engine.event and state.change, which must be picked by name)</span>
         </span>
       </label>
       <div className="grid max-h-56 grid-cols-1 gap-x-4 gap-y-1.5 overflow-y-auto rounded-md border border-zinc-100 p-2.5 sm:grid-cols-2 lg:grid-cols-3 dark:border-zinc-800">

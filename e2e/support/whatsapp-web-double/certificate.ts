@@ -21,10 +21,22 @@ export async function loadCertificate(certDir: string): Promise<string> {
     const keyPath = join(workDir, "key.pem");
     const certPath = join(workDir, "cert.pem");
     await promisify(execFile)("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-      "-subj", "/CN=web.whatsapp.com",
-      "-addext", "subjectAltName=DNS:web.whatsapp.com",
-      "-keyout", keyPath, "-out", certPath,
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=web.whatsapp.com",
+      "-addext",
+      "subjectAltName=DNS:web.whatsapp.com",
+      "-keyout",
+      keyPath,
+      "-out",
+      certPath,
     ]);
     const pem = (await readFile(keyPath, "utf8")) + (await readFile(certPath, "utf8"));
     const tmpPemPath = join(workDir, PEM_FILE);

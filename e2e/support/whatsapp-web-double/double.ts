@@ -121,10 +121,7 @@ const DEFAULT_PUSHNAME = "Double Phone";
 const PAIRING_CODE_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTVWXYZ";
 
 export async function startDouble(options: DoubleOptions = {}): Promise<WhatsAppWebDouble> {
-  const [pem, pageFiles] = await Promise.all([
-    loadCertificate(options.certDir ?? DEFAULT_CERT_DIR),
-    loadPageFiles(),
-  ]);
+  const [pem, pageFiles] = await Promise.all([loadCertificate(options.certDir ?? DEFAULT_CERT_DIR), loadPageFiles()]);
   const server = createServer({ key: pem, cert: pem });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -180,14 +177,9 @@ export class Double implements WhatsAppWebDouble {
 
   async enterCode(code: string, phone: Partial<DoublePhone> = {}): Promise<void> {
     const normalized = code.replace(/[-\s]/g, "").toUpperCase();
-    const session = [...this.openSessions.values()].find(
-      (s) => isUnpaired(s) && s.pairingCode?.code === normalized,
-    );
+    const session = [...this.openSessions.values()].find((s) => isUnpaired(s) && s.pairingCode?.code === normalized);
     if (!session?.pairingCode) throw new DoubleError(409, `Pairing code '${code}' is stale or unknown`);
-    this.pair(
-      session,
-      checkPhone({ user: phone.user ?? session.pairingCode.phoneNumber, pushname: phone.pushname ?? DEFAULT_PUSHNAME }),
-    );
+    this.pair(session, checkPhone({ user: phone.user ?? session.pairingCode.phoneNumber, pushname: phone.pushname ?? DEFAULT_PUSHNAME }));
   }
 
   async rotate(sid?: string): Promise<void> {

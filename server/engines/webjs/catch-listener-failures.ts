@@ -13,10 +13,7 @@ export interface ListenerRegistry {
  * browser closes under them, e.g. destroy() during a re-inject after a logout (docs/whatsapp-web.md, pitfall 8).
  * `off` (and so `once`) keeps working with the listener as originally given.
  */
-export function catchListenerFailures(
-  emitter: ListenerRegistry,
-  onFailure: (event: string | symbol, error: unknown) => void,
-): void {
+export function catchListenerFailures(emitter: ListenerRegistry, onFailure: (event: string | symbol, error: unknown) => void): void {
   const on = emitter.on.bind(emitter);
   const off = emitter.off.bind(emitter);
   const wrappers = new WeakMap<Listener, Listener>();

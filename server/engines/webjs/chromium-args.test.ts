@@ -19,7 +19,10 @@ describe("buildChromiumArgs", () => {
 
   it("drops the renderers a headless session never uses (measured in chromium-args.ts)", () => {
     const args = buildChromiumArgs({ proxyServer: null, extraArgs: [] });
-    const disabled = args.find((arg) => arg.startsWith("--disable-features="))?.split("=")[1].split(",");
+    const disabled = args
+      .find((arg) => arg.startsWith("--disable-features="))
+      ?.split("=")[1]
+      .split(",");
     expect(disabled).toEqual(["WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "SpareRendererForSitePerProcess"]);
   });
 

@@ -75,10 +75,7 @@ function puppeteerBrowsers(cache: string): string[] {
     .flatMap((version) => {
       const platform = version.split("-")[0];
       const dir = path.join(root, version, `chrome-${platform}`);
-      return [
-        path.join(dir, "chrome"),
-        path.join(dir, "Google Chrome for Testing.app", "Contents", "MacOS", "Google Chrome for Testing"),
-      ];
+      return [path.join(dir, "chrome"), path.join(dir, "Google Chrome for Testing.app", "Contents", "MacOS", "Google Chrome for Testing")];
     });
 }
 

@@ -69,7 +69,12 @@ describe("listProcesses and measureMemory on a /proc-like directory", () => {
     writeFileSync(join(proc, String(pid), "cmdline"), cmdline);
     if (smaps) writeFileSync(join(proc, String(pid), "smaps_rollup"), smaps);
   };
-  add(10, "10 (chromium) S 1 10 10", `chromium\0--user-data-dir=${PROFILE}\0`, "Rss: 9 kB\nPss: 100 kB\nPrivate_Clean: 5 kB\nPrivate_Dirty: 40 kB\n");
+  add(
+    10,
+    "10 (chromium) S 1 10 10",
+    `chromium\0--user-data-dir=${PROFILE}\0`,
+    "Rss: 9 kB\nPss: 100 kB\nPrivate_Clean: 5 kB\nPrivate_Dirty: 40 kB\n",
+  );
   add(11, "11 (chromium) S 10 10 10", "chromium --type=gpu-process", "Pss: 50 kB\nPrivate_Clean: 0 kB\nPrivate_Dirty: 20 kB\n");
   mkdirSync(join(proc, "self"));
   mkdirSync(join(proc, "12")); // exited between readdir and read

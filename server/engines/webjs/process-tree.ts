@@ -43,9 +43,7 @@ export function usesProfile(cmdline: string, profileDir: string): boolean {
 
 export async function listProcesses(procRoot = PROC): Promise<ProcessEntry[]> {
   const names = await readdir(procRoot);
-  const entries = await Promise.all(
-    names.filter((name) => /^\d+$/.test(name)).map((name) => readProcess(procRoot, Number(name))),
-  );
+  const entries = await Promise.all(names.filter((name) => /^\d+$/.test(name)).map((name) => readProcess(procRoot, Number(name))));
   return entries.filter((entry): entry is ProcessEntry => entry !== null);
 }
 
@@ -119,9 +117,7 @@ export function parseSmapsRollup(text: string): { pssKiB: number; ussKiB: number
 /** PSS and USS summed over `pids` from /proc/<pid>/smaps_rollup (processes that vanished count as 0). */
 export async function measureMemory(pids: number[], procRoot = PROC): Promise<MemoryUsage> {
   const usages = await Promise.all(
-    pids.map((pid) =>
-      readFile(join(procRoot, String(pid), "smaps_rollup"), "utf8").then(parseSmapsRollup, () => null),
-    ),
+    pids.map((pid) => readFile(join(procRoot, String(pid), "smaps_rollup"), "utf8").then(parseSmapsRollup, () => null)),
   );
   const measured = usages.filter((usage) => usage !== null);
   return {

@@ -6,9 +6,7 @@ const list: GlobalProxySettings = { servers: ["a:1", "b:2", "c:3"], indexPrefix:
 describe("selectProxy", () => {
   it("returns null without any proxy", () => {
     expect(selectProxy({ session: "s", sessionProxy: null, globalProxy: null, runningSessions: 0 })).toBeNull();
-    expect(
-      selectProxy({ session: "s", sessionProxy: undefined, globalProxy: { servers: [] }, runningSessions: 0 }),
-    ).toBeNull();
+    expect(selectProxy({ session: "s", sessionProxy: undefined, globalProxy: { servers: [] }, runningSessions: 0 })).toBeNull();
   });
 
   it("uses config.proxy with its own credentials over the global proxy", () => {
@@ -20,20 +18,25 @@ describe("selectProxy", () => {
         runningSessions: 0,
       }),
     ).toEqual({ server: "mine:8080", credentials: { username: "me", password: "secret" } });
-    expect(
-      selectProxy({ session: "s", sessionProxy: { server: "mine:8080" }, globalProxy: list, runningSessions: 0 }),
-    ).toEqual({ server: "mine:8080", credentials: null });
+    expect(selectProxy({ session: "s", sessionProxy: { server: "mine:8080" }, globalProxy: list, runningSessions: 0 })).toEqual({
+      server: "mine:8080",
+      credentials: null,
+    });
   });
 
   it("uses the single global server with the global credentials", () => {
     expect(
-      selectProxy({ session: "s", sessionProxy: null, globalProxy: { servers: ["only:3128"], username: "u", password: "p" }, runningSessions: 7 }),
+      selectProxy({
+        session: "s",
+        sessionProxy: null,
+        globalProxy: { servers: ["only:3128"], username: "u", password: "p" },
+        runningSessions: 7,
+      }),
     ).toEqual({ server: "only:3128", credentials: { username: "u", password: "p" } });
   });
 
   it("picks a list entry by the trailing number when the name contains the prefix", () => {
-    const pick = (session: string) =>
-      selectProxy({ session, sessionProxy: null, globalProxy: list, runningSessions: 0 })?.server;
+    const pick = (session: string) => selectProxy({ session, sessionProxy: null, globalProxy: list, runningSessions: 0 })?.server;
     expect(pick("proxy-1")).toBe("b:2");
     expect(pick("proxy-5")).toBe("c:3");
     expect(pick("proxy-0")).toBe("a:1");
@@ -50,8 +53,8 @@ describe("selectProxy", () => {
   });
 
   it("ignores credentials without a username", () => {
-    expect(
-      selectProxy({ session: "s", sessionProxy: null, globalProxy: { servers: ["x:1"], password: "p" }, runningSessions: 0 }),
-    ).toEqual({ server: "x:1", credentials: null });
+    expect(selectProxy({ session: "s", sessionProxy: null, globalProxy: { servers: ["x:1"], password: "p" }, runningSessions: 0 })).toEqual(
+      { server: "x:1", credentials: null },
+    );
   });
 });

@@ -22,7 +22,6 @@ async function loadWhatsappWeb(): Promise<typeof wweb> {
 type Browser = NonNullable<Client["pupBrowser"]>;
 type Page = NonNullable<Client["pupPage"]>;
 
-
 /** How long the browser may take to close gracefully (and a pending initialize() to give up) before SIGKILL. */
 const CLOSE_GRACE_MS = 5_000;
 /** Engine facts are nice to have: never let a busy page hold up the API. */
@@ -104,9 +103,7 @@ export class WebjsEngine implements Engine {
 
   async refreshQr(): Promise<void> {
     // The library's own refresh on UNPAIRED_IDLE runs in Node and never works (docs/whatsapp-web.md, pitfall 7).
-    await this.openClient().pupPage.evaluate(() =>
-      (window as unknown as WhatsAppWindow).require("WAWebCmd").Cmd.refreshQR(),
-    );
+    await this.openClient().pupPage.evaluate(() => (window as unknown as WhatsAppWindow).require("WAWebCmd").Cmd.refreshQR());
   }
 
   async requestPairingCode(phoneNumber: string): Promise<string> {

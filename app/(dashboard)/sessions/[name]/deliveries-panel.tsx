@@ -38,8 +38,9 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
   if (unavailable) {
     return (
       <Alert tone="info" title="Delivery log not available">
-        This server does not provide the webhook delivery log (<code className="font-mono">/api/sessions/{"{name}"}/webhooks/deliveries</code> answered 404). Webhooks are
-        still sent; update Switchboard to inspect and redeliver them here.
+        This server does not provide the webhook delivery log (
+        <code className="font-mono">/api/sessions/{"{name}"}/webhooks/deliveries</code> answered 404). Webhooks are still sent; update
+        Switchboard to inspect and redeliver them here.
       </Alert>
     );
   }
@@ -84,7 +85,14 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
             className="h-8 w-40 font-mono text-[13px]"
           />
         </label>
-        <Button size="sm" variant="ghost" className="ml-auto" icon={<RefreshIcon className="size-3.5" />} loading={query.isFetching} onClick={() => query.refetch()}>
+        <Button
+          size="sm"
+          variant="ghost"
+          className="ml-auto"
+          icon={<RefreshIcon className="size-3.5" />}
+          loading={query.isFetching}
+          onClick={() => query.refetch()}
+        >
           Refresh
         </Button>
       </div>
@@ -100,7 +108,10 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
           ))}
         </div>
       ) : query.data.items.length === 0 ? (
-        <EmptyState title={params.state || params.event ? "No deliveries match" : "No deliveries yet"} className="rounded-lg border border-dashed border-zinc-300 py-10 dark:border-zinc-700">
+        <EmptyState
+          title={params.state || params.event ? "No deliveries match" : "No deliveries yet"}
+          className="rounded-lg border border-dashed border-zinc-300 py-10 dark:border-zinc-700"
+        >
           {session.config.webhooks?.length
             ? "Deliveries appear here as this session's events are sent to its webhooks. Send a test event to try a receiver."
             : "This session has no webhooks. Add one in its configuration to have events POSTed to your receiver."}
@@ -112,12 +123,24 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
               <caption className="sr-only">Webhook deliveries, newest first</caption>
               <thead className="bg-zinc-50 text-left text-xs text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">Event</th>
-                  <th scope="col" className="px-3 py-2 font-medium">State</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Receiver</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Attempts</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Last result</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Created</th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Event
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    State
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Receiver
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Attempts
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Last result
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Created
+                  </th>
                   <th scope="col" className="px-3 py-2">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -130,7 +153,10 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
                     <td className="px-3 py-2">
                       <Badge tone={STATE_INFO[delivery.state].tone}>{STATE_INFO[delivery.state].label}</Badge>
                     </td>
-                    <td className="max-w-[16rem] truncate px-3 py-2 font-mono text-xs text-zinc-600 dark:text-zinc-400" title={delivery.url}>
+                    <td
+                      className="max-w-[16rem] truncate px-3 py-2 font-mono text-xs text-zinc-600 dark:text-zinc-400"
+                      title={delivery.url}
+                    >
                       {delivery.webhook.source === "global" ? <Badge className="mr-1.5">global</Badge> : null}
                       {delivery.url}
                     </td>
@@ -140,7 +166,13 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
                     </td>
                     <td className="max-w-[14rem] px-3 py-2 text-xs" title={delivery.lastError ?? undefined}>
                       {delivery.lastStatusCode !== null && (
-                        <span className={delivery.lastStatusCode < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}>HTTP {delivery.lastStatusCode}</span>
+                        <span
+                          className={
+                            delivery.lastStatusCode < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"
+                          }
+                        >
+                          HTTP {delivery.lastStatusCode}
+                        </span>
                       )}
                       {delivery.lastError && <span className="block truncate text-zinc-500">{delivery.lastError}</span>}
                       {delivery.state === "pending" && delivery.nextAttemptAt && (
@@ -155,7 +187,12 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
                     </td>
                     <td className="px-3 py-2 text-right">
                       {(delivery.state === "dead" || delivery.state === "delivered") && (
-                        <Button size="sm" variant="ghost" aria-label={`Redeliver ${delivery.event} to ${delivery.url}`} onClick={() => redeliverOne(delivery)}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          aria-label={`Redeliver ${delivery.event} to ${delivery.url}`}
+                          onClick={() => redeliverOne(delivery)}
+                        >
                           Redeliver
                         </Button>
                       )}
@@ -165,7 +202,13 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
               </tbody>
             </table>
           </div>
-          <Pagination offset={params.offset ?? 0} limit={LIMIT} total={query.data.total} onOffsetChange={(offset) => setParams({ ...params, offset })} label="Delivery pages" />
+          <Pagination
+            offset={params.offset ?? 0}
+            limit={LIMIT}
+            total={query.data.total}
+            onOffsetChange={(offset) => setParams({ ...params, offset })}
+            label="Delivery pages"
+          />
         </>
       )}
     </div>
@@ -185,7 +228,10 @@ function TestEventForm({ session }: { session: TSession }) {
     },
     onError: (error) => {
       const missing = isApiError(error) && error.status === 404 && error.code !== "session_not_found";
-      toast.error("Test event not sent", missing ? "This server does not support test events." : isApiError(error) ? error.message : undefined);
+      toast.error(
+        "Test event not sent",
+        missing ? "This server does not support test events." : isApiError(error) ? error.message : undefined,
+      );
     },
   });
   return (

@@ -26,7 +26,12 @@ export function EventStream({ session }: { session: string }) {
       <div className="flex flex-wrap items-center gap-3">
         <label className="flex items-center gap-2 text-[13px]">
           <span className="text-zinc-600 dark:text-zinc-400">Event</span>
-          <Select value={filter} onChange={(e) => setFilter(e.target.value)} className="h-8 w-48 text-[13px]" aria-label="Filter events by name">
+          <Select
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            className="h-8 w-48 text-[13px]"
+            aria-label="Filter events by name"
+          >
             <option value="">All events</option>
             {names.map((name) => (
               <option key={name} value={name}>
@@ -39,26 +44,51 @@ export function EventStream({ session }: { session: string }) {
           <Switch id="stream-engine" checked={engine} onChange={setEngine} label="Raw engine events" />
         </div>
         <div className="ml-auto flex gap-2">
-          <Button size="sm" variant="secondary" icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />} onClick={() => setPaused(paused ? null : events)}>
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />}
+            onClick={() => setPaused(paused ? null : events)}
+          >
             {paused ? `Resume${waiting > 0 ? ` (${waiting} new)` : ""}` : "Pause"}
           </Button>
-          <Button size="sm" variant="ghost" icon={<TrashIcon className="size-3.5" />} onClick={() => { clear(); setPaused(null); }} disabled={events.length === 0}>
+          <Button
+            size="sm"
+            variant="ghost"
+            icon={<TrashIcon className="size-3.5" />}
+            onClick={() => {
+              clear();
+              setPaused(null);
+            }}
+            disabled={events.length === 0}
+          >
             Clear
           </Button>
         </div>
       </div>
       {shown.length === 0 ? (
-        <EmptyState title={paused ? "Paused" : "Listening for events…"} className="rounded-lg border border-dashed border-zinc-300 py-10 dark:border-zinc-700">
-          Every event this session emits (the same envelopes its webhooks receive) appears here the moment it happens. Events from before this page was opened are in the delivery log.
+        <EmptyState
+          title={paused ? "Paused" : "Listening for events…"}
+          className="rounded-lg border border-dashed border-zinc-300 py-10 dark:border-zinc-700"
+        >
+          Every event this session emits (the same envelopes its webhooks receive) appears here the moment it happens. Events from before
+          this page was opened are in the delivery log.
         </EmptyState>
       ) : (
-        <ol className="divide-y divide-zinc-100 overflow-hidden rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Live events" data-testid="event-stream">
+        <ol
+          className="divide-y divide-zinc-100 overflow-hidden rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+          aria-label="Live events"
+          data-testid="event-stream"
+        >
           {shown.map((item) => (
             <li key={item.key}>
               <details className="group">
                 <summary className="flex cursor-pointer list-none items-center gap-3 px-3 py-2 text-[13px] hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
                   <span className="shrink-0 font-mono text-xs text-zinc-500 tabular-nums">{formatTime(item.timestamp)}</span>
-                  <Badge tone={item.kind === "engine" ? "neutral" : item.event === "session.status" ? "blue" : "violet"} className="font-mono">
+                  <Badge
+                    tone={item.kind === "engine" ? "neutral" : item.event === "session.status" ? "blue" : "violet"}
+                    className="font-mono"
+                  >
                     {item.event}
                   </Badge>
                   <span className="min-w-0 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{preview(item)}</span>

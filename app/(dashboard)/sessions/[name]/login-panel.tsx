@@ -25,7 +25,11 @@ export function LoginPanel({ session, onAction }: { session: TSession; onAction:
   if (session.status === "WORKING") return <AccountPanel session={session} />;
   return (
     <Card aria-labelledby="login-title">
-      <CardHeader id="login-title" title="Log in" description="Link this session to a phone: scan the QR code, or enter a pairing code on the phone." />
+      <CardHeader
+        id="login-title"
+        title="Log in"
+        description="Link this session to a phone: scan the QR code, or enter a pairing code on the phone."
+      />
       <CardBody className="grid justify-items-center gap-6 md:grid-cols-[auto_1fr] md:justify-items-stretch">
         <QrArea session={session} onAction={onAction} />
         <div className="grid w-full content-start gap-5">
@@ -46,7 +50,8 @@ export function LoginPanel({ session, onAction }: { session: TSession; onAction:
 function QrArea({ session, onAction }: { session: TSession; onAction: (action: "start" | "restart") => void }) {
   const qr = useQr(session);
   const status = session.status;
-  const frame = "grid size-[264px] place-items-center rounded-xl border border-zinc-200 bg-zinc-50 p-4 text-center dark:border-zinc-800 dark:bg-zinc-900";
+  const frame =
+    "grid size-[264px] place-items-center rounded-xl border border-zinc-200 bg-zinc-50 p-4 text-center dark:border-zinc-800 dark:bg-zinc-900";
 
   if (status === "STOPPED") {
     return (
@@ -96,7 +101,12 @@ function QrCode({ value, timestamp, rotation }: { value: string; timestamp: numb
 
   useEffect(() => {
     if (!canvas.current) return;
-    void QRCode.toCanvas(canvas.current, value, { width: 232, margin: 1, errorCorrectionLevel: "L", color: { dark: "#09090b", light: "#ffffff" } });
+    void QRCode.toCanvas(canvas.current, value, {
+      width: 232,
+      margin: 1,
+      errorCorrectionLevel: "L",
+      color: { dark: "#09090b", light: "#ffffff" },
+    });
     setAnnounce(rotation === 0 ? "QR code ready to scan." : "A new QR code replaced the previous one.");
   }, [value, rotation]);
 
@@ -141,7 +151,13 @@ function QrCode({ value, timestamp, rotation }: { value: string; timestamp: numb
           aria-valuenow={left}
           className="h-1.5 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
         >
-          <div className={cn("h-full rounded-full transition-[width] duration-1000 ease-linear", fraction > 0.25 ? "bg-emerald-500" : "bg-amber-500")} style={{ width: `${fraction * 100}%` }} />
+          <div
+            className={cn(
+              "h-full rounded-full transition-[width] duration-1000 ease-linear",
+              fraction > 0.25 ? "bg-emerald-500" : "bg-amber-500",
+            )}
+            style={{ width: `${fraction * 100}%` }}
+          />
         </div>
       </div>
       <p className="sr-only" aria-live="polite">
@@ -177,13 +193,23 @@ function PairingCodeForm({ session }: { session: TSession }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800" aria-labelledby="pairing-title">
+    <form
+      onSubmit={submit}
+      noValidate
+      className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800"
+      aria-labelledby="pairing-title"
+    >
       <h3 id="pairing-title" className="flex items-center gap-2 text-[13px] font-semibold text-zinc-900 dark:text-zinc-100">
         <PhoneIcon className="size-4 text-zinc-500" />
         Pairing code instead
       </h3>
       <div className="mt-3 flex flex-wrap items-start gap-2">
-        <Field id="pairing-phone" label={<span className="sr-only">Phone number</span>} error={error ?? undefined} className="min-w-[12rem] flex-1">
+        <Field
+          id="pairing-phone"
+          label={<span className="sr-only">Phone number</span>}
+          error={error ?? undefined}
+          className="min-w-[12rem] flex-1"
+        >
           <Input
             id="pairing-phone"
             type="tel"
@@ -203,10 +229,16 @@ function PairingCodeForm({ session }: { session: TSession }) {
       </div>
       {disabled && <p className="mt-2 text-xs text-zinc-500">Available while the session waits for a scan.</p>}
       {code && (
-        <div className="mt-4 flex items-center justify-between gap-3 rounded-lg bg-emerald-50 px-4 py-3 dark:bg-emerald-950/40" role="status">
+        <div
+          className="mt-4 flex items-center justify-between gap-3 rounded-lg bg-emerald-50 px-4 py-3 dark:bg-emerald-950/40"
+          role="status"
+        >
           <div>
             <p className="text-xs text-emerald-800 dark:text-emerald-300">Enter this code on the phone:</p>
-            <p className="font-mono text-2xl font-semibold tracking-[0.2em] text-emerald-950 dark:text-emerald-100" data-testid="pairing-code">
+            <p
+              className="font-mono text-2xl font-semibold tracking-[0.2em] text-emerald-950 dark:text-emerald-100"
+              data-testid="pairing-code"
+            >
               {code}
             </p>
           </div>

@@ -76,7 +76,10 @@ export function SessionDetailView({ name }: { name: string }) {
   const reload = (queryKey: readonly unknown[]) => () => void queryClient.resetQueries({ queryKey });
 
   const back = (
-    <Link href="/sessions" className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+    <Link
+      href="/sessions"
+      className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+    >
       <ChevronLeftIcon className="size-4" />
       Sessions
     </Link>
@@ -91,7 +94,8 @@ export function SessionDetailView({ name }: { name: string }) {
           toast.success(`Session ${ACTION_LABELS[kind].done}`, kind === "logout" ? "Scan a new QR code to log in again." : undefined);
           if (kind === "delete") router.push("/sessions");
         },
-        onError: (error) => toast.error(`Could not ${ACTION_LABELS[kind].verb.toLowerCase()} the session`, isApiError(error) ? error.message : undefined),
+        onError: (error) =>
+          toast.error(`Could not ${ACTION_LABELS[kind].verb.toLowerCase()} the session`, isApiError(error) ? error.message : undefined),
       },
     );
   };
@@ -117,7 +121,11 @@ export function SessionDetailView({ name }: { name: string }) {
             )
           }
         >
-          {notFound ? "It may have been deleted, or the name is misspelt." : isApiError(query.error) ? query.error.message : "Unexpected error."}
+          {notFound
+            ? "It may have been deleted, or the name is misspelt."
+            : isApiError(query.error)
+              ? query.error.message
+              : "Unexpected error."}
         </Alert>
       </>
     );
@@ -145,26 +153,57 @@ export function SessionDetailView({ name }: { name: string }) {
         actions={
           <>
             {!running && (
-              <Button variant="primary" size="sm" icon={<PlayIcon className="size-3.5" />} loading={busy === "start"} onClick={() => request("start")}>
+              <Button
+                variant="primary"
+                size="sm"
+                icon={<PlayIcon className="size-3.5" />}
+                loading={busy === "start"}
+                onClick={() => request("start")}
+              >
                 Start
               </Button>
             )}
             {running && (
-              <Button variant="secondary" size="sm" icon={<StopIcon className="size-3.5" />} loading={busy === "stop"} onClick={() => request("stop")}>
+              <Button
+                variant="secondary"
+                size="sm"
+                icon={<StopIcon className="size-3.5" />}
+                loading={busy === "stop"}
+                onClick={() => request("stop")}
+              >
                 Stop
               </Button>
             )}
-            <Button variant="secondary" size="sm" icon={<RefreshIcon className="size-3.5" />} loading={busy === "restart"} onClick={() => request("restart")}>
+            <Button
+              variant="secondary"
+              size="sm"
+              icon={<RefreshIcon className="size-3.5" />}
+              loading={busy === "restart"}
+              onClick={() => request("restart")}
+            >
               Restart
             </Button>
-            <Button variant="secondary" size="sm" icon={<LogoutIcon className="size-3.5" />} loading={busy === "logout"} onClick={() => request("logout")}>
+            <Button
+              variant="secondary"
+              size="sm"
+              icon={<LogoutIcon className="size-3.5" />}
+              loading={busy === "logout"}
+              onClick={() => request("logout")}
+            >
               Log out
             </Button>
             <Link href={`/sessions/${encodeURIComponent(session.name)}/edit`} className={buttonClasses("secondary", "sm")}>
               <EditIcon className="size-3.5" />
               Edit
             </Link>
-            <Button variant="ghost" size="sm" className="text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" icon={<TrashIcon className="size-3.5" />} loading={busy === "delete"} onClick={() => request("delete")}>
+            <Button
+              variant="ghost"
+              size="sm"
+              className="text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
+              icon={<TrashIcon className="size-3.5" />}
+              loading={busy === "delete"}
+              onClick={() => request("delete")}
+            >
               Delete
             </Button>
           </>
@@ -246,7 +285,10 @@ function ConfigView({ session }: { session: TSession }) {
           Edit configuration
         </Link>
       </div>
-      <pre className="max-h-[32rem] overflow-auto rounded-lg border border-zinc-200 bg-zinc-50 p-4 font-mono text-xs leading-relaxed dark:border-zinc-800 dark:bg-zinc-950" data-testid="config-json">
+      <pre
+        className="max-h-[32rem] overflow-auto rounded-lg border border-zinc-200 bg-zinc-50 p-4 font-mono text-xs leading-relaxed dark:border-zinc-800 dark:bg-zinc-950"
+        data-testid="config-json"
+      >
         {JSON.stringify(session.config, null, 2)}
       </pre>
     </div>

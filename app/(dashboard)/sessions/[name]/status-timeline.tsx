@@ -11,7 +11,9 @@ export function StatusTimeline({ statuses }: { statuses: TStatusChange[] }) {
       <CardHeader id="timeline-title" title="Status history" description="Recent changes and what caused them" />
       <CardBody className="max-h-[26rem] overflow-y-auto">
         {items.length === 0 ? (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">No changes since the server started. Start the session to see its lifecycle here.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            No changes since the server started. Start the session to see its lifecycle here.
+          </p>
         ) : (
           <ol className="relative space-y-4 border-l border-zinc-200 pl-5 dark:border-zinc-800" data-testid="status-timeline">
             {items.map((change, index) => (

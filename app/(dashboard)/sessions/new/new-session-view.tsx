@@ -21,7 +21,10 @@ export function NewSessionView() {
     <>
       <PageHeader
         back={
-          <Link href="/sessions" className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+          <Link
+            href="/sessions"
+            className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+          >
             <ChevronLeftIcon className="size-4" />
             Sessions
           </Link>
@@ -38,7 +41,10 @@ export function NewSessionView() {
           const session = await createSession(body);
           queryClient.setQueryData(queryKeys.detail(session.name), session);
           void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
-          toast.success(`Session ${session.name} created`, session.status === "STOPPED" ? "It is stopped; start it when you are ready." : undefined);
+          toast.success(
+            `Session ${session.name} created`,
+            session.status === "STOPPED" ? "It is stopped; start it when you are ready." : undefined,
+          );
           router.push(`/sessions/${encodeURIComponent(session.name)}`);
         }}
       />

@@ -15,7 +15,8 @@ export function NoMatchingSessions({ onClear }: { onClear: () => void }) {
         </Button>
       }
     >
-      Free text matches names, phone numbers, push names and metadata values. <code className="font-mono">key=value</code> tokens must match metadata exactly.
+      Free text matches names, phone numbers, push names and metadata values. <code className="font-mono">key=value</code> tokens must match
+      metadata exactly.
     </EmptyState>
   );
 }
@@ -33,8 +34,8 @@ export function NoSessionsYet() {
         </Link>
       }
     >
-      A session is one WhatsApp account. Create one here, or with <code className="font-mono">POST /api/sessions</code>, then scan its QR code with
-      the phone.
+      A session is one WhatsApp account. Create one here, or with <code className="font-mono">POST /api/sessions</code>, then scan its QR
+      code with the phone.
     </EmptyState>
   );
 }

@@ -12,10 +12,18 @@ export function SessionCards({ items, selected, onSelect, onMetadata }: TSession
     <ul className="divide-y divide-zinc-100 md:hidden dark:divide-zinc-800" aria-label="Sessions">
       {items.map((session) => (
         <li key={session.name} className="flex gap-3 px-4 py-3.5" data-testid="session-card" data-session={session.name}>
-          <Checkbox className="mt-1" aria-label={`Select ${session.name}`} checked={selected.has(session.name)} onChange={() => onSelect(toggle(selected, session.name))} />
+          <Checkbox
+            className="mt-1"
+            aria-label={`Select ${session.name}`}
+            checked={selected.has(session.name)}
+            onChange={() => onSelect(toggle(selected, session.name))}
+          />
           <div className="min-w-0 flex-1 space-y-1.5">
             <div className="flex items-center justify-between gap-2">
-              <Link href={`/sessions/${encodeURIComponent(session.name)}`} className="truncate font-mono text-[13px] font-medium text-zinc-900 hover:underline dark:text-zinc-100">
+              <Link
+                href={`/sessions/${encodeURIComponent(session.name)}`}
+                className="truncate font-mono text-[13px] font-medium text-zinc-900 hover:underline dark:text-zinc-100"
+              >
                 {session.name}
               </Link>
               <StatusBadge status={session.status} />

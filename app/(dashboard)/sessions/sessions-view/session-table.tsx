@@ -41,13 +41,27 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
                 }}
               />
             </th>
-            <th scope="col" className={TH}>Name</th>
-            <th scope="col" className={TH}>Status</th>
-            <th scope="col" className={TH}>Phone</th>
-            <th scope="col" className={cn(TH, "hidden lg:table-cell")}>Push name</th>
-            <th scope="col" className={cn(TH, "hidden xl:table-cell")}>Engine</th>
-            <th scope="col" className={TH}>Metadata</th>
-            <th scope="col" className={cn(TH, "text-right")}>Last activity</th>
+            <th scope="col" className={TH}>
+              Name
+            </th>
+            <th scope="col" className={TH}>
+              Status
+            </th>
+            <th scope="col" className={TH}>
+              Phone
+            </th>
+            <th scope="col" className={cn(TH, "hidden lg:table-cell")}>
+              Push name
+            </th>
+            <th scope="col" className={cn(TH, "hidden xl:table-cell")}>
+              Engine
+            </th>
+            <th scope="col" className={TH}>
+              Metadata
+            </th>
+            <th scope="col" className={cn(TH, "text-right")}>
+              Last activity
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
@@ -56,10 +70,17 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
               key={session.name}
               data-testid="session-row"
               data-session={session.name}
-              className={cn("group transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40", selected.has(session.name) && "bg-emerald-50/50 dark:bg-emerald-950/20")}
+              className={cn(
+                "group transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+                selected.has(session.name) && "bg-emerald-50/50 dark:bg-emerald-950/20",
+              )}
             >
               <td className="py-2.5 pr-1 pl-4">
-                <Checkbox aria-label={`Select ${session.name}`} checked={selected.has(session.name)} onChange={() => onSelect(toggle(selected, session.name))} />
+                <Checkbox
+                  aria-label={`Select ${session.name}`}
+                  checked={selected.has(session.name)}
+                  onChange={() => onSelect(toggle(selected, session.name))}
+                />
               </td>
               <td className="max-w-[16rem] px-3 py-2.5">
                 <Link

@@ -88,9 +88,24 @@ export function SessionsView() {
                 <Alert tone="warning">Showing the last loaded page: {loadErrorText(query.error)}</Alert>
               </div>
             )}
-            <ErrorBoundary title="The sessions could not be shown" className="m-4" onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}>
-              <SessionTable items={items} selected={selection.selected} onSelect={selection.setSelected} onMetadata={filters.addMetadataFilter} fetching={query.isFetching} />
-              <SessionCards items={items} selected={selection.selected} onSelect={selection.setSelected} onMetadata={filters.addMetadataFilter} />
+            <ErrorBoundary
+              title="The sessions could not be shown"
+              className="m-4"
+              onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}
+            >
+              <SessionTable
+                items={items}
+                selected={selection.selected}
+                onSelect={selection.setSelected}
+                onMetadata={filters.addMetadataFilter}
+                fetching={query.isFetching}
+              />
+              <SessionCards
+                items={items}
+                selected={selection.selected}
+                onSelect={selection.setSelected}
+                onMetadata={filters.addMetadataFilter}
+              />
             </ErrorBoundary>
           </>
         )}

@@ -16,9 +16,7 @@ export function useSessionFilters() {
   const router = useRouter();
   const pathname = usePathname();
   const search = params.get("q") ?? "";
-  const statuses = (params.get("status") ?? "")
-    .split(",")
-    .filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success);
+  const statuses = (params.get("status") ?? "").split(",").filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success);
   const limit = PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_LIMIT;
   const offset = Math.max(0, Number(params.get("offset")) || 0);
 

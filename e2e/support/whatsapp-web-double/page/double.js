@@ -3,9 +3,9 @@
 // side of the login in docs/whatsapp-web.md (the pitfall numbers below are that page's).
 // Server -> page: Server-Sent Events (hello, ref, idle, paired, logout). Page -> server: fetch POST.
 (() => {
-  'use strict';
+  "use strict";
 
-  const TOKEN_KEY = 'whatsapp-web-double/device-token';
+  const TOKEN_KEY = "whatsapp-web-double/device-token";
   // Gives the library's onLogoutEvent binding time to run before the page goes away.
   const REMOTE_LOGOUT_NAVIGATION_DELAY_MS = 300;
   // client.logout() closes the browser as soon as Socket.logout() resolves; navigating while it
@@ -21,15 +21,18 @@
     }
 
     on(names, callback) {
-      for (const name of names.split(' ')) {
+      for (const name of names.split(" ")) {
         this.listeners.set(name, [...this.listenersOf(name), callback]);
       }
       return this;
     }
 
     off(names, callback) {
-      for (const name of names.split(' ')) {
-        this.listeners.set(name, this.listenersOf(name).filter((listener) => listener !== callback));
+      for (const name of names.split(" ")) {
+        this.listeners.set(
+          name,
+          this.listenersOf(name).filter((listener) => listener !== callback),
+        );
       }
       return this;
     }
@@ -87,10 +90,10 @@
     advSecret: encodeB64(randomBytes(32)),
   };
 
-  const Socket = new Model({ state: 'UNLAUNCHED', hasSynced: false });
+  const Socket = new Model({ state: "UNLAUNCHED", hasSynced: false });
   Socket.logout = logOutThisDevice;
   // Only called with the takeoverOnConflict option, after a test has set Socket.state to CONFLICT.
-  Socket.takeover = () => setState('CONNECTED');
+  Socket.takeover = () => setState("CONNECTED");
 
   const Conn = new Model({ ref: null });
   const Cmd = new Emitter();
@@ -108,7 +111,7 @@
       async initializeAltDeviceLinking() {},
       async initializeQRLinking() {},
       async startAltLinkingFlow(phoneNumber) {
-        const { code } = await callServer('altLink', { phoneNumber });
+        const { code } = await callServer("altLink", { phoneNumber });
         return code;
       },
     },
@@ -125,7 +128,7 @@
     WAWebCompanionRegClientUtils: { DEVICE_PLATFORM: 1 },
     WAWebAdvSignatureApi: {},
     WAWebUserPrefsMeUser: { getMaybeMePnUser: () => me, getMaybeMeLidUser: () => null },
-    WAWebMiscBrowserUtils: { info: () => ({ name: 'Chrome', os: 'Linux', version: '101.0' }) },
+    WAWebMiscBrowserUtils: { info: () => ({ name: "Chrome", os: "Linux", version: "101.0" }) },
     // attachEventListeners() subscribes to these before 'ready'; the double never fills them.
     WAWebCollections: { Msg: new Emitter(), Chat: new Emitter() },
     // The library assigns isPlaceholderMessageResendEnabled on it, so it must be an object.
@@ -152,18 +155,18 @@
     },
     ref({ ref }) {
       // Pitfall 2: Conn.ref first, then leave OPENING, or the first qr would contain "undefined".
-      Conn.set('ref', ref);
-      setState('UNPAIRED');
+      Conn.set("ref", ref);
+      setState("UNPAIRED");
       showRef(ref);
     },
     idle() {
-      setState('UNPAIRED_IDLE');
-      showRef('-');
+      setState("UNPAIRED_IDLE");
+      showRef("-");
     },
     paired(message) {
       localStorage.setItem(TOKEN_KEY, message.token);
-      setState('PAIRING');
-      showRef('-');
+      setState("PAIRING");
+      showRef("-");
       goOnline(message);
     },
     logout() {
@@ -171,48 +174,48 @@
       // the browser. The logout command plus the post_logout navigation gives disconnected('LOGOUT')
       // and a fresh QR in the same browser.
       localStorage.removeItem(TOKEN_KEY);
-      Cmd.trigger('logout');
+      Cmd.trigger("logout");
       reloadLoggedOut(REMOTE_LOGOUT_NAVIGATION_DELAY_MS);
     },
   };
 
   connectToServer();
   // The library's inject() polls for this; it must come last, once every module exists.
-  window.Debug = { VERSION: '2.3000.0-double' };
+  window.Debug = { VERSION: "2.3000.0-double" };
 
   function connectToServer() {
     const token = localStorage.getItem(TOKEN_KEY);
-    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    const query = token ? `?token=${encodeURIComponent(token)}` : "";
     const stream = new EventSource(`/__page/events${query}`);
     for (const [name, handle] of Object.entries(serverEvents)) {
       stream.addEventListener(name, (event) => handle(JSON.parse(event.data)));
     }
     // One stream is one session on the server; a reconnect would silently start another one.
     stream.onerror = () => stream.close();
-    setState('OPENING');
+    setState("OPENING");
   }
 
   async function goOnline({ user, pushname }) {
     // Pitfall 11: the library copies wid by value, so it needs exactly these own properties.
-    me = { server: 'c.us', user, _serialized: `${user}@c.us` };
-    Conn.set('wid', me);
-    Conn.set('pushname', pushname);
-    Conn.set('platform', 'android');
-    setState('OPENING');
-    setState('CONNECTED');
+    me = { server: "c.us", user, _serialized: `${user}@c.us` };
+    Conn.set("wid", me);
+    Conn.set("pushname", pushname);
+    Conn.set("platform", "android");
+    setState("OPENING");
+    setState("CONNECTED");
     // Pitfall 1: on the restore path the library subscribes to change:hasSynced only after several
     // CDP round trips; flipping it earlier would mean 'ready' is never emitted.
-    await untilSomeoneListens(Socket, 'change:hasSynced');
+    await untilSomeoneListens(Socket, "change:hasSynced");
     for (const percent of [0, 50, 100]) {
       offlineProgress = percent;
-      Cmd.trigger('offline_progress_update_from_bridge');
+      Cmd.trigger("offline_progress_update_from_bridge");
     }
     await sleep(syncDelayMs);
-    Socket.set('hasSynced', true);
+    Socket.set("hasSynced", true);
   }
 
   async function logOutThisDevice() {
-    await callServer('logout');
+    await callServer("logout");
     localStorage.removeItem(TOKEN_KEY);
     // Pitfall 5: resolve before navigating, or client.logout()'s evaluate loses its context.
     reloadLoggedOut(LOCAL_LOGOUT_NAVIGATION_DELAY_MS);
@@ -220,17 +223,17 @@
 
   function reloadLoggedOut(delayMs) {
     // Pitfall 6: a real navigation (no pushState or hash), which makes the library re-inject.
-    setTimeout(() => location.replace('/?post_logout=1'), delayMs);
+    setTimeout(() => location.replace("/?post_logout=1"), delayMs);
   }
 
   function requestNewRef() {
-    return callServer('refreshQR');
+    return callServer("refreshQR");
   }
 
   async function callServer(name, body = {}) {
     const response = await fetch(`/__page/rpc/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ sid, ...body }),
     });
     const result = await response.json();
@@ -239,12 +242,12 @@
   }
 
   function setState(state) {
-    Socket.set('state', state);
-    document.getElementById('state').textContent = state;
+    Socket.set("state", state);
+    document.getElementById("state").textContent = state;
   }
 
   function showRef(ref) {
-    document.getElementById('ref').textContent = ref;
+    document.getElementById("ref").textContent = ref;
   }
 
   async function untilSomeoneListens(emitter, name) {

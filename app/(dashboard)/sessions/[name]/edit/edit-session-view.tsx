@@ -27,13 +27,18 @@ export function EditSessionView({ name }: { name: string }) {
   const query = useSession(name);
   const [initial, setInitial] = useState<ReturnType<typeof draftFromConfig> | null>(null);
   const [confirm, setConfirm] = useState(false);
-  const pending = useRef<{ body: TSessionFormBody<"edit">; resolve: (result?: "cancelled") => void; reject: (e: unknown) => void } | null>(null);
+  const pending = useRef<{ body: TSessionFormBody<"edit">; resolve: (result?: "cancelled") => void; reject: (e: unknown) => void } | null>(
+    null,
+  );
 
   // The form starts from the config as loaded; later pushes (status changes) do not reset edits.
   if (!initial && query.data) setInitial(draftFromConfig(query.data.config, query.data.name, false));
 
   const back = (
-    <Link href={`/sessions/${encodeURIComponent(name)}`} className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+    <Link
+      href={`/sessions/${encodeURIComponent(name)}`}
+      className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+    >
       <ChevronLeftIcon className="size-4" />
       {name}
     </Link>
@@ -53,7 +58,11 @@ export function EditSessionView({ name }: { name: string }) {
             </Link>
           }
         >
-          {notFound ? "It may have been deleted. Create it again from the sessions page." : isApiError(query.error) ? query.error.message : "Unexpected error."}
+          {notFound
+            ? "It may have been deleted. Create it again from the sessions page."
+            : isApiError(query.error)
+              ? query.error.message
+              : "Unexpected error."}
         </Alert>
       </>
     );
@@ -103,7 +112,8 @@ export function EditSessionView({ name }: { name: string }) {
         notice={
           running ? (
             <Alert tone="warning" title="Saving restarts this session" className="mb-4">
-              It is {query.data.status.toLowerCase().replace(/_/g, " ")}: it stops and starts again with the new configuration. Its WhatsApp login is kept.
+              It is {query.data.status.toLowerCase().replace(/_/g, " ")}: it stops and starts again with the new configuration. Its WhatsApp
+              login is kept.
             </Alert>
           ) : undefined
         }
