@@ -18,7 +18,7 @@ export interface TestSessionsContext {
  * EngineHost on the fake engine and a fake clock. Webhook verbs are not part of it (their own tests
  * build a dispatcher): touching them here fails loudly.
  */
-export async function createTestSessionsContext(vars: NodeJS.ProcessEnv = {}): Promise<TestSessionsContext> {
+export async function createTestSessionsContext(vars: Record<string, string> = {}): Promise<TestSessionsContext> {
   const testDb: TestDb = await createTestDb();
   const factory = new FakeEngineFactory();
   const clock = new FakeClock();
@@ -39,7 +39,7 @@ export async function createTestSessionsContext(vars: NodeJS.ProcessEnv = {}): P
   const ctx: SessionsContext = {
     db: testDb.db,
     host,
-    env: parseEnv({ SWITCHBOARD_DATA_DIR: "/nonexistent", WAHA_WORKER_ID: "w1", ...vars }),
+    env: parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: "/nonexistent", WAHA_WORKER_ID: "w1", ...vars }),
     logger,
     dispatcher: { enqueue: unavailable, requeue: unavailable },
     publisher: { webhooksFor: unavailable, createEnvelope: unavailable },
