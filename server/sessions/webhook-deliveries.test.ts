@@ -15,15 +15,9 @@ import { getWebhookDelivery } from "./get-webhook-delivery";
 import { listWebhookDeliveries } from "./list-webhook-deliveries";
 import { redeliverWebhookDelivery } from "./redeliver-webhook-delivery";
 import { sendWebhookTestEvent } from "./send-webhook-test-event";
+import { TEST_ENVIRONMENT } from "@/test/support/environment";
 
-const environment = {
-  version: "9.9.9",
-  engine: "WEBJS" as const,
-  tier: "PLUS",
-  browser: null,
-  platform: "linux/x64",
-  worker: { id: null },
-};
+const environment = TEST_ENVIRONMENT;
 
 let testDb: TestDb;
 let db: Db;

@@ -11,16 +11,10 @@ import { WebhookDispatcher, type WebhookDispatcherOptions } from "./dispatcher";
 import { verifyBodySignature } from "./signing";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { reservePort, startReceiver, waitUntil, type Receiver, type TReply } from "@/test/support/webhook-receiver";
+import { TEST_ENVIRONMENT } from "@/test/support/environment";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const environment = {
-  version: "9.9.9",
-  engine: "WEBJS" as const,
-  tier: "PLUS",
-  browser: null,
-  platform: "linux/x64",
-  worker: { id: null },
-};
+const environment = TEST_ENVIRONMENT;
 
 let testDb: TestDb;
 let db: Db;
