@@ -123,24 +123,11 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
               <caption className="sr-only">Webhook deliveries, newest first</caption>
               <thead className="bg-zinc-50 text-left text-xs text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Event
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    State
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Receiver
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Attempts
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Last result
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Created
-                  </th>
+                  {["Event", "State", "Receiver", "Attempts", "Last result", "Created"].map((label) => (
+                    <th key={label} scope="col" className="px-3 py-2 font-medium">
+                      {label}
+                    </th>
+                  ))}
                   <th scope="col" className="px-3 py-2">
                     <span className="sr-only">Actions</span>
                   </th>

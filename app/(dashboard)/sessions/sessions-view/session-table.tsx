@@ -15,6 +15,17 @@ export type TSessionRowsProps = {
   onMetadata: (key: string, value: string) => void;
 };
 
+/** The data columns after the checkbox, with the classes that hide or align them. */
+const COLUMNS: [label: string, className?: string][] = [
+  ["Name"],
+  ["Status"],
+  ["Phone"],
+  ["Push name", "hidden lg:table-cell"],
+  ["Engine", "hidden xl:table-cell"],
+  ["Metadata"],
+  ["Last activity", "text-right"],
+];
+
 const TH = "px-3 py-2.5 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
 
 /** The sessions as a table, from tablet width up (SessionCards below it); the header checkbox selects the page. */
@@ -41,27 +52,11 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
                 }}
               />
             </th>
-            <th scope="col" className={TH}>
-              Name
-            </th>
-            <th scope="col" className={TH}>
-              Status
-            </th>
-            <th scope="col" className={TH}>
-              Phone
-            </th>
-            <th scope="col" className={cn(TH, "hidden lg:table-cell")}>
-              Push name
-            </th>
-            <th scope="col" className={cn(TH, "hidden xl:table-cell")}>
-              Engine
-            </th>
-            <th scope="col" className={TH}>
-              Metadata
-            </th>
-            <th scope="col" className={cn(TH, "text-right")}>
-              Last activity
-            </th>
+            {COLUMNS.map(([label, className]) => (
+              <th key={label} scope="col" className={cn(TH, className)}>
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
