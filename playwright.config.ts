@@ -3,7 +3,7 @@ import { defineConfig } from "@playwright/test";
 /**
  * e2e/api: HTTP specs against the real built server (started per spec by e2e/support/server.ts, so
  * specs can restart or kill it). e2e/ui: the dashboard in Debian's Chromium.
- * Run `next build` first (npm test does).
+ * Run `npm run build` first (npm test does).
  */
 export default defineConfig({
   testDir: "e2e",

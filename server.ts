@@ -1,4 +1,4 @@
-import next from "next";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
@@ -9,6 +9,7 @@ import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-fa
 import { getEnv } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
+import { createDirectRoutes } from "@/server/http/direct-routes";
 import { createHttpServer } from "@/server/http/http-server";
 import { trustForwardedHeaders } from "@/server/http/forwarded";
 import type { AuthState } from "@/server/http/authorize";
@@ -25,9 +26,10 @@ import { buildEnvironment } from "@/server/events/envelope";
 import { createEventPublisher } from "@/server/events/publish-event";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { parseGlobalWebhook } from "@/server/webhooks/global-webhook";
+import { DIRECT_ROUTES } from "@/app/direct-routes";
 
 /**
- * Boot: env -> database -> EngineHost -> webhooks -> HTTP (Next) + Socket.IO -> restore sessions.
+ * Boot: env -> database -> EngineHost -> webhooks -> HTTP + Socket.IO (listening) -> Next, restored sessions.
  * The only place that constructs singletons; route handlers reach them through remember()/recall().
  */
 async function main(): Promise<void> {
@@ -98,11 +100,19 @@ async function main(): Promise<void> {
   // Resumes deliveries a previous process left pending or in flight (a crash loses none).
   await dispatcher.start();
 
-  const app = next({ dev: !env.production, hostname: "localhost", port: env.port });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  // The API answers as soon as the server listens: its routes are called directly (production only, so
+  // that `npm run dev` keeps Next's reloading of route handlers). Next prepares the dashboard meanwhile;
+  // a page request waits for it.
+  const direct = env.production ? createDirectRoutes(DIRECT_ROUTES) : null;
+  let nextHandler: Promise<NextHandler> | undefined;
+  const dashboard = () => (nextHandler ??= prepareNext(env.production, env.port));
   const server = createHttpServer({
-    handle: (req, res) => handle(req, res),
+    handle: async (req, res) => {
+      if (direct && (await direct.serve(req, res))) return;
+      await (
+        await dashboard()
+      )(req, res);
+    },
     production: env.production,
     requestTimeoutMs: env.requestTimeoutMs,
     logger: logger.child({ module: "http" }),
@@ -114,6 +124,16 @@ async function main(): Promise<void> {
   dispatcher.onDeliveryUpdate(({ delivery }) => realtime.broadcastDelivery(delivery));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
+  // Loading Next holds the event loop for most of a second: it waits until the requests that come with
+  // a start (health checks, clients reconnecting) had their answers, unless a page asks for it first.
+  setTimeout(
+    () =>
+      dashboard().catch((error) => {
+        logger.fatal({ err: error }, "the dashboard failed to start");
+        process.exit(1);
+      }),
+    DASHBOARD_WARMUP_DELAY_MS,
+  );
 
   const shutdown = new AbortController();
   const restoring = restoreSessions(ctx, shutdown.signal).catch((error) => logger.error({ err: error }, "restoring sessions failed"));
@@ -135,6 +155,19 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+const DASHBOARD_WARMUP_DELAY_MS = 1_000;
+
+type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Next's request handler once it is ready (its import and prepare() take most of a second). */
+async function prepareNext(production: boolean, port: number): Promise<NextHandler> {
+  const { default: next } = await import("next");
+  const app = next({ dev: !production, hostname: "localhost", port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  return (req, res) => handle(req, res);
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 /**
  * API benchmark: the production server with 1,000 stored sessions under autocannon.
  * Prints requests/s and p50/p99 latency per route and saves JSON in bench/results/.
- * Run after `npx next build`: `npm run bench:api` (DURATION=10 CONNECTIONS=10 to tune).
+ * Run after `npm run build`: `npm run bench:api` (DURATION=10 CONNECTIONS=10 to tune).
  * Targets (2 cores): one session p99 <= 20 ms at >= 1,500 req/s; a filtered page of 100 of 1,000 p99 <= 40 ms.
  */
 import fs from "node:fs";

@@ -2,7 +2,7 @@
  * Dashboard benchmark (Playwright, Debian Chromium, the real engine and the WhatsApp Web double):
  * - time from the double rotating a QR to the new QR drawn in the page (20 rotations; target p95 <= 300 ms)
  * - time to first render of the sessions page with 1,000 sessions (target <= 1.5 s)
- * Run after `npx next build`: `npm run bench:dashboard`. Prints a table; saves JSON in bench/results/.
+ * Run after `npm run build`: `npm run bench:dashboard`. Prints a table; saves JSON in bench/results/.
  */
 import fs from "node:fs";
 import { chromium, type Page } from "@playwright/test";

@@ -4,7 +4,7 @@
  * - memory per session (PSS and USS of each browser tree, from /proc) at WORKING with 3 running
  * - boot with 10 stored running sessions -> all WORKING
  * - leftover Chromium processes after shutdown
- * Run after `npx next build`: `npm run bench:engine`. Prints a table; saves JSON in bench/results/.
+ * Run after `npm run build`: `npm run bench:engine`. Prints a table; saves JSON in bench/results/.
  * Targets: first QR <= 1.5 s (one session), scan -> WORKING <= 0.5 s, PSS <= 260 MiB per session with 3 running.
  */
 import fs from "node:fs";

@@ -12,7 +12,7 @@
  *    over QR rotations (each new QR is a SCAN_QR_CODE status) and stop/start cycles of one session.
  * Parts 1-2 run ROUNDS times interleaved, after a warm-up, each run on a fresh database; the tables
  * show the median round. Prints markdown tables and the load average; saves JSON in bench/results/.
- * Run after `npx next build` (part 4): `npx tsx bench/webhooks.ts`
+ * Run after `npm run build` (part 4): `npx tsx bench/webhooks.ts`
  * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 to tune).
  * Targets (2 cores): >= 2,000 deliveries/s (stored backlog) and keeping up with 2,000/s offered;
  * emit -> receipt p99 <= 50 ms at 2,000/s; 0 lost after kill -9; live receiver's delivered/s drops
@@ -440,7 +440,7 @@ async function crashChild(): Promise<void> {
 const SESSION = "bench-live";
 
 async function socketRun(): Promise<SocketResult> {
-  if (!fs.existsSync(".next/BUILD_ID")) throw new Error("part 4 runs the production server: run `npx next build` first");
+  if (!fs.existsSync(".next/switchboard-server.mjs")) throw new Error("part 4 runs the production server: run `npm run build` first");
   const double = await startDouble();
   let server: RunningServer | null = null;
   let socket: Socket | null = null;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildIsCurrent, recordBuild, sourceFingerprint } from "./build-fingerprint";
+import { buildIsCurrent, recordBuild, SERVER_BUNDLE, sourceFingerprint } from "./build-fingerprint.mjs";
 
 let root: string;
 
@@ -22,10 +22,11 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** What `next build` leaves behind, plus the fingerprint npm start records after it. */
+/** What scripts/build.mjs leaves behind: Next's build, the compiled server, then the fingerprint. */
 function build(): void {
   fs.mkdirSync(path.join(root, ".next"), { recursive: true });
   fs.writeFileSync(path.join(root, ".next", "BUILD_ID"), "id");
+  fs.writeFileSync(path.join(root, SERVER_BUNDLE), "// server");
   recordBuild(root, sourceFingerprint(root));
 }
 
@@ -64,6 +65,19 @@ describe("build fingerprint", () => {
   it("a build interrupted before its fingerprint was recorded is rebuilt", () => {
     build();
     fs.rmSync(path.join(root, ".next/switchboard-sources.sha256"));
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
+  it("a build without the compiled server is rebuilt", () => {
+    build();
+    fs.rmSync(path.join(root, SERVER_BUNDLE));
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
+  it("the server entry point counts", () => {
+    fs.writeFileSync(path.join(root, "server.ts"), "main();");
+    build();
+    fs.writeFileSync(path.join(root, "server.ts"), "main(); // changed");
     expect(buildIsCurrent(root)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: format, lint, typecheck, unit tests (Vitest), production build, e2e (Playwright), in that order.
+// `npm test`: format, lint, typecheck, unit tests (Vitest), production build (scripts/build.mjs), e2e (Playwright), in that order.
 // Vitest's and Playwright's summaries are not lines CI reads, so this prints one per runner and a
 // closing `N passed, N failed` total. Exits non-zero if any step failed.
 import { spawnSync } from "node:child_process";
@@ -44,7 +44,7 @@ if (!only || only === "unit") {
 }
 
 if (!only || only === "e2e") {
-  if (check("build", "npx", ["next", "build"])) {
+  if (check("build", "npm", ["run", "build"])) {
     fs.rmSync("test-results/e2e.json", { force: true });
     run("e2e", "npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/e2e.json" });
     const stats = readJson("test-results/e2e.json")?.stats;

@@ -4,8 +4,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_BUNDLE } from "../../scripts/build-fingerprint.mjs";
 
-/** The production server (after `next build`), run as its own process so specs can restart or kill it. */
+/** The production server (after `npm run build`), run as its own process so specs can restart or kill it. */
 export interface RunningServer {
   url: string;
   port: number;
@@ -41,9 +42,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = await freePort();
   const apiKey = options.apiKey ?? TEST_API_KEY;
   let output = "";
-  // node --import tsx, not the tsx CLI: the CLI runs the server as a child, so a SIGKILL meant to
-  // crash the server would only kill the wrapper and leave the server running.
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // The server as `npm start` runs it: compiled by scripts/build.mjs, no wrapper process in between
+  // (a SIGKILL meant to crash the server must reach the server).
+  const child = spawn(process.execPath, [SERVER_BUNDLE], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { getToken, type JWT } from "next-auth/jwt";
+import type { JWT } from "next-auth/jwt";
 import { dashboardAuth, type DashboardAuth } from "./dashboard-auth";
 
 /**
@@ -18,6 +18,8 @@ export async function readDashboardToken(
   if (!auth.enabled) return null;
   let token: JWT | null = null;
   try {
+    // Loaded on the first cookie to check: an API-key-only server never pays for it.
+    const { getToken } = await import("next-auth/jwt");
     token = await getToken({
       // getToken reads `cookies` and, as a fallback, `headers.authorization`; a plain object is enough.
       req: { cookies: input.cookies, headers: input.headers ?? {} } as unknown as Parameters<typeof getToken>[0]["req"],

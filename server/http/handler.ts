@@ -1,4 +1,3 @@
-import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError, errorBody, isAppError, type TFieldIssue } from "@/lib/errors";
 import { ZSessionNameSchema } from "@/lib/session";
@@ -11,7 +10,7 @@ import { findUnsafeJson, findUnsafeKey } from "./unsafe-input";
 type RouteContext<TParams> = { params: Promise<TParams> };
 
 export interface RouteInput<TParams> {
-  request: NextRequest;
+  request: Request;
   params: TParams;
 }
 
@@ -23,7 +22,7 @@ export function apiRoute<TParams = Record<string, never>>(
   run: (input: RouteInput<TParams>) => Promise<Response>,
   options: { public?: boolean } = {},
 ) {
-  return async (request: NextRequest, context: RouteContext<TParams>): Promise<Response> => {
+  return async (request: Request, context: RouteContext<TParams>): Promise<Response> => {
     try {
       if (!options.public) await authorize(request);
       return await run({ request, params: validate(ZPathParamsSchema, (await context.params) ?? {}, "path") as TParams });
@@ -97,7 +96,7 @@ export async function readBody<TSchema extends z.ZodType>(
  * Parse the query string against `schema`. Repeated keys become arrays; `metadata.<key>=<value>`
  * pairs become a `metadata` object. The API key parameter is never part of the input.
  */
-export function readQuery<TSchema extends z.ZodType>(request: NextRequest | Request, schema: TSchema): z.infer<TSchema> {
+export function readQuery<TSchema extends z.ZodType>(request: Request, schema: TSchema): z.infer<TSchema> {
   const params = new URL(request.url).searchParams;
   const input: Record<string, unknown> = {};
   const metadata: Record<string, string> = {};

@@ -1,0 +1,54 @@
+import type { DirectRoute } from "@/server/http/direct-routes";
+import * as sessionAuthQr from "./api/[session]/auth/qr/route";
+import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route";
+import * as openapiJson from "./api/openapi.json/route";
+import * as screenshot from "./api/screenshot/route";
+import * as serverVersion from "./api/server/version/route";
+import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
+import * as sessionsSessionMe from "./api/sessions/[session]/me/route";
+import * as sessionsSessionRestart from "./api/sessions/[session]/restart/route";
+import * as sessionsSession from "./api/sessions/[session]/route";
+import * as sessionsSessionStart from "./api/sessions/[session]/start/route";
+import * as sessionsSessionStop from "./api/sessions/[session]/stop/route";
+import * as sessionsSessionWebhooksDeliveriesIdRedeliver from "./api/sessions/[session]/webhooks/deliveries/[id]/redeliver/route";
+import * as sessionsSessionWebhooksDeliveriesId from "./api/sessions/[session]/webhooks/deliveries/[id]/route";
+import * as sessionsSessionWebhooksDeliveries from "./api/sessions/[session]/webhooks/deliveries/route";
+import * as sessionsSessionWebhooksTest from "./api/sessions/[session]/webhooks/test/route";
+import * as sessionsLogout from "./api/sessions/logout/route";
+import * as sessions from "./api/sessions/route";
+import * as sessionsStart from "./api/sessions/start/route";
+import * as sessionsStop from "./api/sessions/stop/route";
+import * as version from "./api/version/route";
+import * as health from "./health/route";
+import * as ping from "./ping/route";
+
+/**
+ * Every route handler the custom server calls directly (server/http/direct-routes.ts), by URL pattern.
+ * The dashboard's pages and /docs stay on Next's router; next-auth is listed to keep its paths there.
+ * direct-routes.test.ts checks this list against the route.ts files under app/.
+ */
+export const DIRECT_ROUTES: readonly DirectRoute[] = [
+  { pattern: "/api/[session]/auth/qr", module: sessionAuthQr },
+  { pattern: "/api/[session]/auth/request-code", module: sessionAuthRequestCode },
+  { pattern: "/api/auth/[...nextauth]", module: "next" },
+  { pattern: "/api/openapi.json", module: openapiJson },
+  { pattern: "/api/screenshot", module: screenshot },
+  { pattern: "/api/server/version", module: serverVersion },
+  { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },
+  { pattern: "/api/sessions/[session]/me", module: sessionsSessionMe },
+  { pattern: "/api/sessions/[session]/restart", module: sessionsSessionRestart },
+  { pattern: "/api/sessions/[session]", module: sessionsSession },
+  { pattern: "/api/sessions/[session]/start", module: sessionsSessionStart },
+  { pattern: "/api/sessions/[session]/stop", module: sessionsSessionStop },
+  { pattern: "/api/sessions/[session]/webhooks/deliveries/[id]/redeliver", module: sessionsSessionWebhooksDeliveriesIdRedeliver },
+  { pattern: "/api/sessions/[session]/webhooks/deliveries/[id]", module: sessionsSessionWebhooksDeliveriesId },
+  { pattern: "/api/sessions/[session]/webhooks/deliveries", module: sessionsSessionWebhooksDeliveries },
+  { pattern: "/api/sessions/[session]/webhooks/test", module: sessionsSessionWebhooksTest },
+  { pattern: "/api/sessions/logout", module: sessionsLogout },
+  { pattern: "/api/sessions", module: sessions },
+  { pattern: "/api/sessions/start", module: sessionsStart },
+  { pattern: "/api/sessions/stop", module: sessionsStop },
+  { pattern: "/api/version", module: version },
+  { pattern: "/health", module: health },
+  { pattern: "/ping", module: ping },
+];
