@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { jsonText } from "./handler";
 
 type RouteParams = Record<string, string | string[]>;
 type RouteHandler = (request: Request, context: { params: Promise<RouteParams> }) => Promise<Response>;
@@ -161,5 +162,5 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     return;
   }
   // Route responses are small JSON documents or one screenshot: one write, with a Content-Length.
-  res.end(Buffer.from(await response.arrayBuffer()));
+  res.end(jsonText(response) ?? Buffer.from(await response.arrayBuffer()));
 }
