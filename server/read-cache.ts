@@ -16,6 +16,8 @@ export class ReadCache {
   }
 
   /** The cached value for `key`, or load() it and keep it (frozen: callers share it) unless a write overlapped. */
+  async read<T extends object>(key: string, load: () => Promise<T>): Promise<T>;
+  async read<T extends object>(key: string, load: () => Promise<T | null>): Promise<T | null>;
   async read<T extends object>(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const hit = this.rows.get(key);
     if (hit !== undefined) return hit as T;

@@ -12,7 +12,7 @@ import {
   setDesiredState,
 } from "./session-repository";
 
-describe("findStoredSession's cache", () => {
+describe("the read cache of findStoredSession and selectStoredSessions", () => {
   let testDb: TestDb;
   let db: Db;
 
@@ -41,6 +41,16 @@ describe("findStoredSession's cache", () => {
 
     await removeSession(db, "one");
     expect(await findStoredSession(db, "one")).toBeNull();
+  });
+
+  it("answers a repeated page from memory and drops it on any write", async () => {
+    const filter = { metadata: { tenant: "a" }, offset: 0 };
+    const first = await selectStoredSessions(db, filter);
+    expect(await selectStoredSessions(db, { ...filter })).toBe(first);
+    await insertSession(db, { name: "two", config: { metadata: { tenant: "a" } }, running: false, worker: null });
+    expect((await selectStoredSessions(db, filter)).items.map((s) => s.name)).toEqual(["one", "two"]);
+    await saveConfig(db, "one", { metadata: { tenant: "b" } });
+    expect(await selectStoredSessions(db, filter)).toMatchObject({ items: [{ name: "two" }], total: 1 });
   });
 
   it("hands out frozen rows, so no caller can change what others read", async () => {
