@@ -2,7 +2,7 @@
  * Migration step benchmark: what server.ts does between opening the database and serving, timed.
  * - fresh data folder: a new SQLite file, every committed migration pending
  * - nothing pending: the same database opened again (the boot of every day)
- * Each run opens its own client, as a boot does. Run: `npx tsx bench/migrate.ts` (RUNS=5 to tune).
+ * Each run opens its own client, as a boot does. Run: `npm run bench:migrate` (RUNS=5 to tune).
  * Prints a table; saves JSON in bench/results/.
  */
 import fs from "node:fs";
