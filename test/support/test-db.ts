@@ -1,30 +1,31 @@
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import pino from "pino";
 import { openDb, type Db } from "@/server/db";
+import { migrateDatabase } from "@/server/db-migrate";
 
 /**
- * A real SQLite database with every committed migration applied. `prisma migrate deploy`
- * runs once per test file into a template; each test gets its own copy (fast, isolated).
+ * A real SQLite database with every committed migration applied. The server's own migration runner
+ * (server/db-migrate.ts) fills a template once per test file; each test gets its own copy (fast, isolated).
  */
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-let template: string | null = null;
+let template: Promise<string> | null = null;
 
-function templatePath(): string {
-  if (template) return template;
-  const dir = mkdtempSync(join(tmpdir(), "switchboard-webhooks-"));
-  const path = join(dir, "template.db");
-  execFileSync(join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: `file:${path}` },
-    stdio: "pipe",
-  });
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  template = path;
-  return path;
+function templatePath(): Promise<string> {
+  template ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "switchboard-webhooks-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const url = `file:${join(dir, "template.db")}`;
+    const db = openDb(url);
+    try {
+      await migrateDatabase(db, url, pino({ level: "silent" }));
+    } finally {
+      await db.$disconnect();
+    }
+    return join(dir, "template.db");
+  })();
+  return template;
 }
 
 export interface TestDb {
@@ -38,7 +39,7 @@ export interface TestDb {
 export async function createTestDb(): Promise<TestDb> {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-webhooks-"));
   const path = join(dir, "test.db");
-  copyFileSync(templatePath(), path);
+  copyFileSync(await templatePath(), path);
   const url = `file:${path}`;
   const clients: Db[] = [];
   const open = () => {
