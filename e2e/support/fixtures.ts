@@ -10,10 +10,11 @@ import { startDouble, type WhatsAppWebDouble } from "./whatsapp-web-double/doubl
  *   test.use({ serverOptions: { withDouble: true, env: { WAHA_DASHBOARD_PASSWORD: "..." } } });
  *
  * `double`, `server` and `api` are worker-scoped: set up when a test or hook first asks for one and
- * torn down with the worker. Playwright runs the files whose worker options are the same value in
- * one worker, keeping its worker fixtures from one file to the next; an object literal in each
- * file's test.use() is a value of its own, so every spec file gets its own worker, server and
- * double. Never pass one shared object (or leave serverOptions unset) in two files.
+ * torn down with the worker, after the file's afterAll hooks. Playwright runs the files whose worker
+ * options are the same object in one worker and keeps its worker fixtures from one file to the
+ * next; the object literal in each file's test.use() is an object of its own, so each spec file gets
+ * its own worker, server and double. Never pass one shared object to test.use() in two files, nor
+ * leave serverOptions unset in two.
  */
 
 export interface ServerFixtureOptions extends ServerOptions {
