@@ -1,8 +1,9 @@
 import { defineConfig } from "@playwright/test";
 
 /**
- * e2e/api: HTTP specs against the real built server (started per spec by e2e/support/server.ts, so
- * specs can restart or kill it). e2e/ui: the dashboard in Debian's Chromium.
+ * e2e/api: HTTP specs against the real built server (one per spec file, from the fixtures in
+ * e2e/support/fixtures.ts; a process of its own, so specs can restart or kill it). e2e/ui: the
+ * dashboard in Debian's Chromium.
  * Run `npm run build` first (npm test does).
  */
 export default defineConfig({

@@ -1,7 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { ZErrorBodySchema } from "@/lib/errors";
-import { apiClient, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { expect, test } from "../support/fixtures";
 
 /**
  * A bounded fuzz of the HTTP surface (about 2,000 requests from a fixed seed): the kinds of input the
@@ -16,17 +14,10 @@ const SEED = 0x5eed;
 /** The server's default SWITCHBOARD_MAX_BODY_BYTES. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-let server: RunningServer;
-let api: ApiClient;
+test.use({ serverOptions: { env: { SWITCHBOARD_CHROME_PATH: "/nonexistent/chromium", WAHA_LOG_LEVEL: "warn" } } });
 
-test.beforeAll(async () => {
-  server = await startServer({ env: { SWITCHBOARD_CHROME_PATH: "/nonexistent/chromium", WAHA_LOG_LEVEL: "warn" } });
-  api = apiClient(server);
+test.beforeAll(async ({ api }) => {
   expect((await api.post("/api/sessions", { name: "fuzzed", start: false, config: { metadata: { a: "b" } } })).status).toBe(201);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
 });
 
 /** mulberry32: a small deterministic generator, so a failure replays with the same requests. */
@@ -140,7 +131,7 @@ function bodies(pick: <T>(items: T[]) => T): string[] {
   ];
 }
 
-test(`${REQUESTS} fuzzed requests: no 5xx, every /api error in the error shape`, async () => {
+test(`${REQUESTS} fuzzed requests: no 5xx, every /api error in the error shape`, async ({ server, api }) => {
   test.setTimeout(240_000);
   const next = random(SEED);
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];

@@ -1,8 +1,8 @@
 import net from "node:net";
-import { expect, test } from "@playwright/test";
 import { ZErrorBodySchema, type TErrorBody } from "@/lib/errors";
-import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { eventually, type ApiClient } from "../support/api";
+import { expect, test } from "../support/fixtures";
+import type { RunningServer } from "../support/server";
 
 /**
  * Regressions of the hardening probe: bad input is a 4xx in the error shape and changes nothing,
@@ -10,24 +10,16 @@ import { startServer, type RunningServer } from "../support/server";
  * abandoned uploads cannot hold a connection. No session is started: no Chromium is needed.
  */
 
-let server: RunningServer;
-let api: ApiClient;
-
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { env: { WAHA_LOG_LEVEL: "debug", SWITCHBOARD_REQUEST_TIMEOUT_SECONDS: "2" } } });
 
-test.beforeAll(async () => {
-  server = await startServer({ env: { WAHA_LOG_LEVEL: "debug", SWITCHBOARD_REQUEST_TIMEOUT_SECONDS: "2" } });
-  api = apiClient(server);
+test.beforeAll(async ({ api }) => {
   expect((await api.post("/api/sessions", { name: "kept", start: false, config: { metadata: { plan: "pro" }, debug: true } })).status).toBe(
     201,
   );
 });
 
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-const storedConfig = async () => (await api.get<{ config: unknown }>("/api/sessions/kept")).body.config;
+const storedConfig = async (api: ApiClient) => (await api.get<{ config: unknown }>("/api/sessions/kept")).body.config;
 
 function expectError(response: { status: number; headers: Headers; body: unknown }, status: number, field?: string): TErrorBody {
   expect(response.status).toBe(status);
@@ -38,8 +30,8 @@ function expectError(response: { status: number; headers: Headers; body: unknown
   return body;
 }
 
-test("a lone UTF-16 surrogate in metadata is a 400 naming the field, and nothing is stored", async () => {
-  const before = await storedConfig();
+test("a lone UTF-16 surrogate in metadata is a 400 naming the field, and nothing is stored", async ({ api }) => {
+  const before = await storedConfig(api);
   for (const [method, path, rawBody] of [
     ["POST", "/api/sessions", '{"name":"surrogate","start":false,"config":{"metadata":{"k":"\\ud800"}}}'],
     ["PUT", "/api/sessions/kept", '{"config":{"metadata":{"k":"\\udc00x"}}}'],
@@ -47,10 +39,10 @@ test("a lone UTF-16 surrogate in metadata is a 400 naming the field, and nothing
     expectError(await api.call(method, path, { rawBody }), 400, "config.metadata.k");
   }
   expectError(await api.get("/api/sessions/surrogate"), 404);
-  expect(await storedConfig()).toEqual(before);
+  expect(await storedConfig(api)).toEqual(before);
 });
 
-test("a path segment that cannot be a session name is a 400 naming `session`, for every verb", async () => {
+test("a path segment that cannot be a session name is a 400 naming `session`, for every verb", async ({ api }) => {
   for (const [method, path] of [
     ["DELETE", "/api/sessions/bad%20name"],
     ["GET", "/api/sessions/bad%20name"],
@@ -63,29 +55,31 @@ test("a path segment that cannot be a session name is a 400 naming `session`, fo
   expect((await api.get("/health")).status).toBe(200);
 });
 
-test("GET /docs/assets/<an Object.prototype member> is a 404 in the error shape, not a 500", async () => {
+test("GET /docs/assets/<an Object.prototype member> is a 404 in the error shape, not a 500", async ({ server, api }) => {
   for (const file of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
     expectError(await api.get(`/docs/assets/${file}`, { apiKey: null }), 404);
   }
   expect(server.output()).not.toContain("unhandled error");
 });
 
-test("PUT /api/sessions/{session} whose fields are all unknown is a 400 naming them; {} and {config:{}} keep WAHA's meaning", async () => {
-  const before = await storedConfig();
+test("PUT /api/sessions/{session} whose fields are all unknown is a 400 naming them; {} and {config:{}} keep WAHA's meaning", async ({
+  api,
+}) => {
+  const before = await storedConfig(api);
   const typo = expectError(await api.put("/api/sessions/kept", { conifg: { webhooks: [] }, also: 1 }), 400, "conifg");
   expect(typo.details?.map((d) => d.field)).toEqual(["conifg", "also"]);
-  expect(await storedConfig()).toEqual(before);
+  expect(await storedConfig(api)).toEqual(before);
 
   expect((await api.put("/api/sessions/kept", { config: {}, ignoredExtra: 1 })).status).toBe(200);
-  expect(await storedConfig()).toEqual({});
+  expect(await storedConfig(api)).toEqual({});
   expect((await api.put("/api/sessions/kept", { config: before })).status).toBe(200);
   expect((await api.put("/api/sessions/kept", {})).status).toBe(200);
-  expect(await storedConfig()).toEqual({});
+  expect(await storedConfig(api)).toEqual({});
   expect((await api.put("/api/sessions/kept", { config: before })).status).toBe(200);
 });
 
-test("a `__proto__` key is a 400, in a body at any depth and as a metadata filter", async () => {
-  const before = await storedConfig();
+test("a `__proto__` key is a 400, in a body at any depth and as a metadata filter", async ({ api }) => {
+  const before = await storedConfig(api);
   expectError(
     await api.call("POST", "/api/sessions", { rawBody: '{"name":"proto","start":false,"config":{"metadata":{"__proto__":{"a":"b"}}}}' }),
     400,
@@ -94,10 +88,10 @@ test("a `__proto__` key is a 400, in a body at any depth and as a metadata filte
   expectError(await api.call("PUT", "/api/sessions/kept", { rawBody: '{"__proto__":{"config":{}}}' }), 400, "__proto__");
   expectError(await api.get("/api/sessions?all=true&metadata.__proto__=x"), 400, "metadata.__proto__");
   expectError(await api.get("/api/sessions/proto"), 404);
-  expect(await storedConfig()).toEqual(before);
+  expect(await storedConfig(api)).toEqual(before);
 });
 
-test("every /api error is JSON in the error shape: unknown paths, wrong methods, next-auth's refusals", async () => {
+test("every /api error is JSON in the error shape: unknown paths, wrong methods, next-auth's refusals", async ({ server, api }) => {
   const notFound = expectError(await api.get("/api/does-not-exist"), 404);
   expect(notFound.code).toBe("not_found");
   expectError(await api.get("/api/sessions/kept/nope/deeper"), 404);
@@ -113,7 +107,7 @@ test("every /api error is JSON in the error shape: unknown paths, wrong methods,
   expect(page.headers.get("content-type")).toContain("text/html");
 });
 
-test("security headers on every path: pages, the API, errors and the docs", async () => {
+test("security headers on every path: pages, the API, errors and the docs", async ({ api }) => {
   for (const path of ["/login", "/api/sessions", "/api/does-not-exist", "/ping", "/docs", "/docs/assets/swagger-ui.css"]) {
     const { headers } = await api.get(path, { apiKey: path.startsWith("/api") ? undefined : null });
     const csp = headers.get("content-security-policy") ?? "";
@@ -130,7 +124,7 @@ test("security headers on every path: pages, the API, errors and the docs", asyn
   expect(nonces[0]).not.toBe(nonces[1]);
 });
 
-test("the API key and other credentials never reach the log, whatever the request", async () => {
+test("the API key and other credentials never reach the log, whatever the request", async ({ server, api }) => {
   await api.get(`/api/sessions/nope?x-api-key=${server.apiKey}`, { apiKey: null });
   await api.get(`/api/does-not-exist?x-api-key=${server.apiKey}&token=tok-secret-123`, { apiKey: null });
   await api.get("/api/sessions?x-api-key=wrong-but-still-a-credential", { apiKey: null });
@@ -149,7 +143,7 @@ test("the API key and other credentials never reach the log, whatever the reques
 });
 
 /** A raw HTTP/1.1 request whose body never finishes: `Content-Length` promises more than is sent. */
-function slowUpload(headers: string): Promise<{ response: string; closed: boolean }> {
+function slowUpload(server: RunningServer, headers: string): Promise<{ response: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(server.port, "127.0.0.1");
     let response = "";
@@ -173,14 +167,14 @@ function slowUpload(headers: string): Promise<{ response: string; closed: boolea
   });
 }
 
-test("an answer sent before the upload was read closes the connection", async () => {
-  const { response } = await slowUpload("");
+test("an answer sent before the upload was read closes the connection", async ({ server }) => {
+  const { response } = await slowUpload(server, "");
   expect(response).toMatch(/^HTTP\/1\.1 401/);
   expect(response).toContain('"code":"unauthorized"');
 });
 
-test("an upload slower than the request timeout is answered 408 in the error shape and logged as no server error", async () => {
-  const { response } = await slowUpload(`X-Api-Key: ${server.apiKey}\r\n`);
+test("an upload slower than the request timeout is answered 408 in the error shape and logged as no server error", async ({ server }) => {
+  const { response } = await slowUpload(server, `X-Api-Key: ${server.apiKey}\r\n`);
   expect(response).toMatch(/^HTTP\/1\.1 408/);
   const body = ZErrorBodySchema.parse(JSON.parse(response.slice(response.indexOf("\r\n\r\n") + 4)));
   expect(body.code).toBe("request_timeout");

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/fixtures";
 import { attemptLogin, type CookieJar } from "../support/login";
-import { startServer, type RunningServer } from "../support/server";
 
 /**
  * The login throttle (docs/dashboard.md): X-Forwarded-For is believed only from a trusted proxy, so a
@@ -14,17 +13,18 @@ const RIGHT = { password: PASSWORD };
 const from = (address: string) => ({ "X-Forwarded-For": address });
 
 test.describe.configure({ mode: "serial" });
+// The file's server is the one behind a trusted proxy; the test without one starts its own.
+test.use({
+  serverOptions: {
+    env: { WAHA_DASHBOARD_PASSWORD: PASSWORD, SWITCHBOARD_TRUSTED_PROXIES: "127.0.0.1,::1", SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES: "3" },
+  },
+});
 
 test.describe("without a trusted proxy", () => {
-  let server: RunningServer;
-  test.beforeAll(async () => {
-    server = await startServer({ env: { WAHA_DASHBOARD_PASSWORD: PASSWORD } });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-  });
-
-  test("POST /api/auth/callback/credentials: a forged X-Forwarded-For does not reset the per-address limit", async () => {
+  test("POST /api/auth/callback/credentials: a forged X-Forwarded-For does not reset the per-address limit", async ({
+    startExtraServer,
+  }) => {
+    const server = await startExtraServer({ env: { WAHA_DASHBOARD_PASSWORD: PASSWORD } });
     for (let i = 1; i <= 5; i++) {
       expect((await attemptLogin(server, WRONG, { headers: from(`203.0.113.${i}`) })).status).toBe(401);
     }
@@ -35,18 +35,11 @@ test.describe("without a trusted proxy", () => {
 });
 
 test.describe("behind a trusted proxy (loopback), with a global ceiling of 3 failures a minute", () => {
-  let server: RunningServer;
   let operator: CookieJar;
-  test.beforeAll(async () => {
-    server = await startServer({
-      env: { WAHA_DASHBOARD_PASSWORD: PASSWORD, SWITCHBOARD_TRUSTED_PROXIES: "127.0.0.1,::1", SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES: "3" },
-    });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-  });
 
-  test("POST /api/auth/callback/credentials: a browser or address that logged in before still logs in while rotating addresses trip the ceiling", async () => {
+  test("POST /api/auth/callback/credentials: a browser or address that logged in before still logs in while rotating addresses trip the ceiling", async ({
+    server,
+  }) => {
     const login = await attemptLogin(server, RIGHT, { headers: from("192.0.2.10") });
     expect(login.status).toBe(200);
     const knownBrowser = login.setCookies.find((c) => c.startsWith("switchboard.known-browser="));
@@ -66,7 +59,7 @@ test.describe("behind a trusted proxy (loopback), with a global ceiling of 3 fai
     expect((await attemptLogin(server, RIGHT, { headers: from("192.0.2.10") })).status).toBe(200);
   });
 
-  test("POST /api/auth/callback/credentials: failures posted as a plain HTML form (answered 302) count too", async () => {
+  test("POST /api/auth/callback/credentials: failures posted as a plain HTML form (answered 302) count too", async ({ server }) => {
     for (let i = 0; i < 5; i++) {
       const failed = await attemptLogin(server, WRONG, { headers: from("198.51.100.88"), jar: operator, asHtmlForm: true });
       expect(failed.status).toBe(302);

@@ -1,35 +1,24 @@
 import http from "node:http";
-import { expect, test } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
-import { apiClient, type ApiClient } from "../support/api";
+import { expect, test } from "../support/fixtures";
 import { attemptLogin } from "../support/login";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import type { RunningServer } from "../support/server";
 
 /** Live push: Socket.IO (authenticated handshake, rooms per session) and WAHA's raw /ws. */
 
-let double: WhatsAppWebDouble;
-let server: RunningServer;
-let api: ApiClient;
 const sockets: Socket[] = [];
 const DASHBOARD_PASSWORD = "realtime-dashboard-password";
 
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { withDouble: true, env: { WAHA_DASHBOARD_PASSWORD: DASHBOARD_PASSWORD } } });
 
-test.beforeAll(async () => {
-  double = await startDouble();
-  server = await startServer({ env: { ...doubleEnv(double), WAHA_DASHBOARD_PASSWORD: DASHBOARD_PASSWORD } });
-  api = apiClient(server);
-});
-
-test.afterAll(async () => {
+test.afterAll(() => {
   for (const socket of sockets) socket.close();
-  await server?.stop();
-  await double?.close();
 });
 
 function connect(
+  server: RunningServer,
   auth?: { apiKey: string },
   options: { transport?: "websocket" | "polling"; headers?: Record<string, string> } = {},
 ): Socket {
@@ -52,7 +41,7 @@ function handshake(socket: Socket): Promise<string> {
 }
 
 /** A raw WebSocket handshake on WAHA's /ws, as `curl -H 'Upgrade: websocket' ...` sends it. */
-function rawHandshake(query: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawHandshake(server: RunningServer, query: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(`${server.url}/ws?${query}`, {
       headers: {
@@ -93,16 +82,16 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-test("a socket without credentials is refused", async () => {
+test("a socket without credentials is refused", async ({ server }) => {
   for (const auth of [undefined, { apiKey: "wrong" }]) {
-    const socket = connect(auth);
+    const socket = connect(server, auth);
     const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
     expect(error.message).toBe("unauthorized");
   }
 });
 
-test("a subscribed socket sees status changes and every QR of a session driven by the double", async () => {
-  const socket = connect({ apiKey: server.apiKey });
+test("a subscribed socket sees status changes and every QR of a session driven by the double", async ({ double, server, api }) => {
+  const socket = connect(server, { apiKey: server.apiKey });
   await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
   const statuses = record<{ session: string; status: string; statuses: unknown[] }>(socket, "session.status");
   const qrs = record<{ session: string; value: string | null }>(socket, "session.qr");
@@ -127,8 +116,8 @@ test("a subscribed socket sees status changes and every QR of a session driven b
   expect(statuses.every((s) => s.session === "live")).toBe(true);
 });
 
-test("a socket subscribed to another session hears nothing of this one", async () => {
-  const socket = connect({ apiKey: server.apiKey });
+test("a socket subscribed to another session hears nothing of this one", async ({ server, api }) => {
+  const socket = connect(server, { apiKey: server.apiKey });
   await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
   const statuses = record<{ session: string }>(socket, "session.status");
   socket.emit("subscribe", { session: "elsewhere" });
@@ -138,7 +127,7 @@ test("a socket subscribed to another session hears nothing of this one", async (
   expect(statuses).toEqual([]);
 });
 
-test("WAHA's raw /ws refuses a connection without the key", async () => {
+test("WAHA's raw /ws refuses a connection without the key", async ({ server }) => {
   const status = await new Promise<number>((resolve) => {
     const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws?session=*`);
     ws.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
@@ -156,7 +145,9 @@ test("WAHA's raw /ws refuses a connection without the key", async () => {
   expect(opened).toBe(true);
 });
 
-test("a handshake with the dashboard's login cookie is let in from the dashboard's own origin only, on /ws and Socket.IO", async () => {
+test("a handshake with the dashboard's login cookie is let in from the dashboard's own origin only, on /ws and Socket.IO", async ({
+  server,
+}) => {
   const login = await attemptLogin(server, { password: DASHBOARD_PASSWORD });
   expect(login.status).toBe(200);
   const cookie = `next-auth.session-token=${login.jar["next-auth.session-token"]}`;
@@ -169,23 +160,23 @@ test("a handshake with the dashboard's login cookie is let in from the dashboard
   const own = { Origin: server.url };
 
   for (const headers of foreign) {
-    const refused = await rawHandshake("session=*", { Cookie: cookie, ...headers });
+    const refused = await rawHandshake(server, "session=*", { Cookie: cookie, ...headers });
     expect(refused.status, JSON.stringify(headers)).toBe(401);
     expect(JSON.parse(refused.body)).toEqual({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" });
   }
-  expect((await rawHandshake("session=*", { Cookie: cookie, ...own })).status).toBe(101);
+  expect((await rawHandshake(server, "session=*", { Cookie: cookie, ...own })).status).toBe(101);
 
   for (const transport of ["websocket", "polling"] as const) {
     for (const headers of foreign) {
-      const outcome = await handshake(connect(undefined, { transport, headers: { Cookie: cookie, ...headers } }));
+      const outcome = await handshake(connect(server, undefined, { transport, headers: { Cookie: cookie, ...headers } }));
       expect(outcome, `${transport} ${JSON.stringify(headers)}`).toBe("unauthorized");
     }
-    expect(await handshake(connect(undefined, { transport, headers: { Cookie: cookie, ...own } }))).toBe("connected");
+    expect(await handshake(connect(server, undefined, { transport, headers: { Cookie: cookie, ...own } }))).toBe("connected");
   }
 });
 
-test("a handshake with the API key is let in whatever its Origin", async () => {
+test("a handshake with the API key is let in whatever its Origin", async ({ server }) => {
   const headers = { Origin: "http://evil.example" };
-  expect((await rawHandshake(`session=*&x-api-key=${server.apiKey}`, headers)).status).toBe(101);
-  expect(await handshake(connect({ apiKey: server.apiKey }, { headers }))).toBe("connected");
+  expect((await rawHandshake(server, `session=*&x-api-key=${server.apiKey}`, headers)).status).toBe(101);
+  expect(await handshake(connect(server, { apiKey: server.apiKey }, { headers }))).toBe("connected");
 });

@@ -2,11 +2,9 @@ import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { startReceiver, type Receiver } from "../../test/support/webhook-receiver";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { expect, test } from "../support/fixtures";
 
 /**
  * Secrets in session configs (webhook HMAC keys, custom header values, proxy passwords): every answer
@@ -21,24 +19,17 @@ type ErrorBody = { statusCode: number; code: string; details?: { field: string; 
 const HIDDEN = "[redacted]";
 const SECRETS = ["hmac-key-1", "header-secret", "proxy-pass"];
 
-let double: WhatsAppWebDouble;
 let receiver: Receiver;
-let server: RunningServer;
-let api: ApiClient;
 
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { withDouble: true } });
 
 test.beforeAll(async () => {
-  double = await startDouble();
   receiver = await startReceiver();
-  server = await startServer({ env: doubleEnv(double) });
-  api = apiClient(server);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
   await receiver?.close();
-  await double?.close();
 });
 
 const secretConfig = () => ({
@@ -56,9 +47,11 @@ const redactedConfig = () => ({
   webhooks: [{ url: receiver.url, events: ["session.status"], hmac: { key: HIDDEN }, customHeaders: [{ name: "X-Token", value: HIDDEN }] }],
   proxy: { server: "proxy.local:3128", username: "operator", password: HIDDEN },
 });
-const revealed = async (name: string) => (await api.get<Session>(`/api/sessions/${name}?revealSecrets=true`)).body.config;
+const revealed = async (api: ApiClient, name: string) => (await api.get<Session>(`/api/sessions/${name}?revealSecrets=true`)).body.config;
 
-test("POST /api/sessions, GET /api/sessions/{session}, GET /api/sessions and stop answer the config with its secrets redacted", async () => {
+test("POST /api/sessions, GET /api/sessions/{session}, GET /api/sessions and stop answer the config with its secrets redacted", async ({
+  api,
+}) => {
   const created = await api.post<Session>("/api/sessions", { name: "secretive", start: false, config: secretConfig() });
   expect(created.status).toBe(201);
   const answers = [
@@ -74,7 +67,9 @@ test("POST /api/sessions, GET /api/sessions/{session}, GET /api/sessions and sto
   }
 });
 
-test("GET /api/sessions/{session}?revealSecrets=true answers the secrets (true/1; false/0 redact); another value is a 400", async () => {
+test("GET /api/sessions/{session}?revealSecrets=true answers the secrets (true/1; false/0 redact); another value is a 400", async ({
+  api,
+}) => {
   for (const value of ["true", "1", "True"])
     expect((await api.get<Session>(`/api/sessions/secretive?revealSecrets=${value}`)).body.config).toEqual(secretConfig());
   for (const value of ["false", "0"])
@@ -84,12 +79,14 @@ test("GET /api/sessions/{session}?revealSecrets=true answers the secrets (true/1
   expect(bad.body).toMatchObject({ code: "validation_failed", details: [{ field: "revealSecrets" }] });
 });
 
-test("PUT /api/sessions/{session} with what GET answered keeps the secrets: the receiver still gets the right HMAC and header", async () => {
+test("PUT /api/sessions/{session} with what GET answered keeps the secrets: the receiver still gets the right HMAC and header", async ({
+  api,
+}) => {
   const read = (await api.get<Session>("/api/sessions/secretive")).body.config;
   const put = await api.put<Session>("/api/sessions/secretive", { config: { ...read, debug: true } });
   expect(put.status).toBe(200);
   expect(put.body.config).toEqual({ ...redactedConfig(), debug: true });
-  expect(await revealed("secretive")).toEqual({ ...secretConfig(), debug: true });
+  expect(await revealed(api, "secretive")).toEqual({ ...secretConfig(), debug: true });
 
   const before = receiver.requests.length;
   expect((await api.post("/api/sessions/secretive/webhooks/test", { webhook: 0 })).status).toBe(201);
@@ -99,14 +96,14 @@ test("PUT /api/sessions/{session} with what GET answered keeps the secrets: the 
   expect(request.headers["x-token"]).toBe("header-secret");
 });
 
-test("a placeholder that stands for no stored secret is a 400 naming the field, and nothing changes", async () => {
-  const before = await revealed("secretive");
+test("a placeholder that stands for no stored secret is a 400 naming the field, and nothing changes", async ({ api }) => {
+  const before = await revealed(api, "secretive");
   const put = await api.put<ErrorBody>("/api/sessions/secretive", {
     config: { webhooks: [...redactedConfig().webhooks, { url: "https://new.example/hook", events: ["message"], hmac: { key: HIDDEN } }] },
   });
   expect(put.status).toBe(400);
   expect(put.body).toMatchObject({ code: "validation_failed", details: [{ field: "config.webhooks.1.hmac.key" }] });
-  expect(await revealed("secretive")).toEqual(before);
+  expect(await revealed(api, "secretive")).toEqual(before);
 
   const created = await api.post<ErrorBody>("/api/sessions", { name: "copied", start: false, config: redactedConfig() });
   expect(created.status).toBe(400);
@@ -118,37 +115,35 @@ test("a placeholder that stands for no stored secret is a 400 naming the field, 
   expect((await api.get("/api/sessions/copied")).status).toBe(404);
 });
 
-test("POST /api/sessions/start (deprecated) keeps a secret sent back redacted, and answers it redacted", async () => {
+test("POST /api/sessions/start (deprecated) keeps a secret sent back redacted, and answers it redacted", async ({ api }) => {
   const config = { webhooks: [{ url: receiver.url, events: ["session.status"], hmac: { key: "hmac-key-1" } }] };
   expect((await api.post("/api/sessions", { name: "legacy", start: false, config })).status).toBe(201);
   const read = (await api.get<Session>("/api/sessions/legacy")).body.config;
   const started = await api.post<Session>("/api/sessions/start", { name: "legacy", config: read });
   expect(started.status).toBe(201);
   expect(started.body.config).toEqual({ webhooks: [{ ...config.webhooks[0], hmac: { key: HIDDEN } }] });
-  expect(await revealed("legacy")).toEqual(config);
+  expect(await revealed(api, "legacy")).toEqual(config);
   // The session runs with the stored key: its status events are signed with it.
   const signed = await eventually(async () => receiver.requests.find((r) => JSON.parse(r.body.toString()).session === "legacy"), Boolean);
   expect(signed!.headers["x-webhook-hmac"]).toBe(createHmac("sha512", "hmac-key-1").update(signed!.body).digest("hex"));
   await api.post("/api/sessions/legacy/stop");
 });
 
-test("the data folder is created 0700 and the database 0600 with its -wal and -shm; a 0644 database is made 0600 at start", async () => {
+test("the data folder is created 0700 and the database 0600 with its -wal and -shm; a 0644 database is made 0600 at start", async ({
+  startExtraServer,
+}) => {
   const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-modes-")), "data");
   const database = path.join(dataDir, "switchboard.db");
   const modeOf = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
-  let own = await startServer({ dataDir });
-  try {
-    expect((await apiClient(own).post("/api/sessions", { name: "m", start: false })).status).toBe(201);
-    expect(modeOf(dataDir)).toBe("700");
-    expect([database, `${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600", "600"]);
-    await own.stop();
+  let own = await startExtraServer({ dataDir });
+  expect((await apiClient(own).post("/api/sessions", { name: "m", start: false })).status).toBe(201);
+  expect(modeOf(dataDir)).toBe("700");
+  expect([database, `${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600", "600"]);
+  await own.stop();
 
-    for (const file of [database, `${database}-wal`, `${database}-shm`]) if (fs.existsSync(file)) fs.chmodSync(file, 0o644);
-    own = await startServer({ dataDir });
-    expect(modeOf(database)).toBe("600");
-    expect((await apiClient(own).get("/api/sessions/m")).status).toBe(200);
-    expect([`${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600"]);
-  } finally {
-    await own.stop();
-  }
+  for (const file of [database, `${database}-wal`, `${database}-shm`]) if (fs.existsSync(file)) fs.chmodSync(file, 0o644);
+  own = await startExtraServer({ dataDir });
+  expect(modeOf(database)).toBe("600");
+  expect((await apiClient(own).get("/api/sessions/m")).status).toBe(200);
+  expect([`${database}-wal`, `${database}-shm`].map(modeOf)).toEqual(["600", "600"]);
 });

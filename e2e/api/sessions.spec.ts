@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
 import { apiClient, eventually, type ApiClient } from "../support/api";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { expect, test } from "../support/fixtures";
+import { doubleEnv } from "../support/server";
 import { processesMatching } from "../support/processes";
 
 /** The sessions REST API against the real built server, a real SQLite file and the WhatsApp Web double. */
@@ -18,24 +17,10 @@ type Session = {
 };
 type ErrorBody = { statusCode: number; error: string; message: string; code: string; details?: { field: string; message: string }[] };
 
-let double: WhatsAppWebDouble;
-let server: RunningServer;
-let api: ApiClient;
-
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { withDouble: true } });
 
-test.beforeAll(async () => {
-  double = await startDouble();
-  server = await startServer({ env: doubleEnv(double) });
-  api = apiClient(server);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-  await double?.close();
-});
-
-const status = async (name: string) => (await api.get<Session>(`/api/sessions/${name}`)).body.status;
+const status = async (api: ApiClient, name: string) => (await api.get<Session>(`/api/sessions/${name}`)).body.status;
 
 test.describe("auth", () => {
   const routes: [string, string][] = [
@@ -60,7 +45,7 @@ test.describe("auth", () => {
     ["GET", "/api/openapi.json"],
   ];
 
-  test("every /api route answers 401 without a key or with a wrong one", async () => {
+  test("every /api route answers 401 without a key or with a wrong one", async ({ api }) => {
     for (const [method, path] of routes) {
       for (const apiKey of [null, "wrong-key"]) {
         const response = await api.call<ErrorBody>(method, path, { apiKey, rawBody: method === "GET" ? undefined : "{}" });
@@ -70,12 +55,12 @@ test.describe("auth", () => {
     }
   });
 
-  test("the key is accepted as ?x-api-key= too", async () => {
+  test("the key is accepted as ?x-api-key= too", async ({ server, api }) => {
     const response = await api.get(`/api/sessions?x-api-key=${server.apiKey}`, { apiKey: null });
     expect(response.status).toBe(200);
   });
 
-  test("GET /ping and GET /health are public; health reports the database", async () => {
+  test("GET /ping and GET /health are public; health reports the database", async ({ api }) => {
     expect((await api.get("/ping", { apiKey: null })).body).toEqual({ message: "pong" });
     const health = await api.get<{ status: string; database: { status: string } }>("/health", { apiKey: null });
     expect(health.status).toBe(200);
@@ -83,7 +68,7 @@ test.describe("auth", () => {
     expect(health.body.database.status).toBe("up");
   });
 
-  test("GET /api/server/version reports the version", async () => {
+  test("GET /api/server/version reports the version", async ({ api }) => {
     const response = await api.get<{ version: string; engine: string }>("/api/server/version");
     expect(response.body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(response.body.engine).toBe("WEBJS");
@@ -91,7 +76,7 @@ test.describe("auth", () => {
 });
 
 test.describe("create, read, update", () => {
-  test("POST /api/sessions without a name generates one; start:false creates it STOPPED", async () => {
+  test("POST /api/sessions without a name generates one; start:false creates it STOPPED", async ({ api }) => {
     const response = await api.post<Session>("/api/sessions", { start: false });
     expect(response.status).toBe(201);
     expect(response.body.name).toMatch(/^session_[0-9a-z]{26}$/);
@@ -99,7 +84,7 @@ test.describe("create, read, update", () => {
     expect((await api.get<Session>(`/api/sessions/${response.body.name}`)).body.status).toBe("STOPPED");
   });
 
-  test("POST /api/sessions stores the config as given and an existing name is 422", async () => {
+  test("POST /api/sessions stores the config as given and an existing name is 422", async ({ api }) => {
     const config = {
       metadata: { "user.id": "42" },
       webhooks: [{ url: "http://127.0.0.1:9/hook", events: ["session.status"], hmac: { key: "k" } }],
@@ -118,7 +103,7 @@ test.describe("create, read, update", () => {
     });
   });
 
-  test("bad input gets 400 naming the field, and nothing stored changes", async () => {
+  test("bad input gets 400 naming the field, and nothing stored changes", async ({ api }) => {
     const before = (await api.get<Session>("/api/sessions/cfg")).body.config;
     const cases: [string, string, string | RegExp][] = [
       ["POST", JSON.stringify({ name: "bad name" }), "name"],
@@ -159,7 +144,7 @@ test.describe("create, read, update", () => {
     expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual(before);
   });
 
-  test("unknown fields are stripped", async () => {
+  test("unknown fields are stripped", async ({ api }) => {
     const response = await api.post<Session>("/api/sessions", {
       name: "stripped",
       start: false,
@@ -170,7 +155,7 @@ test.describe("create, read, update", () => {
     expect(response.body.config).toEqual({ debug: true });
   });
 
-  test("PUT /api/sessions/{session} replaces the whole config; unknown session is 404", async () => {
+  test("PUT /api/sessions/{session} replaces the whole config; unknown session is 404", async ({ api }) => {
     const response = await api.put<Session>("/api/sessions/cfg", { config: { metadata: { plan: "pro" } } });
     expect(response.status).toBe(200);
     expect(response.body.config).toEqual({ metadata: { plan: "pro" } });
@@ -179,7 +164,7 @@ test.describe("create, read, update", () => {
     expect(missing.body).toMatchObject({ statusCode: 404, error: "Not Found", code: "session_not_found" });
   });
 
-  test("GET /api/sessions/{session} of an unknown session is 404", async () => {
+  test("GET /api/sessions/{session} of an unknown session is 404", async ({ api }) => {
     const response = await api.get<ErrorBody>("/api/sessions/nope");
     expect(response.status).toBe(404);
     expect(response.body.message).toBe("Session 'nope' not found");
@@ -187,14 +172,14 @@ test.describe("create, read, update", () => {
 });
 
 test.describe("lifecycle", () => {
-  test("POST /api/sessions starts by default and reaches SCAN_QR_CODE with a QR in three formats", async () => {
+  test("POST /api/sessions starts by default and reaches SCAN_QR_CODE with a QR in three formats", async ({ server, api }) => {
     const created = await api.post<Session>("/api/sessions", { name: "alpha" });
     expect(created.status).toBe(201);
     expect(["STARTING", "SCAN_QR_CODE"]).toContain(created.body.status);
     const raw = await api.get<{ value: string }>("/api/alpha/auth/qr?format=raw");
     expect(raw.status).toBe(200);
     expect(raw.body.value.split(",")).toHaveLength(5);
-    expect(await status("alpha")).toBe("SCAN_QR_CODE");
+    expect(await status(api, "alpha")).toBe("SCAN_QR_CODE");
 
     const png = await fetch(`${server.url}/api/alpha/auth/qr`, { headers: { "X-Api-Key": server.apiKey } });
     expect(png.headers.get("content-type")).toBe("image/png");
@@ -209,7 +194,7 @@ test.describe("lifecycle", () => {
     expect(Buffer.from(base64.body.data, "base64").subarray(1, 4).toString()).toBe("PNG");
   });
 
-  test("start is idempotent; stop is idempotent; the default list shows running sessions only", async () => {
+  test("start is idempotent; stop is idempotent; the default list shows running sessions only", async ({ api }) => {
     const statusesBefore = (await api.get<Session>("/api/sessions/alpha")).body.statuses.length;
     const started = await api.post<Session>("/api/sessions/alpha/start");
     expect(started.status).toBe(201);
@@ -229,13 +214,13 @@ test.describe("lifecycle", () => {
     });
   });
 
-  test("stop of an unknown session is an empty 201", async () => {
+  test("stop of an unknown session is an empty 201", async ({ api }) => {
     const response = await api.post("/api/sessions/nobody/stop");
     expect(response.status).toBe(201);
     expect(response.text).toBe("");
   });
 
-  test("QR of a stopped or unknown session gives WAHA's 422 bodies", async () => {
+  test("QR of a stopped or unknown session gives WAHA's 422 bodies", async ({ api }) => {
     const stopped = await api.get<Record<string, unknown>>("/api/alpha/auth/qr");
     expect(stopped.status).toBe(422);
     expect(stopped.body).toMatchObject({
@@ -249,7 +234,7 @@ test.describe("lifecycle", () => {
     expect(missing.body).toMatchObject({ error: 'Session "ghost" does not exist', session: "ghost" });
   });
 
-  test("me is null for a stopped session; pairing code and screenshot need a running one", async () => {
+  test("me is null for a stopped session; pairing code and screenshot need a running one", async ({ api }) => {
     const me = await api.get("/api/sessions/alpha/me");
     expect(me.status).toBe(200);
     expect(me.text).toBe("");
@@ -258,35 +243,35 @@ test.describe("lifecycle", () => {
     expect((await api.get("/api/sessions/ghost/me")).status).toBe(404);
   });
 
-  test("restart works from STOPPED; PUT restarts a running session with the new config", async () => {
+  test("restart works from STOPPED; PUT restarts a running session with the new config", async ({ api }) => {
     const restarted = await api.post<Session>("/api/sessions/alpha/restart");
     expect(restarted.status).toBe(201);
     await eventually(
-      () => status("alpha"),
+      () => status(api, "alpha"),
       (s) => s === "SCAN_QR_CODE",
     );
     const updated = await api.put<Session>("/api/sessions/alpha", { config: { metadata: { v: "2" } } });
     expect(updated.body.config).toEqual({ metadata: { v: "2" } });
     expect(updated.body.statuses.some((s) => s.reason === "config updated")).toBe(true);
     await eventually(
-      () => status("alpha"),
+      () => status(api, "alpha"),
       (s) => s === "SCAN_QR_CODE",
     );
   });
 
-  test("logout keeps the config and starts again from scratch when it was running", async () => {
+  test("logout keeps the config and starts again from scratch when it was running", async ({ server, api }) => {
     const response = await api.post<Session>("/api/sessions/alpha/logout");
     expect(response.status).toBe(201);
     expect(response.body.config).toEqual({ metadata: { v: "2" } });
     expect(response.body.me).toBeNull();
     await eventually(
-      () => status("alpha"),
+      () => status(api, "alpha"),
       (s) => s === "SCAN_QR_CODE",
     );
     expect(fs.existsSync(`${server.dataDir}/sessions/alpha`)).toBe(true);
   });
 
-  test("DELETE is idempotent, stops the browser and wipes auth data and config", async () => {
+  test("DELETE is idempotent, stops the browser and wipes auth data and config", async ({ server, api }) => {
     expect((await api.delete("/api/sessions/alpha")).status).toBe(200);
     expect((await api.delete("/api/sessions/alpha")).status).toBe(200);
     expect((await api.get("/api/sessions/alpha")).status).toBe(404);
@@ -298,7 +283,7 @@ test.describe("lifecycle", () => {
     );
   });
 
-  test("deprecated POST /api/sessions/start|stop|logout", async () => {
+  test("deprecated POST /api/sessions/start|stop|logout", async ({ api }) => {
     const started = await api.post<Session>("/api/sessions/start", { name: "legacy", config: { debug: true } });
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ name: "legacy", config: { debug: true } });
@@ -306,7 +291,7 @@ test.describe("lifecycle", () => {
     expect(again.status).toBe(422);
     expect(again.body.message).toBe("Session 'legacy' is already started.");
     expect((await api.post("/api/sessions/stop", { name: "legacy" })).status).toBe(201);
-    expect(await status("legacy")).toBe("STOPPED");
+    expect(await status(api, "legacy")).toBe("STOPPED");
     expect((await api.post("/api/sessions/stop", { name: "legacy", logout: true })).status).toBe(201);
     expect((await api.get("/api/sessions/legacy")).status).toBe(404);
     await api.post("/api/sessions", { name: "legacy2", start: false });
@@ -317,7 +302,7 @@ test.describe("lifecycle", () => {
 });
 
 test.describe("search", () => {
-  test("GET /api/sessions filters by metadata, status and free text on the server, with pagination", async () => {
+  test("GET /api/sessions filters by metadata, status and free text on the server, with pagination", async ({ api }) => {
     for (let i = 0; i < 12; i++) {
       const name = `tenant-${String(i).padStart(2, "0")}`;
       const metadata = { tenant: i % 2 ? "acme" : "globex", plan: i % 3 ? "basic" : "pro", email: `ops${i}@example.com` };
@@ -350,7 +335,7 @@ test.describe("search", () => {
 });
 
 test.describe("OpenAPI", () => {
-  test("GET /api/openapi.json matches WAHA's sessions paths, methods, status codes and required fields", async () => {
+  test("GET /api/openapi.json matches WAHA's sessions paths, methods, status codes and required fields", async ({ api }) => {
     type Operation = {
       responses: Record<string, unknown>;
       parameters?: { name: string; in: string }[];
@@ -398,7 +383,7 @@ test.describe("OpenAPI", () => {
     }
   });
 
-  test("/docs renders the interactive docs from local assets", async () => {
+  test("/docs renders the interactive docs from local assets", async ({ server }) => {
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -409,7 +394,7 @@ test.describe("OpenAPI", () => {
 });
 
 test.describe("concurrency", () => {
-  test("50 concurrent mixed requests on one session leave a consistent state", async () => {
+  test("50 concurrent mixed requests on one session leave a consistent state", async ({ server, api }) => {
     await api.post("/api/sessions", { name: "busy", start: false });
     const operations = [
       () => api.post("/api/sessions/busy/start"),
@@ -447,10 +432,10 @@ test.describe("concurrency", () => {
 });
 
 test.describe("persistence", () => {
-  test("configs, desired state and a generated API key survive a server restart", async () => {
+  test("configs, desired state and a generated API key survive a server restart", async ({ double, startExtraServer }) => {
     const dataDir = fs.mkdtempSync("/tmp/switchboard-restart-");
     const env = doubleEnv(double);
-    const first = await startServer({ dataDir, env, apiKey: "" });
+    const first = await startExtraServer({ dataDir, env, apiKey: "" });
     const key = fs.readFileSync(`${dataDir}/api-key`, "utf8").trim();
     const client = apiClient({ url: first.url, apiKey: key });
     await client.post("/api/sessions", { name: "kept", start: false, config: { metadata: { team: "ops" } } });
@@ -462,34 +447,27 @@ test.describe("persistence", () => {
     await first.stop();
     expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
 
-    const second = await startServer({ dataDir, env, apiKey: "" });
+    const second = await startExtraServer({ dataDir, env, apiKey: "" });
     expect(second.output()).not.toContain("Generated an API key");
     const again = apiClient({ url: second.url, apiKey: key });
-    try {
-      expect((await again.get<Session>("/api/sessions/kept")).body).toMatchObject({
-        status: "STOPPED",
-        config: { metadata: { team: "ops" } },
-      });
-      const runner = await eventually(
-        async () => (await again.get<Session>("/api/sessions/runner")).body,
-        (s) => s.status === "SCAN_QR_CODE",
-      );
-      expect(runner.statuses.some((s) => s.reason === "restored at boot")).toBe(true);
-    } finally {
-      await second.stop();
-    }
+    expect((await again.get<Session>("/api/sessions/kept")).body).toMatchObject({
+      status: "STOPPED",
+      config: { metadata: { team: "ops" } },
+    });
+    const runner = await eventually(
+      async () => (await again.get<Session>("/api/sessions/runner")).body,
+      (s) => s.status === "SCAN_QR_CODE",
+    );
+    expect(runner.statuses.some((s) => s.reason === "restored at boot")).toBe(true);
+    await second.stop();
     expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
   });
 
-  test("WAHA_HTTP_STRICT_MODE rejects unknown fields", async () => {
-    const strict = await startServer({ env: { WAHA_HTTP_STRICT_MODE: "true" } });
-    try {
-      const response = await apiClient(strict).post<ErrorBody>("/api/sessions", { name: "s", start: false, config: { bogus: 1 } });
-      expect(response.status).toBe(400);
-      expect(response.body.details).toEqual([{ field: "config.bogus", message: "property config.bogus should not exist" }]);
-      expect((await apiClient(strict).get("/api/sessions/s")).status).toBe(404);
-    } finally {
-      await strict.stop();
-    }
+  test("WAHA_HTTP_STRICT_MODE rejects unknown fields", async ({ startExtraServer }) => {
+    const strict = await startExtraServer({ env: { WAHA_HTTP_STRICT_MODE: "true" } });
+    const response = await apiClient(strict).post<ErrorBody>("/api/sessions", { name: "s", start: false, config: { bogus: 1 } });
+    expect(response.status).toBe(400);
+    expect(response.body.details).toEqual([{ field: "config.bogus", message: "property config.bogus should not exist" }]);
+    expect((await apiClient(strict).get("/api/sessions/s")).status).toBe(404);
   });
 });

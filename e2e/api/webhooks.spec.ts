@@ -1,11 +1,8 @@
 import { createHmac } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test } from "@playwright/test";
-import { apiClient, eventually, type ApiClient } from "../support/api";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { eventually } from "../support/api";
+import { expect, test } from "../support/fixtures";
 
 /** Webhooks through the real server to a real HTTP receiver on loopback. */
 
@@ -42,16 +39,12 @@ async function startReceiver() {
   };
 }
 
-let double: WhatsAppWebDouble;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let server: RunningServer;
-let api: ApiClient;
-const dataDir = fs.mkdtempSync("/tmp/switchboard-webhooks-");
 const HMAC_KEY = "receiver-secret";
 
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { withDouble: true } });
 
-const serverEnv = () => doubleEnv(double);
 const webhookConfig = () => ({
   metadata: { tenant: "acme" },
   webhooks: [
@@ -66,21 +59,16 @@ const webhookConfig = () => ({
 });
 
 test.beforeAll(async () => {
-  double = await startDouble();
   receiver = await startReceiver();
-  server = await startServer({ dataDir, env: serverEnv() });
-  api = apiClient(server);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
   await receiver?.close();
-  await double?.close();
 });
 
 const statusEvents = (session: string) => receiver.received.filter((r) => r.json.event === "session.status" && r.json.session === session);
 
-test("session.status reaches the receiver with WAHA's envelope, headers, HMAC and custom headers", async () => {
+test("session.status reaches the receiver with WAHA's envelope, headers, HMAC and custom headers", async ({ api }) => {
   await api.post("/api/sessions", { name: "hooked", config: webhookConfig() });
   await eventually(
     async () => statusEvents("hooked").map((r) => r.json.payload.status),
@@ -103,7 +91,7 @@ test("session.status reaches the receiver with WAHA's envelope, headers, HMAC an
   expect(first.headers["user-agent"]).toMatch(/^Switchboard\//);
 });
 
-test("the delivery log lists what was sent; redeliver sends it again with the same request id", async () => {
+test("the delivery log lists what was sent; redeliver sends it again with the same request id", async ({ api }) => {
   const list = await eventually(
     async () => (await api.get<{ items: Delivery[]; total: number }>("/api/sessions/hooked/webhooks/deliveries")).body,
     (l) => l.items.length >= 2 && l.items.every((d) => d.state === "delivered"),
@@ -123,14 +111,14 @@ test("the delivery log lists what was sent; redeliver sends it again with the sa
   expect((await api.get("/api/sessions/hooked/webhooks/deliveries?state=bogus")).status).toBe(400);
 });
 
-test("send a test event to a webhook", async () => {
+test("send a test event to a webhook", async ({ api }) => {
   const response = await api.post<Delivery>("/api/sessions/hooked/webhooks/test", { webhook: 0 });
   expect(response.status).toBe(201);
   const test = await eventually(async () => receiver.received.find((r) => r.json.payload?.event === "webhook.test"), Boolean);
   expect(test!.json).toMatchObject({ event: "engine.event", session: "hooked" });
 });
 
-test("a receiver that is down, then up, gets every event", async () => {
+test("a receiver that is down, then up, gets every event", async ({ api }) => {
   receiver.setStatus(503);
   const before = statusEvents("hooked").length;
   await api.post("/api/sessions/hooked/stop");
@@ -148,7 +136,7 @@ test("a receiver that is down, then up, gets every event", async () => {
   expect(arrived).toContain("STOPPED");
 });
 
-test("kill -9 with deliveries pending, then restart: everything is delivered", async () => {
+test("kill -9 with deliveries pending, then restart: everything is delivered", async ({ server, api }) => {
   receiver.setStatus(503);
   await api.post("/api/sessions", { name: "crashy", start: false, config: webhookConfig() });
   for (let i = 0; i < 3; i++) {
@@ -161,8 +149,7 @@ test("kill -9 with deliveries pending, then restart: everything is delivered", a
 
   await server.kill();
   receiver.setStatus(200);
-  server = await startServer({ dataDir, env: serverEnv() });
-  api = apiClient(server);
+  await server.start();
   await eventually(
     async () => new Set(statusEvents("crashy").map((r) => r.json.id)),
     (ids) => pending.every((d) => ids.has(d.eventId)),

@@ -12,13 +12,16 @@ export interface RunningServer {
   port: number;
   apiKey: string;
   dataDir: string;
-  process: ChildProcess;
-  /** Everything the server printed, for assertions and for debugging a failure. */
+  /** The server process running now (a new one after each start()). */
+  readonly process: ChildProcess;
+  /** Everything the server printed, across restarts, for assertions and for debugging a failure. */
   output(): string;
   /** SIGTERM and wait: a graceful shutdown. */
   stop(): Promise<void>;
   /** SIGKILL and wait: a crash. */
   kill(): Promise<void>;
+  /** After stop() or kill(): the same server again (port, API key, data folder, environment), as after a reboot. */
+  start(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -41,44 +44,57 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
   const port = await freePort();
   const apiKey = options.apiKey ?? TEST_API_KEY;
-  let output = "";
-  // The server as `npm start` runs it: compiled by scripts/build.mjs, no wrapper process in between
-  // (a SIGKILL meant to crash the server must reach the server).
-  const child = spawn(process.execPath, [SERVER_BUNDLE], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      WHATSAPP_API_HOSTNAME: "127.0.0.1",
-      SWITCHBOARD_DATA_DIR: dataDir,
-      ...(apiKey ? { WAHA_API_KEY: apiKey } : {}),
-      WAHA_LOG_LEVEL: "info",
-      ...options.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(url, child, () => output);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let output = "";
+  let child: ChildProcess;
+  let exited: Promise<void>;
+
+  const launch = async () => {
+    // The server as `npm start` runs it: compiled by scripts/build.mjs, no wrapper process in between
+    // (a SIGKILL meant to crash the server must reach the server).
+    child = spawn(process.execPath, [SERVER_BUNDLE], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        WHATSAPP_API_HOSTNAME: "127.0.0.1",
+        SWITCHBOARD_DATA_DIR: dataDir,
+        ...(apiKey ? { WAHA_API_KEY: apiKey } : {}),
+        WAHA_LOG_LEVEL: "info",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    await waitUntilUp(url, child, () => output);
+  };
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (isRunning()) child.kill(signal);
     await exited;
   };
+
+  await launch();
   return {
     url,
     port,
     apiKey,
     dataDir,
-    process: child,
+    get process() {
+      return child;
+    },
     output: () => output,
     stop: () => end("SIGTERM"),
     kill: () => end("SIGKILL"),
+    start: async () => {
+      if (isRunning()) throw new Error("the server is running: stop() or kill() it before start()");
+      await launch();
+    },
   };
 }
 

@@ -1,23 +1,13 @@
-import { expect, test } from "@playwright/test";
 import { apiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import { expect, test } from "../support/fixtures";
 import { DASHBOARD_ENV, PASSWORD, USERNAME, login, newClient, screenshot } from "./dashboard";
 
 /** Dashboard login: next-auth credentials, the throttle, the page gate and the cookie on the REST API. */
 
-let server: RunningServer;
-
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { env: DASHBOARD_ENV } });
 
-test.beforeAll(async () => {
-  server = await startServer({ env: DASHBOARD_ENV });
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-test("every dashboard page needs the login: / and /sessions/x lead to /login", async ({ browser }) => {
+test("every dashboard page needs the login: / and /sessions/x lead to /login", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
@@ -29,7 +19,7 @@ test("every dashboard page needs the login: / and /sessions/x lead to /login", a
   await context.close();
 });
 
-test("a wrong password is refused with a message and no session cookie", async ({ browser }) => {
+test("a wrong password is refused with a message and no session cookie", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/login`);
@@ -43,7 +33,7 @@ test("a wrong password is refused with a message and no session cookie", async (
   await context.close();
 });
 
-test("after 5 failed logins the address is refused (429), even with the right password", async ({ browser }) => {
+test("after 5 failed logins the address is refused (429), even with the right password", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/login`);
@@ -72,7 +62,7 @@ test("after 5 failed logins the address is refused (429), even with the right pa
   await context.close();
 });
 
-test("login, the cookie works on the REST API, and neither the password nor the API key reach the page", async ({ browser }) => {
+test("login, the cookie works on the REST API, and neither the password nor the API key reach the page", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await login(page, server);
@@ -113,7 +103,7 @@ test("login, the cookie works on the REST API, and neither the password nor the 
   await context.close();
 });
 
-test("a state-changing API call with the cookie from another origin is refused", async ({ browser }) => {
+test("a state-changing API call with the cookie from another origin is refused", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await login(page, server);
@@ -125,7 +115,7 @@ test("a state-changing API call with the cookie from another origin is refused",
   await context.close();
 });
 
-test("GET /login?callbackUrl= sends a signed-in browser to same-site paths only (307), never a 500", async ({ browser }) => {
+test("GET /login?callbackUrl= sends a signed-in browser to same-site paths only (307), never a 500", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await login(page, server);
@@ -148,7 +138,7 @@ test("GET /login?callbackUrl= sends a signed-in browser to same-site paths only 
   await context.close();
 });
 
-test("the login form follows a callbackUrl only to a same-site path", async ({ browser }) => {
+test("the login form follows a callbackUrl only to a same-site path", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/login?callbackUrl=/%09/evil.example`);
@@ -159,37 +149,32 @@ test("the login form follows a callbackUrl only to a same-site path", async ({ b
   await context.close();
 });
 
-test("WAHA_DASHBOARD_ENABLED=false: pages and login are 404, the API key still works", async () => {
-  const off = await startServer({ env: { ...DASHBOARD_ENV, WAHA_DASHBOARD_ENABLED: "false" } });
-  try {
-    for (const path of ["/", "/login", "/sessions", "/api/auth/csrf"]) {
-      const response = await fetch(`${off.url}${path}`, { redirect: "manual" });
-      expect(response.status, path).toBe(404);
-    }
-    expect((await apiClient(off).get("/api/sessions")).status).toBe(200);
-  } finally {
-    await off.stop();
+test("WAHA_DASHBOARD_ENABLED=false: pages and login are 404, the API key still works", async ({ startExtraServer }) => {
+  const off = await startExtraServer({ env: { ...DASHBOARD_ENV, WAHA_DASHBOARD_ENABLED: "false" } });
+  for (const path of ["/", "/login", "/sessions", "/api/auth/csrf"]) {
+    const response = await fetch(`${off.url}${path}`, { redirect: "manual" });
+    expect(response.status, path).toBe(404);
   }
+  expect((await apiClient(off).get("/api/sessions")).status).toBe(200);
 });
 
-test("without WAHA_DASHBOARD_PASSWORD a password is generated once into the data folder (mode 600)", async ({ browser }) => {
-  const generated = await startServer({});
-  try {
-    const context = await newClient(browser);
-    const page = await context.newPage();
-    await page.goto(`${generated.url}/login`);
-    const fs = await import("node:fs");
-    const file = `${generated.dataDir}/dashboard-password`;
-    await expect.poll(() => fs.existsSync(file)).toBe(true);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const password = fs.readFileSync(file, "utf8").trim();
-    expect(generated.output()).toContain(password);
-    await page.getByLabel("Username").fill("admin");
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/sessions$/);
-    await context.close();
-  } finally {
-    await generated.stop();
-  }
+test("without WAHA_DASHBOARD_PASSWORD a password is generated once into the data folder (mode 600)", async ({
+  browser,
+  startExtraServer,
+}) => {
+  const generated = await startExtraServer({});
+  const context = await newClient(browser);
+  const page = await context.newPage();
+  await page.goto(`${generated.url}/login`);
+  const fs = await import("node:fs");
+  const file = `${generated.dataDir}/dashboard-password`;
+  await expect.poll(() => fs.existsSync(file)).toBe(true);
+  expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  const password = fs.readFileSync(file, "utf8").trim();
+  expect(generated.output()).toContain(password);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+  await context.close();
 });

@@ -1,6 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { apiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import type { Page } from "@playwright/test";
+import { expect, test } from "../support/fixtures";
 import { DASHBOARD_ENV, login, newClient } from "./dashboard";
 
 /**
@@ -8,18 +7,12 @@ import { DASHBOARD_ENV, login, newClient } from "./dashboard";
  * channel connects, the docs render) with no violation reported, and no other site can frame it.
  */
 
-let server: RunningServer;
-
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { env: DASHBOARD_ENV } });
 
-test.beforeAll(async () => {
-  server = await startServer({ env: DASHBOARD_ENV });
-  const created = await apiClient(server).post("/api/sessions", { name: "csp", start: false, config: { metadata: { team: "ops" } } });
+test.beforeAll(async ({ api }) => {
+  const created = await api.post("/api/sessions", { name: "csp", start: false, config: { metadata: { team: "ops" } } });
   expect(created.status).toBe(201);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
 });
 
 /** Collects CSP violations (the DOM event and Chromium's console report) and page errors. */
@@ -40,7 +33,7 @@ async function watchViolations(page: Page): Promise<string[]> {
   return violations;
 }
 
-test("the dashboard runs under the policy: login, list, detail, edit, new, with the live channel up", async ({ browser }) => {
+test("the dashboard runs under the policy: login, list, detail, edit, new, with the live channel up", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   const violations = await watchViolations(page);
@@ -63,7 +56,7 @@ test("the dashboard runs under the policy: login, list, detail, edit, new, with 
   await context.close();
 });
 
-test("the API docs render under the policy (no inline script)", async ({ browser }) => {
+test("the API docs render under the policy (no inline script)", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   const violations = await watchViolations(page);
@@ -74,7 +67,7 @@ test("the API docs render under the policy (no inline script)", async ({ browser
   await context.close();
 });
 
-test("another site cannot frame the dashboard", async ({ browser }) => {
+test("another site cannot frame the dashboard", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   const violations: string[] = [];

@@ -1,8 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import jsQR from "jsqr";
-import { apiClient, eventually, type ApiClient } from "../support/api";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { eventually, type ApiClient } from "../support/api";
+import { expect, test } from "../support/fixtures";
 import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /**
@@ -11,28 +10,15 @@ import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./da
  * countdown, and the page turns WORKING on the scan, all without a reload.
  */
 
-let double: WhatsAppWebDouble;
-let server: RunningServer;
-let api: ApiClient;
 const browserErrors = new BrowserErrors();
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
-
-test.beforeAll(async () => {
-  double = await startDouble();
-  server = await startServer({ env: { ...DASHBOARD_ENV, ...doubleEnv(double) } });
-  api = apiClient(server);
-});
+test.use({ serverOptions: { withDouble: true, env: DASHBOARD_ENV } });
 
 test.afterEach(() => browserErrors.expectNone());
 
-test.afterAll(async () => {
-  await server?.stop();
-  await double?.close();
-});
-
-const rawQr = async (name: string) => (await api.get<{ value: string }>(`/api/${name}/auth/qr?format=raw`)).body.value;
+const rawQr = async (api: ApiClient, name: string) => (await api.get<{ value: string }>(`/api/${name}/auth/qr?format=raw`)).body.value;
 
 /** What the page's QR canvas encodes, read back from its pixels. */
 async function shownQr(page: Page): Promise<string | null> {
@@ -43,7 +29,7 @@ async function shownQr(page: Page): Promise<string | null> {
   return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
 }
 
-test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKING live", async ({ browser }) => {
+test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKING live", async ({ browser, double, server, api }) => {
   const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
@@ -56,7 +42,7 @@ test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKI
   const canvas = page.getByTestId("qr-canvas");
   await expect(canvas).toBeVisible({ timeout: 45_000 });
   await expect(page.getByTestId("status-badge").first()).toHaveAttribute("data-status", "SCAN_QR_CODE");
-  const first = await rawQr("alice");
+  const first = await rawQr(api, "alice");
   await expect.poll(() => shownQr(page)).toBe(first);
   const countdown = page.getByTestId("qr-countdown");
   await expect(countdown).toContainText(/Refreshes in \d+ s/);
@@ -67,7 +53,7 @@ test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKI
   await double.rotate();
   await expect(canvas).toHaveAttribute("data-qr-rotation", "1", { timeout: 15_000 });
   const second = await eventually(
-    () => rawQr("alice"),
+    () => rawQr(api, "alice"),
     (value) => value !== first,
   );
   await expect.poll(() => shownQr(page)).toBe(second);
@@ -98,7 +84,7 @@ test("QR pushed and drawn in the browser, rotation with countdown, scan -> WORKI
   await context.close();
 });
 
-test("pairing code: requested from the page, entered on the phone -> WORKING", async ({ browser }) => {
+test("pairing code: requested from the page, entered on the phone -> WORKING", async ({ browser, double, server, api }) => {
   const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
@@ -117,7 +103,7 @@ test("pairing code: requested from the page, entered on the phone -> WORKING", a
   await context.close();
 });
 
-test("log out from the page asks first, then the session wants a new QR", async ({ browser }) => {
+test("log out from the page asks first, then the session wants a new QR", async ({ browser, server }) => {
   const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);

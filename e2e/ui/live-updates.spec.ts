@@ -1,8 +1,7 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { startReceiver, type Receiver } from "../../test/support/webhook-receiver";
-import { apiClient, type ApiClient } from "../support/api";
-import { doubleEnv, startServer, type RunningServer } from "../support/server";
-import { startDouble, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { expect, test } from "../support/fixtures";
+import type { RunningServer } from "../support/server";
 import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /**
@@ -13,10 +12,7 @@ import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./da
  * pushed message must never take the page down.
  */
 
-let double: WhatsAppWebDouble;
 let receiver: Receiver;
-let server: RunningServer;
-let api: ApiClient;
 const browserErrors = new BrowserErrors();
 const SESSION = "hooks";
 
@@ -24,13 +20,11 @@ const SESSION = "hooks";
 // QR for 45 s (alone it passed 5 of 5 runs). The cause is not understood yet.
 test.describe.configure({ mode: "serial", retries: 1 });
 test.setTimeout(120_000);
+// The QR watchdog would restart a session whose code did not rotate for 90 s; not under test here.
+test.use({ serverOptions: { withDouble: true, env: { ...DASHBOARD_ENV, SWITCHBOARD_QR_STALE_SECONDS: "600" } } });
 
-test.beforeAll(async () => {
-  double = await startDouble();
+test.beforeAll(async ({ api }) => {
   receiver = await startReceiver();
-  // The QR watchdog would restart a session whose code did not rotate for 90 s; not under test here.
-  server = await startServer({ env: { ...DASHBOARD_ENV, ...doubleEnv(double), SWITCHBOARD_QR_STALE_SECONDS: "600" } });
-  api = apiClient(server);
   const created = await api.post("/api/sessions", {
     name: SESSION,
     start: false,
@@ -44,12 +38,10 @@ test.beforeAll(async () => {
 test.afterEach(() => browserErrors.expectNone());
 
 test.afterAll(async () => {
-  await server?.stop();
   await receiver?.close();
-  await double?.close();
 });
 
-async function openSession(browser: Browser): Promise<Page> {
+async function openSession(browser: Browser, server: RunningServer): Promise<Page> {
   const context = browserErrors.watch(await newClient(browser));
   const page = await context.newPage();
   await login(page, server);
@@ -68,9 +60,10 @@ async function openDeliveries(page: Page): Promise<void> {
 
 test("deliveries tab open: a test event appears with its state, follows its retries, and Redeliver updates the row", async ({
   browser,
+  server,
 }) => {
   receiver.setReply(() => ({ status: 503 }));
-  const page = await openSession(browser);
+  const page = await openSession(browser, server);
   await openDeliveries(page);
   await expect(page.getByText("No deliveries yet")).toBeVisible();
 
@@ -92,9 +85,9 @@ test("deliveries tab open: a test event appears with its state, follows its retr
   await page.context().close();
 });
 
-test("live events tab open while the session starts: its events stream in, and the delivery log kept up", async ({ browser }) => {
+test("live events tab open while the session starts: its events stream in, and the delivery log kept up", async ({ browser, server }) => {
   receiver.setReply(() => ({ status: 200 }));
-  const page = await openSession(browser);
+  const page = await openSession(browser, server);
   // Seen once, so its list stays cached while another tab is open (as when an operator looks around).
   await openDeliveries(page);
   await page.getByRole("tab", { name: "Live events" }).click();
@@ -113,11 +106,16 @@ test("live events tab open while the session starts: its events stream in, and t
   await page.context().close();
 });
 
-test("login panel and sessions list open while the QR rotates, the phone scans and the session logs out", async ({ browser }) => {
+test("login panel and sessions list open while the QR rotates, the phone scans and the session logs out", async ({
+  browser,
+  double,
+  server,
+  api,
+}) => {
   receiver.setReply(() => ({ status: 200 }));
   // Already waiting for a scan after the test above; started here when this test runs alone.
   await api.post(`/api/sessions/${SESSION}/start`);
-  const page = await openSession(browser);
+  const page = await openSession(browser, server);
   const list = await page.context().newPage();
   await list.goto(`${server.url}/sessions`);
   const listed = list.locator(`[data-testid="session-row"][data-session="${SESSION}"]`).getByTestId("status-badge");
@@ -153,8 +151,9 @@ test("login panel and sessions list open while the QR rotates, the phone scans a
 
 test("a panel that fails to render shows its own alert, the rest of the page keeps working, and Try again recovers", async ({
   browser,
+  server,
 }) => {
-  const page = await openSession(browser);
+  const page = await openSession(browser, server);
   // A delivery row without a state, as the broken push used to insert: the REST answer is faked once.
   const isList = (url: URL) => url.pathname === `/api/sessions/${SESSION}/webhooks/deliveries`;
   await page.route(

@@ -1,21 +1,19 @@
-import { expect, test, type Page } from "@playwright/test";
-import { apiClient, eventually, type ApiClient } from "../support/api";
-import { startServer, type RunningServer } from "../support/server";
+import type { Browser, Page } from "@playwright/test";
+import { eventually } from "../support/api";
+import { expect, test } from "../support/fixtures";
+import type { RunningServer } from "../support/server";
 import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./dashboard";
 
 /** Sessions in the dashboard: list and search, the config form (create / edit), actions, delete. */
 
 type Session = { name: string; status: string; config: Record<string, unknown> };
 
-let server: RunningServer;
-let api: ApiClient;
 const browserErrors = new BrowserErrors();
 
 test.describe.configure({ mode: "serial" });
+test.use({ serverOptions: { env: DASHBOARD_ENV } });
 
-test.beforeAll(async () => {
-  server = await startServer({ env: DASHBOARD_ENV });
-  api = apiClient(server);
+test.beforeAll(async ({ api }) => {
   for (const [name, tenant, team] of [
     ["north-1", "acme", "sales"],
     ["north-2", "acme", "support"],
@@ -29,11 +27,7 @@ test.beforeAll(async () => {
 
 test.afterEach(() => browserErrors.expectNone());
 
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-async function signedIn(browser: import("@playwright/test").Browser, options?: Parameters<typeof newClient>[1]): Promise<Page> {
+async function signedIn(browser: Browser, server: RunningServer, options?: Parameters<typeof newClient>[1]): Promise<Page> {
   const context = browserErrors.watch(await newClient(browser, options));
   const page = await context.newPage();
   await login(page, server);
@@ -65,8 +59,8 @@ const redacted = (config: typeof WEST_CONFIG) => ({
   })),
 });
 
-test("the table lists sessions with status, engine and metadata", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("the table lists sessions with status, engine and metadata", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await expect(rows(page)).toHaveCount(4);
   const north = page.locator('[data-testid="session-row"][data-session="north-1"]');
   await expect(north.getByTestId("status-badge")).toHaveAttribute("data-status", "STOPPED");
@@ -77,8 +71,8 @@ test("the table lists sessions with status, engine and metadata", async ({ brows
   await page.context().close();
 });
 
-test("search: key=value tokens filter by metadata on the server, free text and status too", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("search: key=value tokens filter by metadata on the server, free text and status too", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   const search = page.getByRole("searchbox", { name: "Search sessions" });
 
   const listed = page.waitForRequest((r) => r.url().includes("metadata.tenant=acme") && r.url().includes("metadata.team=sales"));
@@ -106,6 +100,8 @@ test("search: key=value tokens filter by metadata on the server, free text and s
   await expect(rows(page)).toHaveCount(1);
   await expect(search).toHaveValue("tenant=globex");
   await page.getByRole("button", { name: "Clear filters" }).click();
+  // The next click builds its URL from the one rendered: before the clear lands, it would bring the search back.
+  await expect(search).toHaveValue("");
 
   await page.getByRole("group", { name: "Filter by status" }).getByRole("button", { name: "Working" }).click();
   await expect(page.getByText("No sessions match these filters")).toBeVisible();
@@ -119,15 +115,15 @@ test("search: key=value tokens filter by metadata on the server, free text and s
   await page.context().close();
 });
 
-test("pagination uses limit/offset and X-Total-Count", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("pagination uses limit/offset and X-Total-Count", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions?limit=25`);
   await expect(page.getByRole("navigation", { name: "Sessions pages" })).toContainText("1–4 of 4");
   await page.context().close();
 });
 
-test("create a session from the form: validation from the schema, then POST, then its page", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("create a session from the form: validation from the schema, then POST, then its page", async ({ browser, server, api }) => {
+  const page = await signedIn(browser, server);
   await page.getByRole("link", { name: "New session" }).click();
   await expect(page).toHaveURL(/\/sessions\/new$/);
 
@@ -181,8 +177,8 @@ test("create a session from the form: validation from the schema, then POST, the
   await page.context().close();
 });
 
-test("a name that exists is reported on the name field (the API's 422)", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("a name that exists is reported on the name field (the API's 422)", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/new`);
   await page.getByLabel(/^Name/).fill("north-1");
   await page.getByRole("switch", { name: "Start now" }).click();
@@ -191,8 +187,8 @@ test("a name that exists is reported on the name field (the API's 422)", async (
   await page.context().close();
 });
 
-test("edit the config: edits from the JSON tab and the form both land; PUT replaces the config", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("edit the config: edits from the JSON tab and the form both land; PUT replaces the config", async ({ browser, server, api }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/north-2`);
   await page.getByRole("link", { name: "Edit", exact: true }).click();
   await expect(page).toHaveURL(/\/sessions\/north-2\/edit$/);
@@ -223,8 +219,8 @@ test("edit the config: edits from the JSON tab and the form both land; PUT repla
   await page.context().close();
 });
 
-test("secrets are masked in the edit form; saving without revealing keeps them; Reveal shows them", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("secrets are masked in the edit form; saving without revealing keeps them; Reveal shows them", async ({ browser, server, api }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/west-1/edit`);
   const hmac = page.getByLabel(/^HMAC key/);
   await expect(hmac).toHaveValue("[redacted]");
@@ -252,8 +248,8 @@ test("secrets are masked in the edit form; saving without revealing keeps them; 
   await page.context().close();
 });
 
-test("the API's 400 details are shown next to their fields", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("the API's 400 details are shown next to their fields", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/south-1/edit`);
   await expect(page.getByLabel("Key 1")).toBeVisible();
   // Force a server-side rejection the form cannot foresee: the route answers 400 with details.
@@ -278,8 +274,8 @@ test("the API's 400 details are shown next to their fields", async ({ browser })
   await page.context().close();
 });
 
-test("bulk actions run on the selected rows", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("bulk actions run on the selected rows", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await page.getByRole("checkbox", { name: "Select south-1" }).check();
   await page.getByRole("checkbox", { name: "Select south-2" }).check();
   await expect(page.getByRole("region", { name: "Bulk actions" })).toContainText("2 selected");
@@ -291,8 +287,8 @@ test("bulk actions run on the selected rows", async ({ browser }) => {
   await page.context().close();
 });
 
-test("delete asks first, then removes the session everywhere", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("delete asks first, then removes the session everywhere", async ({ browser, server, api }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/south-2`);
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog");
@@ -312,15 +308,15 @@ test("delete asks first, then removes the session everywhere", async ({ browser 
   await page.context().close();
 });
 
-test("a session that does not exist says so, with a way out", async ({ browser }) => {
-  const page = await signedIn(browser);
+test("a session that does not exist says so, with a way out", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
   await page.goto(`${server.url}/sessions/ghost`);
   await expect(page.getByRole("alert").filter({ hasText: "This session does not exist" })).toBeVisible();
   await page.context().close();
 });
 
-test("dark theme and a phone-sized screen", async ({ browser }) => {
-  const page = await signedIn(browser, { colorScheme: "dark" });
+test("dark theme and a phone-sized screen", async ({ browser, server }) => {
+  const page = await signedIn(browser, server, { colorScheme: "dark" });
   await expect(page.locator("html")).toHaveClass(/dark/);
   await screenshot(page, "sessions-dark");
   await page.getByRole("radio", { name: "Light theme" }).click();
@@ -329,7 +325,7 @@ test("dark theme and a phone-sized screen", async ({ browser }) => {
   await expect(page.locator("html")).not.toHaveClass(/dark/);
   await page.context().close();
 
-  const phone = await signedIn(browser, { viewport: { width: 390, height: 844 } });
+  const phone = await signedIn(browser, server, { viewport: { width: 390, height: 844 } });
   await expect(phone.getByTestId("session-card")).toHaveCount(4);
   await screenshot(phone, "sessions-phone");
   await phone.goto(`${server.url}/sessions/north-1`);
