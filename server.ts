@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     startTimeoutMs: env.engine.startTimeoutMs,
     qrStaleMs: env.engine.qrStaleMs,
     stopTimeoutMs: env.engine.stopTimeoutMs,
+    health: env.engine.health,
+    maxFailures: env.engine.maxFailures,
+    stableMs: env.engine.stableMs,
   });
   const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
   persistAccountChanges(ctx);

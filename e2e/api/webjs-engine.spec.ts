@@ -203,7 +203,12 @@ test("remote logout: failed without restart, and the auth data is gone after sto
   await double.logout({ user: ALICE.user });
 
   const failed = await alice.nth("failed");
-  expect(failed).toEqual({ type: "failed", reason: "logged out from the phone (disconnected: LOGOUT)", restart: false });
+  expect(failed).toEqual({
+    type: "failed",
+    reason: "logged out from the phone (disconnected: LOGOUT)",
+    restart: false,
+    disconnect: "LOGOUT",
+  });
   expect(alice.of("raw").map((event) => event.event)).toContain("disconnected");
 
   await alice.engine.stop();

@@ -31,5 +31,6 @@ export async function toSessionInfo(
     timestamps: { activity },
     statuses: snapshot.statuses,
     assignedWorker: stored.worker,
+    health: snapshot.health,
   };
 }
