@@ -73,6 +73,8 @@ export class WebjsEngine implements Engine {
   private pageCrashed = false;
   /** `ready` was emitted: from then on connection state changes are reported. */
   private ready = false;
+  /** The library is closing the browser itself, after a disconnect (docs/whatsapp-web.md, pitfall 13). */
+  private libraryClosing = false;
   private me: TMe | null = null;
 
   constructor(private readonly options: WebjsEngineOptions) {}
@@ -231,7 +233,11 @@ export class WebjsEngine implements Engine {
       this.page?.off("close", this.onPageClose);
       this.page?.off("error", this.onPageCrash);
       if (this.client) {
-        const destroy = this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
+        // A second close while the library's own one runs would make puppeteer kill Chromium before
+        // it has written the login to the profile (pitfall 13): then only wait for it to exit.
+        const destroy = this.libraryClosing
+          ? this.browserExited()
+          : this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
         const closed = (await settleWithin(Promise.all([destroy, this.initialization]), CLOSE_GRACE_MS)).status !== "timed-out";
         if (!closed) logger.warn("Chromium did not close in time; killing it");
       }
@@ -241,6 +247,13 @@ export class WebjsEngine implements Engine {
     } finally {
       this.options.onStopped();
     }
+  }
+
+  /** Resolves when the browser process has exited (at once if there is none). */
+  private browserExited(): Promise<void> {
+    const child = this.browser?.process();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => child.once("exit", () => resolve()));
   }
 
   // ---- events ------------------------------------------------------------------------------------
@@ -277,6 +290,8 @@ export class WebjsEngine implements Engine {
    * does not accept after `ready`, after which it closes the browser itself (pitfall 4).
    */
   private onDisconnected(reason: string): void {
+    // After any other disconnect the library destroys the client itself (Client.js).
+    this.libraryClosing = reason !== "LOGOUT";
     if (reason === "LOGOUT") {
       this.loggedOut = true;
       this.me = null;
