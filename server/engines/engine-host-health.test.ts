@@ -179,7 +179,9 @@ describe("EngineHost health", () => {
     engine.probeAnswer = { browser: true, page: true, state: "CONFLICT", connection: "conflict" };
     await clock.advance(INTERVAL);
     expect(lastReason()).toMatch(/opened elsewhere.*CONFLICT/);
+    expect(snapshot().health.probe.state).toBe("CONFLICT");
     await clock.advance(2000);
+    expect(snapshot().health.probe.state).toBeNull();
     factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
     factory.last().probeAnswer = { browser: false, page: true, state: null, connection: null };
     await clock.advance(INTERVAL);

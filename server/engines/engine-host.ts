@@ -272,6 +272,8 @@ export class EngineHost {
     const generation = ++runtime.generation;
     runtime.config = config;
     runtime.qr = null;
+    // A new client: the connection state of the previous one says nothing about it.
+    runtime.probe.state = null;
     const engine = this.options.factory.create({
       session: runtime.name,
       config,
