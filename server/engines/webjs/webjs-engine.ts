@@ -290,7 +290,7 @@ export class WebjsEngine implements Engine {
    * does not accept after `ready`, after which it closes the browser itself (pitfall 4).
    */
   private onDisconnected(reason: string): void {
-    // After any other disconnect the library destroys the client itself (Client.js).
+    // After any other disconnect the library destroys the client itself (docs/whatsapp-web.md, pitfall 13).
     this.libraryClosing = reason !== "LOGOUT";
     if (reason === "LOGOUT") {
       this.loggedOut = true;
@@ -300,7 +300,7 @@ export class WebjsEngine implements Engine {
     }
     const connection = classifyState(reason);
     if (connection === "connected" || connection === "connecting") {
-      // Not a state that names a fault (NAVIGATION, 'Max qrcode retries reached', ...).
+      // Not a state that names a fault (UNLAUNCHED, 'Max qrcode retries reached', ...).
       this.fail(`disconnected: ${reason}`, true, reason);
       return;
     }
