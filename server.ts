@@ -19,6 +19,7 @@ import { remember } from "@/server/remember";
 import { SESSIONS_CONTEXT_KEY, type SessionsContext } from "@/server/sessions/context";
 import { restoreSessions } from "@/server/sessions/restore-sessions";
 import { persistAccountChanges } from "@/server/sessions/track-account";
+import { recordSessionHistory } from "@/server/sessions/record-session-history";
 import { printQrCodes } from "@/server/sessions/print-qr-codes";
 import { publishSessionEvents } from "@/server/sessions/publish-session-events";
 import { ENVIRONMENT_KEY, VERSION } from "@/server/system/environment";
@@ -92,9 +93,13 @@ async function main(): Promise<void> {
     startTimeoutMs: env.engine.startTimeoutMs,
     qrStaleMs: env.engine.qrStaleMs,
     stopTimeoutMs: env.engine.stopTimeoutMs,
+    health: env.engine.health,
+    maxFailures: env.engine.maxFailures,
+    stableMs: env.engine.stableMs,
   });
   const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
   persistAccountChanges(ctx);
+  const history = recordSessionHistory(ctx);
   if (env.printQr) printQrCodes(host);
   publishSessionEvents(ctx, publisher);
   // Resumes deliveries a previous process left pending or in flight (a crash loses none).
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     await restoring;
     await realtime.close();
     await host.stopAll();
+    await history.whenIdle();
     await dispatcher.stop();
     await db.$disconnect();
     process.exit(0);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { monotonicFactory } from "ulid";
 import { ZSessionConfigSchema } from "./session-config";
+import { ZSessionHealthSchema } from "./session-health";
 import { ZSessionStatusSchema, ZStatusChangeSchema } from "./session-status";
 
 /** WAHA: 1 to 54 characters (64 minus len("waha_noweb")) of letters, digits, `_` and `-`. */
@@ -99,6 +100,7 @@ export const ZSessionSchema = z
     timestamps: z.object({ activity: z.number().nullable().describe("Last API activity, ms") }),
     statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
     assignedWorker: z.string().nullable(),
+    health: ZSessionHealthSchema.describe("Liveness probe, failures in a row, restart backoff, last fault and disconnect (beyond WAHA)"),
   })
   .meta({ id: "SessionInfo" });
 export type TSession = z.infer<typeof ZSessionSchema>;

@@ -88,6 +88,12 @@ const ZEnvSchema = z.object({
   SWITCHBOARD_START_TIMEOUT_SECONDS: seconds(90),
   SWITCHBOARD_QR_STALE_SECONDS: seconds(90),
   SWITCHBOARD_STOP_TIMEOUT_SECONDS: seconds(15),
+  SWITCHBOARD_HEALTH_INTERVAL_SECONDS: seconds(10),
+  SWITCHBOARD_HEALTH_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
+  SWITCHBOARD_HEALTH_RECONNECT_SECONDS: seconds(10),
+  SWITCHBOARD_HEALTH_STABLE_SECONDS: seconds(60),
+  SWITCHBOARD_MAX_CONSECUTIVE_FAILURES: int(10),
+  SWITCHBOARD_HISTORY_ROWS: int(200, 1),
   WHATSAPP_PROXY_SERVER: optionalString,
   WHATSAPP_PROXY_SERVER_LIST: list(","),
   WHATSAPP_PROXY_SERVER_INDEX_PREFIX: optionalString,
@@ -150,10 +156,18 @@ export interface Env {
     startTimeoutMs: number;
     qrStaleMs: number;
     stopTimeoutMs: number;
+    /** The liveness probe of WORKING sessions (docs/session-health.md); intervalMs 0 turns it off. */
+    health: { intervalMs: number; timeoutMs: number; reconnectGraceMs: number };
+    /** Failures in a row after which automatic restarts stop; 0 never stops. */
+    maxFailures: number;
+    /** WORKING this long without a fault resets the failure count. */
+    stableMs: number;
     proxy: { servers: string[]; indexPrefix?: string; username?: string; password?: string } | null;
     client: { deviceName?: string; browserName?: string };
   };
   ignoreDefaults: { status: boolean; groups: boolean; channels: boolean; broadcast: boolean };
+  /** Stored status changes kept per session (the oldest are pruned). */
+  historyRowsPerSession: number;
   webhooks: { concurrencyPerTarget: number; requestTimeoutMs: number; retention: { maxAgeMs: number; maxRows: number } };
   /** The raw variables, for parsers owned by other modules (the global webhook). */
   raw: NodeJS.ProcessEnv;
@@ -216,6 +230,13 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       startTimeoutMs: e.SWITCHBOARD_START_TIMEOUT_SECONDS * 1000,
       qrStaleMs: e.SWITCHBOARD_QR_STALE_SECONDS * 1000,
       stopTimeoutMs: e.SWITCHBOARD_STOP_TIMEOUT_SECONDS * 1000,
+      health: {
+        intervalMs: e.SWITCHBOARD_HEALTH_INTERVAL_SECONDS * 1000,
+        timeoutMs: e.SWITCHBOARD_HEALTH_TIMEOUT_SECONDS * 1000,
+        reconnectGraceMs: e.SWITCHBOARD_HEALTH_RECONNECT_SECONDS * 1000,
+      },
+      maxFailures: e.SWITCHBOARD_MAX_CONSECUTIVE_FAILURES,
+      stableMs: e.SWITCHBOARD_HEALTH_STABLE_SECONDS * 1000,
       proxy: proxyServers.length
         ? {
             servers: proxyServers,
@@ -232,6 +253,7 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       channels: e.WAHA_SESSION_CONFIG_IGNORE_CHANNELS,
       broadcast: e.WAHA_SESSION_CONFIG_IGNORE_BROADCAST,
     },
+    historyRowsPerSession: e.SWITCHBOARD_HISTORY_ROWS,
     webhooks: {
       concurrencyPerTarget: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
       requestTimeoutMs: e.SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS * 1000,

@@ -54,6 +54,7 @@ const PATHS = [
   "/api/sessions/{name}/restart",
   "/api/sessions/{name}/logout",
   "/api/sessions/{name}/me",
+  "/api/sessions/{name}/history",
   "/api/sessions/{name}/webhooks/deliveries",
   "/api/sessions/{name}/webhooks/deliveries/{name}",
   "/api/sessions/{name}/webhooks/deliveries/{name}/redeliver",
@@ -99,6 +100,8 @@ const QUERIES = [
   "?state=nope&event=x",
   "?x-api-key=wrong",
   "?%ZZ=1",
+  "?before=" + "z".repeat(100),
+  "?limit=1&before=hst_",
 ];
 
 function bodies(pick: <T>(items: T[]) => T): string[] {

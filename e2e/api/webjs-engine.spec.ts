@@ -203,7 +203,12 @@ test("remote logout: failed without restart, and the auth data is gone after sto
   await double.logout({ user: ALICE.user });
 
   const failed = await alice.nth("failed");
-  expect(failed).toEqual({ type: "failed", reason: "logged out from the phone (disconnected: LOGOUT)", restart: false });
+  expect(failed).toEqual({
+    type: "failed",
+    reason: "logged out from the phone (disconnected: LOGOUT)",
+    restart: false,
+    disconnect: "LOGOUT",
+  });
   expect(alice.of("raw").map((event) => event.event)).toContain("disconnected");
 
   await alice.engine.stop();
@@ -225,6 +230,63 @@ test("a killed browser is a failure worth a restart, and stop() still cleans up"
   await bob.engine.stop();
   expect(await bob.processes()).toEqual([]);
   expect(await factory.hasAuthData("killed")).toBe(true);
+});
+
+test("probe(): CONNECTED while online, the connection's states when it drops, no answer from a hung page, a dead browser at once", async () => {
+  const alice = await loginWithQr("probe", ALICE);
+  expect(await alice.engine.probe()).toEqual({ browser: true, page: true, state: "CONNECTED", connection: "connected" });
+
+  await double.dropConnection({ user: ALICE.user }, { reconnectAfterMs: 1000 });
+  const dropped = await alice.nth("connection");
+  expect(dropped).toEqual({ type: "connection", state: "TIMEOUT", connection: "connecting" });
+  expect(await alice.engine.probe()).toMatchObject({ state: expect.stringMatching(/^(TIMEOUT|OPENING)$/), connection: "connecting" });
+  await expect.poll(() => alice.of("connection").at(-1)?.state).toBe("CONNECTED");
+
+  await double.hang({ user: ALICE.user }, { forMs: 3000 });
+  const answersWithin500Ms = () =>
+    Promise.race([
+      // A probe left waiting on the hung page is rejected when the browser goes, below.
+      alice.engine.probe().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+    ]);
+  await expect.poll(answersWithin500Ms, { message: "the hung page answered" }).toBe(false);
+  await expect.poll(() => alice.engine.probe()).toMatchObject({ connection: "connected" });
+
+  process.kill(await alice.browserPid(), "SIGKILL");
+  // A probe already under way when the browser dies rejects (Target closed); the next ones say so at once.
+  await expect.poll(() => alice.engine.probe().catch(() => null)).toMatchObject({ browser: false, state: null });
+  expect(alice.of("failed")).toHaveLength(1);
+});
+
+test("UNPAIRED after ready: failed without restart and the auth data gone; CONFLICT: failed with restart, login kept", async () => {
+  const alice = await loginWithQr("unpaired", ALICE);
+  await double.logout({ user: ALICE.user }, { via: "unpaired" });
+  expect(await alice.nth("failed")).toEqual({
+    type: "failed",
+    reason: "the phone removed this linked device (disconnected: UNPAIRED)",
+    restart: false,
+    disconnect: "UNPAIRED",
+  });
+  await alice.engine.stop();
+  expect(await factory.hasAuthData("unpaired")).toBe(false);
+
+  const bob = await loginWithQr("conflict", BOB);
+  await double.conflict({ user: BOB.user });
+  expect(await bob.nth("failed")).toEqual({
+    type: "failed",
+    reason: "WhatsApp Web was opened elsewhere with this account (disconnected: CONFLICT)",
+    restart: true,
+    disconnect: "CONFLICT",
+  });
+  await bob.engine.stop();
+  expect(await bob.processes()).toEqual([]);
+  // The library closed the browser itself and was left to finish, so the login reached the profile (pitfall 13).
+  const again = await startEngine("conflict");
+  expect((await again.nth("me")).me.id).toBe(`${BOB.user}@c.us`);
+  expect(again.types()).toEqual(["authenticated", "me"]);
 });
 
 test("pairing code: requestPairingCode returns the code the phone enters", async () => {

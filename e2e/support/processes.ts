@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /**
  * Pids of processes whose command line contains `pattern` (e.g. a session's Chromium profile path).
@@ -10,4 +11,15 @@ export function processesMatching(pattern: string): number[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
+}
+
+/** Chromium's renderer processes (`--type=renderer`) among those whose command line contains `pattern`. */
+export function renderersMatching(pattern: string): number[] {
+  return processesMatching(pattern).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--type=renderer");
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
 }

@@ -24,6 +24,9 @@ describe("EngineHost", () => {
       startTimeoutMs: 60_000,
       qrStaleMs: 30_000,
       stopTimeoutMs: 5000,
+      health: { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 },
+      maxFailures: 10,
+      stableMs: 60_000,
     });
     events = [];
     host.subscribe((event) => events.push(event));

@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { TMe } from "@/lib/session";
+import type { TSessionHealth, TSessionHealthMoment } from "@/lib/session-health";
 import { SerialQueue } from "@/lib/serial-queue";
 import { settleWithin } from "@/lib/timeout";
 import { STATUS_HISTORY_LENGTH, canTransition, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
 import type { Clock, ClockTimer } from "./clock";
 import type { Engine, EngineEvent, EngineFactory } from "./engine";
+import { describeSuspicion, judgeProbe, type HealthSettings, type ProbeOutcome, type Suspicion } from "./health-check";
 
 /** How long a logged-in session waits for its account before it is announced WORKING anyway. */
 const ACCOUNT_WAIT_MS = 3000;
@@ -17,10 +19,12 @@ export interface SessionSnapshot {
   statuses: TStatusChange[];
   me: TMe | null;
   qr: string | null;
+  health: TSessionHealth;
 }
 
 export type HostEvent =
-  | { type: "status"; session: string; change: TStatusChange; snapshot: SessionSnapshot }
+  /** `disconnect`: WhatsApp Web's own disconnect reason when it caused this change (LOGOUT, CONFLICT, ...). */
+  | { type: "status"; session: string; change: TStatusChange; snapshot: SessionSnapshot; disconnect: string | null }
   | { type: "qr"; session: string; value: string }
   | { type: "me"; session: string; me: TMe }
   | { type: "engine.event"; session: string; event: string; data: unknown };
@@ -41,6 +45,12 @@ export interface EngineHostOptions {
   qrStaleMs: number;
   /** Longest wait for an engine to stop before the host moves on. */
   stopTimeoutMs: number;
+  /** The liveness probe of WORKING sessions (server/engines/health-check.ts); intervalMs 0 turns it off. */
+  health: HealthSettings;
+  /** Failures in a row after which automatic restarts stop and the session stays FAILED; 0 never stops. */
+  maxFailures: number;
+  /** WORKING (or showing QRs) this long without a fault: the failure count and backoff start over. */
+  stableMs: number;
 }
 
 interface Runtime {
@@ -53,19 +63,44 @@ interface Runtime {
   config: TSessionConfig;
   /** Bumped whenever an engine is replaced, so late events of an old engine are dropped. */
   generation: number;
+  /** Failures in a row: set back to 0 by a start by hand or after `stableMs` of WORKING. */
   consecutiveFailures: number;
+  /** Automatic restarts stopped after `maxFailures`. */
+  gaveUp: boolean;
+  lastFailure: TSessionHealthMoment | null;
+  lastDisconnect: TSessionHealthMoment | null;
   /** Logged in, waiting for the account before announcing WORKING (the reason to announce it with). */
   pendingWorking: string | null;
   restartTimer: ClockTimer | null;
+  /** When the pending automatic restart runs, and after which delay. */
+  restartAt: number | null;
+  restartDelayMs: number | null;
   watchdog: ClockTimer | null;
+  stableTimer: ClockTimer | null;
+  probe: ProbeState;
   /** This session's commands, one at a time. */
   commands: SerialQueue;
 }
 
+/** The liveness probe of one session. */
+interface ProbeState {
+  timer: ClockTimer | null;
+  running: boolean;
+  /** A probe was asked for while one ran: run the next one this soon after it. */
+  againInMs: number | null;
+  suspicion: Suspicion | null;
+  lastAt: number | null;
+  lastOkAt: number | null;
+  latencyMs: number | null;
+  /** The connection state last seen by a probe or reported by the engine. */
+  state: string | null;
+}
+
 /**
  * Owns every running engine: name -> engine, one command queue per session, the single status setter,
- * automatic restarts and watchdogs. Commands on one session run one at a time; sessions never wait
- * for each other. Emits HostEvents; persistence, Socket.IO and webhooks subscribe from outside.
+ * automatic restarts with backoff and a failure budget, watchdogs, and the liveness probe of WORKING
+ * sessions. Commands on one session run one at a time; sessions never wait for each other. Emits
+ * HostEvents; persistence, Socket.IO and webhooks subscribe from outside.
  */
 export class EngineHost {
   private readonly runtimes = new Map<string, Runtime>();
@@ -80,13 +115,14 @@ export class EngineHost {
 
   snapshot(name: string): SessionSnapshot {
     const runtime = this.runtimes.get(name);
-    if (!runtime) return { name, status: "STOPPED", statuses: [], me: null, qr: null };
+    if (!runtime) return { name, status: "STOPPED", statuses: [], me: null, qr: null, health: this.health(null) };
     return {
       name,
       status: runtime.status,
       statuses: [...runtime.statuses],
       me: runtime.me,
       qr: runtime.qr,
+      health: this.health(runtime),
     };
   }
 
@@ -111,10 +147,12 @@ export class EngineHost {
     if (!runtime.me) runtime.me = me;
   }
 
-  /** Idempotent: a session that is running keeps running untouched. */
+  /** Idempotent: a session that is running keeps running untouched. A start by hand begins a new failure count. */
   start(name: string, config: TSessionConfig, reason = "started"): Promise<SessionSnapshot> {
     return this.enqueue(name, async (runtime) => {
       if (runtime.engine || (runtime.status !== "STOPPED" && runtime.status !== "FAILED")) return;
+      runtime.consecutiveFailures = 0;
+      runtime.gaveUp = false;
       await this.launch(runtime, config, reason);
     });
   }
@@ -198,9 +236,25 @@ export class EngineHost {
         config: {},
         generation: 0,
         consecutiveFailures: 0,
+        gaveUp: false,
+        lastFailure: null,
+        lastDisconnect: null,
         pendingWorking: null,
         restartTimer: null,
+        restartAt: null,
+        restartDelayMs: null,
         watchdog: null,
+        stableTimer: null,
+        probe: {
+          timer: null,
+          running: false,
+          againInMs: null,
+          suspicion: null,
+          lastAt: null,
+          lastOkAt: null,
+          latencyMs: null,
+          state: null,
+        },
         commands: new SerialQueue(),
       };
       this.runtimes.set(name, runtime);
@@ -218,6 +272,8 @@ export class EngineHost {
     const generation = ++runtime.generation;
     runtime.config = config;
     runtime.qr = null;
+    // A new client: the connection state of the previous one says nothing about it.
+    runtime.probe.state = null;
     const engine = this.options.factory.create({
       session: runtime.name,
       config,
@@ -241,6 +297,7 @@ export class EngineHost {
     this.cancelTimers(runtime);
     await this.dropEngine(runtime);
     runtime.consecutiveFailures = 0;
+    runtime.gaveUp = false;
     if (runtime.status !== "STOPPED") this.setStatus(runtime, "STOPPED", reason);
   }
 
@@ -268,14 +325,12 @@ export class EngineHost {
     switch (event.type) {
       case "qr":
         runtime.qr = event.value;
-        runtime.consecutiveFailures = 0;
         this.setStatus(runtime, "SCAN_QR_CODE", event.reason);
         this.emit({ type: "qr", session: runtime.name, value: event.value });
         this.armQrWatchdog(runtime, generation);
         return;
       case "authenticated":
         runtime.qr = null;
-        runtime.consecutiveFailures = 0;
         this.cancelTimers(runtime);
         if (event.me) {
           this.setMe(runtime, event.me);
@@ -292,7 +347,10 @@ export class EngineHost {
         if (runtime.pendingWorking) this.announceWorking(runtime);
         return;
       case "failed":
-        this.fail(runtime, generation, event.reason, event.restart);
+        this.fail(runtime, generation, event.reason, event.restart, { disconnect: event.disconnect });
+        return;
+      case "connection":
+        this.onConnectionChange(runtime, event.state, event.connection === "connected", event.connection === "connecting");
         return;
       case "raw":
         this.emit({ type: "engine.event", session: runtime.name, event: event.event, data: event.data });
@@ -314,28 +372,185 @@ export class EngineHost {
   }
 
   /** Queue the failure behind any running command, unless the engine was replaced meanwhile. */
-  private fail(runtime: Runtime, generation: number, reason: string, restart: boolean): void {
+  private fail(runtime: Runtime, generation: number, reason: string, restart: boolean, detail: FailureDetail = {}): void {
     void this.enqueue(runtime.name, async () => {
       if (generation !== runtime.generation) return;
-      await this.failNow(runtime, reason, restart);
+      await this.failNow(runtime, reason, restart, detail);
     });
   }
 
-  private async failNow(runtime: Runtime, reason: string, restart: boolean): Promise<void> {
+  /**
+   * FAILED with the reason; then an automatic restart after the backoff, unless restarting cannot help
+   * or this is failure number `maxFailures` in a row: then the session stays FAILED, saying so.
+   */
+  private async failNow(runtime: Runtime, reason: string, restart: boolean, detail: FailureDetail = {}): Promise<void> {
     this.cancelTimers(runtime);
     await this.dropEngine(runtime);
-    this.setStatus(runtime, "FAILED", reason);
-    if (!restart) return;
-    const delay = Math.min(this.options.restartDelayMs * 2 ** runtime.consecutiveFailures, this.options.maxRestartDelayMs);
+    if (detail.loggedOut) await this.removeAuthData(runtime);
+    const now = this.options.clock.now();
+    const delay = this.backoff(runtime.consecutiveFailures);
     runtime.consecutiveFailures++;
-    const config = runtime.config;
-    runtime.restartTimer = this.options.clock.setTimeout(() => {
-      runtime.restartTimer = null;
-      void this.enqueue(runtime.name, async () => {
-        if (runtime.status !== "FAILED" || runtime.engine) return; // stopped or restarted meanwhile
-        await this.launch(runtime, config, `automatic restart after failure: ${reason}`);
-      });
-    }, delay);
+    const failures = runtime.consecutiveFailures;
+    runtime.gaveUp = restart && this.options.maxFailures > 0 && failures >= this.options.maxFailures;
+    const stated = runtime.gaveUp
+      ? `${reason}; failed ${failures} times in a row, automatic restarts stopped until the session is started again`
+      : reason;
+    runtime.lastFailure = { reason: stated, timestamp: now };
+    if (detail.disconnect) runtime.lastDisconnect = { reason: detail.disconnect, timestamp: now };
+    if (restart && !runtime.gaveUp) {
+      const config = runtime.config;
+      runtime.restartAt = now + delay;
+      runtime.restartDelayMs = delay;
+      runtime.restartTimer = this.options.clock.setTimeout(() => {
+        runtime.restartTimer = null;
+        runtime.restartAt = null;
+        runtime.restartDelayMs = null;
+        void this.enqueue(runtime.name, async () => {
+          if (runtime.status !== "FAILED" || runtime.engine) return; // stopped or restarted meanwhile
+          await this.launch(runtime, config, `automatic restart after failure: ${reason}`);
+        });
+      }, delay);
+    }
+    this.setStatus(runtime, "FAILED", stated, detail.disconnect ?? null);
+  }
+
+  /** The delay before the automatic restart that follows `failures` failures in a row (then one more). */
+  private backoff(failures: number): number {
+    return Math.min(this.options.restartDelayMs * 2 ** failures, this.options.maxRestartDelayMs);
+  }
+
+  /** The phone removed the device (seen by a probe): its auth data goes, as after a logout from the phone. */
+  private async removeAuthData(runtime: Runtime): Promise<void> {
+    try {
+      await this.options.factory.removeAuthData(runtime.name);
+    } catch (error) {
+      this.options.logger.error({ session: runtime.name, err: error }, "could not remove the auth data of a logged-out session");
+    }
+  }
+
+  // ---- liveness probe (server/engines/health-check.ts) --------------------------------------------
+
+  /** Run a probe of this WORKING session in `delayMs` (sooner wins; one probe at a time). */
+  private requestProbe(runtime: Runtime, delayMs: number): void {
+    const probe = runtime.probe;
+    if (this.options.health.intervalMs <= 0 || runtime.status !== "WORKING") return;
+    if (probe.running) {
+      probe.againInMs = Math.min(probe.againInMs ?? Infinity, delayMs);
+      return;
+    }
+    if (probe.timer) this.options.clock.clearTimeout(probe.timer);
+    const generation = runtime.generation;
+    probe.timer = this.options.clock.setTimeout(() => {
+      probe.timer = null;
+      void this.runProbe(runtime, generation);
+    }, delayMs);
+  }
+
+  private async runProbe(runtime: Runtime, generation: number): Promise<void> {
+    const { clock, health } = this.options;
+    const engine = runtime.engine;
+    const probe = runtime.probe;
+    if (!engine || generation !== runtime.generation || runtime.status !== "WORKING" || probe.running) return;
+    probe.running = true;
+    const watched = probe.suspicion;
+    const startedAt = clock.now();
+    probe.lastAt = startedAt;
+    const settled = await settleWithin(engine.probe(), health.timeoutMs, clock);
+    probe.running = false;
+    const again = probe.againInMs ?? Infinity;
+    probe.againInMs = null;
+    if (generation !== runtime.generation || runtime.status !== "WORKING") return;
+
+    const now = clock.now();
+    const outcome: ProbeOutcome =
+      settled.status === "fulfilled"
+        ? { kind: "answered", probe: settled.value }
+        : settled.status === "timed-out"
+          ? { kind: "timed-out" }
+          : { kind: "error", message: errorMessage(settled.reason) };
+    probe.latencyMs = outcome.kind === "answered" ? now - startedAt : null;
+    if (outcome.kind === "answered" && outcome.probe.state !== null) probe.state = outcome.probe.state;
+    const verdict = judgeProbe(outcome, probe.suspicion, { startedAt, now }, health);
+    switch (verdict.action) {
+      case "healthy":
+        probe.lastOkAt = now;
+        // A connection change reported while this probe ran is newer than its answer: keep watching it.
+        if (probe.suspicion === watched) probe.suspicion = null;
+        this.requestProbe(runtime, Math.min(health.intervalMs, again));
+        return;
+      case "watch":
+        probe.suspicion = verdict.suspicion;
+        this.requestProbe(runtime, Math.min(verdict.recheckInMs, again));
+        return;
+      case "fail":
+        this.options.logger.warn({ session: runtime.name, reason: verdict.reason }, "liveness probe found a fault");
+        this.fail(runtime, generation, verdict.reason, verdict.restart, { loggedOut: verdict.loggedOut, disconnect: verdict.disconnect });
+        return;
+    }
+  }
+
+  /**
+   * The engine reported a new connection state. Leaving CONNECTED starts the reconnect grace with a
+   * probe at its end (WAHA re-checks OPENING and TIMEOUT the same way); coming back ends it. Faults
+   * (conflict, logout, block) are reported by the engine as failures of their own.
+   */
+  private onConnectionChange(runtime: Runtime, state: string, connected: boolean, connecting: boolean): void {
+    const probe = runtime.probe;
+    probe.state = state;
+    if (runtime.status !== "WORKING") return;
+    if (connected) {
+      if (probe.suspicion?.kind === "connecting") probe.suspicion = null;
+      return;
+    }
+    if (!connecting) return;
+    if (probe.suspicion?.kind === "connecting") {
+      probe.suspicion = { ...probe.suspicion, state };
+      return;
+    }
+    probe.suspicion = { kind: "connecting", since: this.options.clock.now(), state };
+    this.requestProbe(runtime, this.options.health.reconnectGraceMs);
+  }
+
+  /** What the API shows as the session's `health`; `runtime` null for a session this process never ran. */
+  private health(runtime: Runtime | null): TSessionHealth {
+    const { health, maxFailures, maxRestartDelayMs } = this.options;
+    const probe = runtime?.probe;
+    const failures = runtime?.consecutiveFailures ?? 0;
+    return {
+      probe: {
+        enabled: health.intervalMs > 0,
+        intervalMs: health.intervalMs,
+        lastAt: probe?.lastAt ?? null,
+        lastOkAt: probe?.lastOkAt ?? null,
+        latencyMs: probe?.latencyMs ?? null,
+        state: probe?.state ?? null,
+        suspect: describeSuspicion(probe?.suspicion ?? null),
+      },
+      failures,
+      maxFailures,
+      gaveUp: runtime?.gaveUp ?? false,
+      restart: {
+        backoffMs: runtime?.restartDelayMs ?? this.backoff(failures),
+        maxBackoffMs: maxRestartDelayMs,
+        at: runtime?.restartAt ?? null,
+      },
+      lastFailure: runtime?.lastFailure ?? null,
+      lastDisconnect: runtime?.lastDisconnect ?? null,
+    };
+  }
+
+  /** WORKING (or showing QRs) for `stableMs` without a fault: the failure count starts over. */
+  private armStable(runtime: Runtime): void {
+    if (this.options.stableMs <= 0 || runtime.stableTimer) return;
+    runtime.stableTimer = this.options.clock.setTimeout(() => {
+      runtime.stableTimer = null;
+      if (runtime.consecutiveFailures === 0) return;
+      this.options.logger.info(
+        { session: runtime.name, failures: runtime.consecutiveFailures },
+        "session stable again; failure count reset",
+      );
+      runtime.consecutiveFailures = 0;
+    }, this.options.stableMs);
   }
 
   /** QR refs that stop rotating: ask for a new one, and if that does not help either, restart. */
@@ -358,26 +573,37 @@ export class EngineHost {
     }, ms);
   }
 
+  /** Every timer of the session: watchdog, pending restart, stability, probe. */
   private cancelTimers(runtime: Runtime): void {
+    const { clock } = this.options;
     runtime.pendingWorking = null;
-    if (runtime.watchdog) this.options.clock.clearTimeout(runtime.watchdog);
-    if (runtime.restartTimer) this.options.clock.clearTimeout(runtime.restartTimer);
+    for (const timer of [runtime.watchdog, runtime.restartTimer, runtime.stableTimer, runtime.probe.timer]) {
+      if (timer) clock.clearTimeout(timer);
+    }
     runtime.watchdog = null;
     runtime.restartTimer = null;
+    runtime.restartAt = null;
+    runtime.restartDelayMs = null;
+    runtime.stableTimer = null;
+    runtime.probe.timer = null;
+    runtime.probe.suspicion = null;
   }
 
-  /** The single status setter: checks the transition table, records history, emits. */
-  private setStatus(runtime: Runtime, status: TSessionStatus, reason: string): void {
+  /** The single status setter: checks the transition table, records history, arms what the new status needs, emits. */
+  private setStatus(runtime: Runtime, status: TSessionStatus, reason: string, disconnect: string | null = null): void {
     if (!canTransition(runtime.status, status)) {
       this.options.logger.warn({ session: runtime.name, from: runtime.status, to: status, reason }, "ignored status change");
       return;
     }
     const change: TStatusChange = { status, timestamp: this.options.clock.now(), reason };
+    const previous = runtime.status;
     runtime.status = status;
     runtime.statuses.push(change);
     if (runtime.statuses.length > STATUS_HISTORY_LENGTH) runtime.statuses.shift();
+    if (status === "WORKING" && previous !== "WORKING") this.requestProbe(runtime, this.options.health.intervalMs);
+    if (status === "WORKING" || status === "SCAN_QR_CODE") this.armStable(runtime);
     this.options.logger.info({ session: runtime.name, status, reason }, "session status");
-    this.emit({ type: "status", session: runtime.name, change, snapshot: this.snapshot(runtime.name) });
+    this.emit({ type: "status", session: runtime.name, change, snapshot: this.snapshot(runtime.name), disconnect });
   }
 
   private emit(event: HostEvent): void {
@@ -389,6 +615,13 @@ export class EngineHost {
       }
     }
   }
+}
+
+interface FailureDetail {
+  /** WhatsApp Web's disconnect reason, when it ended the connection. */
+  disconnect?: string | null;
+  /** The device was unlinked: remove the auth data. */
+  loggedOut?: boolean;
 }
 
 function errorMessage(error: unknown): string {

@@ -19,6 +19,34 @@ export interface Engine {
   screenshot(): Promise<Buffer>;
   /** Engine facts for the API's `engine` field (e.g. WWebVersion, state). */
   info(): Promise<Record<string, unknown>>;
+  /**
+   * The liveness probe: is the browser alive, is the page open, and what does the page say its
+   * connection is. Resolves at once when the browser or page is gone; otherwise asks the page and
+   * rejects if that fails. Never time-limited here: a hung page never answers, and the host decides
+   * how long to wait.
+   */
+  probe(): Promise<EngineProbe>;
+}
+
+/**
+ * What a connection state means for the session, whatever the library calls it:
+ * - connected: online;
+ * - connecting: reconnecting or loading; fine for a short while;
+ * - conflict: the account was opened elsewhere; a restart takes it back;
+ * - logged-out: the phone removed this linked device; only a new link helps;
+ * - blocked: WhatsApp refuses the account, the network or the version; a restart does not help.
+ */
+export type ConnectionHealth = "connected" | "connecting" | "conflict" | "logged-out" | "blocked";
+
+export interface EngineProbe {
+  /** The browser process runs and its DevTools connection is open. */
+  browser: boolean;
+  /** The page is open (not closed, not crashed). */
+  page: boolean;
+  /** The library's own connection state as the page reported it (e.g. CONNECTED); null when not asked or unknown. */
+  state: string | null;
+  /** What that state means; null when not asked. */
+  connection: ConnectionHealth | null;
 }
 
 export type EngineEvent =
@@ -28,8 +56,14 @@ export type EngineEvent =
   | { type: "authenticated"; me: TMe | null; reason: string }
   /** The account became known (can follow `authenticated`). */
   | { type: "me"; me: TMe }
-  /** The client is unusable. `restart` says whether trying again may help (not after a logout or auth failure). */
-  | { type: "failed"; reason: string; restart: boolean }
+  /**
+   * The client is unusable. `restart` says whether trying again may help (not after a logout or auth
+   * failure). `disconnect`: the library's own disconnect reason when WhatsApp Web ended the connection
+   * (LOGOUT, CONFLICT, UNPAIRED, ...).
+   */
+  | { type: "failed"; reason: string; restart: boolean; disconnect?: string }
+  /** The connection state changed after login (reconnecting, back online, ...). */
+  | { type: "connection"; state: string; connection: ConnectionHealth }
   /** Every raw library event, for `engine.event`. */
   | { type: "raw"; event: string; data: unknown };
 

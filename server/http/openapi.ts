@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZErrorBodySchema } from "@/lib/errors";
 import { ZEnvironmentSchema } from "@/lib/event-envelope";
 import { ZHealthSchema, ZPongSchema } from "@/lib/health";
+import { ZSessionHistoryEntrySchema, ZSessionHistoryQuerySchema } from "@/lib/session-health";
 import { ZSessionStatusSchema } from "@/lib/session-status";
 import {
   TOTAL_COUNT_HEADER,
@@ -169,6 +170,20 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           parameters: [sessionParam],
           responses: {
             "200": jsonResponse("The account; empty body when stopped or not logged in", ref(idOf(ZMeSchema))),
+            "404": errorResponse("Session not found"),
+            ...common,
+          },
+        },
+      },
+      "/api/sessions/{session}/history": {
+        get: {
+          tags: ["Sessions"],
+          summary: "The session's status history",
+          description:
+            "Stored status changes with their reasons, failures in a row and WhatsApp Web's disconnect reasons, newest first; kept across server restarts (the newest `SWITCHBOARD_HISTORY_ROWS` per session).",
+          parameters: [sessionParam, ...queryParameters(ZSessionHistoryQuerySchema)],
+          responses: {
+            "200": jsonResponse("Status changes, newest first", { type: "array", items: ref(idOf(ZSessionHistoryEntrySchema)) }),
             "404": errorResponse("Session not found"),
             ...common,
           },

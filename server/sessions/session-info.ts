@@ -31,5 +31,11 @@ export async function toSessionInfo(
     timestamps: { activity },
     statuses: snapshot.statuses,
     assignedWorker: stored.worker,
+    // What this process saw, else what an earlier one stored.
+    health: {
+      ...snapshot.health,
+      lastFailure: snapshot.health.lastFailure ?? stored.lastFailure,
+      lastDisconnect: snapshot.health.lastDisconnect ?? stored.lastDisconnect,
+    },
   };
 }

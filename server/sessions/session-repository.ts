@@ -2,6 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import type { TMe, TSessionListQuery } from "@/lib/session";
 import type { TSessionConfig } from "@/lib/session-config";
+import type { TSessionHealthMoment } from "@/lib/session-health";
 import type { Db } from "../db";
 
 /**
@@ -15,7 +16,7 @@ import type { Db } from "../db";
  * Prisma.sql keeps the placeholders portable (SQLite now, PostgreSQL later).
  */
 
-/** A session as stored: its config, desired state and last known account. */
+/** A session as stored: its config, desired state, last known account, and last fault and disconnect. */
 export interface StoredSession {
   name: string;
   config: TSessionConfig;
@@ -23,6 +24,8 @@ export interface StoredSession {
   me: TMe | null;
   worker: string | null;
   lastActivityAt: Date | null;
+  lastFailure: TSessionHealthMoment | null;
+  lastDisconnect: TSessionHealthMoment | null;
 }
 
 type Row = {
@@ -32,11 +35,19 @@ type Row = {
   meId: string | null;
   mePushName: string | null;
   worker: string | null;
-  lastActivityAt: Date | string | number | null;
+  lastActivityAt: StoredDate | null;
+  lastFailureReason: string | null;
+  lastFailureAt: StoredDate | null;
+  lastDisconnectReason: string | null;
+  lastDisconnectAt: StoredDate | null;
   total?: bigint | number;
 };
 
-const COLUMNS = Prisma.sql`s."name", s."config", s."running", s."meId", s."mePushName", s."worker", s."lastActivityAt"`;
+/** A DateTime column as raw SQL returns it. */
+type StoredDate = Date | string | number;
+
+const COLUMNS = Prisma.sql`s."name", s."config", s."running", s."meId", s."mePushName", s."worker", s."lastActivityAt",
+  s."lastFailureReason", s."lastFailureAt", s."lastDisconnectReason", s."lastDisconnectAt"`;
 const NO_LIMIT = 2_147_483_647;
 
 // ---------- reads ----------
@@ -189,7 +200,23 @@ export async function saveAccount(db: Db, name: string, me: TMe | null): Promise
   await db.session.updateMany({ where: { name }, data: { meId: me?.id ?? null, mePushName: me?.pushName ?? null } });
 }
 
-/** Removes the session and (by cascade) its metadata. Idempotent. */
+/** The last fault and the last disconnect (either may be left as it is), so a restarted server still shows them. */
+export async function saveHealth(
+  db: Db,
+  name: string,
+  health: { lastFailure?: TSessionHealthMoment; lastDisconnect?: TSessionHealthMoment },
+): Promise<void> {
+  const data = {
+    ...(health.lastFailure && { lastFailureReason: health.lastFailure.reason, lastFailureAt: new Date(health.lastFailure.timestamp) }),
+    ...(health.lastDisconnect && {
+      lastDisconnectReason: health.lastDisconnect.reason,
+      lastDisconnectAt: new Date(health.lastDisconnect.timestamp),
+    }),
+  };
+  if (Object.keys(data).length) await db.session.updateMany({ where: { name }, data });
+}
+
+/** Removes the session and (by cascade) its metadata and history. Idempotent. */
 export async function removeSession(db: Db, name: string): Promise<void> {
   await db.session.deleteMany({ where: { name } });
 }
@@ -207,5 +234,11 @@ function fromRow(row: Row): StoredSession {
     me: row.meId ? { id: row.meId, pushName: row.mePushName } : null,
     worker: row.worker,
     lastActivityAt: row.lastActivityAt === null ? null : new Date(row.lastActivityAt),
+    lastFailure: moment(row.lastFailureReason, row.lastFailureAt),
+    lastDisconnect: moment(row.lastDisconnectReason, row.lastDisconnectAt),
   };
+}
+
+function moment(reason: string | null, at: StoredDate | null): TSessionHealthMoment | null {
+  return reason === null || at === null ? null : { reason, timestamp: new Date(at).getTime() };
 }

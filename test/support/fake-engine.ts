@@ -1,8 +1,15 @@
-import type { Engine, EngineEvent, EngineFactory, EngineOptions } from "@/server/engines/engine";
+import type { Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe } from "@/server/engines/engine";
+
+/** A probe of a healthy session. */
+export const HEALTHY_PROBE: EngineProbe = { browser: true, page: true, state: "CONNECTED", connection: "connected" };
 
 /** An engine for unit tests: records calls and lets the test emit library events. */
 export class FakeEngine implements Engine {
   calls: string[] = [];
+  /** What probe() answers: a probe, an error to reject with, or "hang" (a page that never answers). */
+  probeAnswer: EngineProbe | Error | "hang" = HEALTHY_PROBE;
+  /** probe() calls (kept out of `calls`, which tests compare whole). */
+  probes = 0;
   /** Set to make start() hang until release() is called, to test queueing. */
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
@@ -47,6 +54,12 @@ export class FakeEngine implements Engine {
   }
   async info(): Promise<Record<string, unknown>> {
     return { state: "CONNECTED" };
+  }
+  probe(): Promise<EngineProbe> {
+    this.probes++;
+    const answer = this.probeAnswer;
+    if (answer === "hang") return new Promise(() => {});
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }
 }
 

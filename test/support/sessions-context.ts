@@ -32,6 +32,9 @@ export async function createTestSessionsContext(vars: Record<string, string> = {
     startTimeoutMs: 60_000,
     qrStaleMs: 30_000,
     stopTimeoutMs: 5000,
+    health: { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 },
+    maxFailures: 10,
+    stableMs: 60_000,
   });
   const unavailable = () => {
     throw new Error("webhooks are not part of the test sessions context");

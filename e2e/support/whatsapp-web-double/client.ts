@@ -1,5 +1,5 @@
 import { request } from "node:https";
-import type { DoublePhone, DoubleSessionInfo, LogoutTarget } from "./double";
+import type { DoublePhone, DoubleSessionInfo, FaultTarget, LogoutTarget, LogoutVia } from "./double";
 
 /**
  * The double's control API (/__double/...) for another process, e.g. a benchmark driving the real
@@ -10,7 +10,10 @@ export interface DoubleControlClient {
   scan(qr: string, phone: DoublePhone): Promise<void>;
   enterCode(code: string, phone?: Partial<DoublePhone>): Promise<void>;
   rotate(sid?: string): Promise<void>;
-  logout(target: LogoutTarget): Promise<void>;
+  logout(target: LogoutTarget, options?: { via?: LogoutVia }): Promise<void>;
+  dropConnection(target: FaultTarget, options: { reconnectAfterMs: number | null }): Promise<void>;
+  conflict(target: FaultTarget): Promise<void>;
+  hang(target: FaultTarget, options?: { forMs?: number | null }): Promise<void>;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -30,7 +33,10 @@ export function createDoubleClient(origin: string): DoubleControlClient {
     scan: (qr, phone) => post("/__double/scan", { qr, phone }),
     enterCode: (code, phone) => post("/__double/enter-code", { code, phone }),
     rotate: (sid) => post("/__double/rotate", { sid }),
-    logout: (target) => post("/__double/logout", target),
+    logout: (target, options = {}) => post("/__double/logout", { ...target, ...options }),
+    dropConnection: (target, options) => post("/__double/drop", { ...target, ...options }),
+    conflict: (target) => post("/__double/conflict", target),
+    hang: (target, options = {}) => post("/__double/hang", { ...target, ...options }),
   };
 }
 

@@ -53,6 +53,23 @@ export interface LogoutTarget {
   device?: string;
 }
 
+/**
+ * How WhatsApp Web learns that the phone removed the device (docs/whatsapp-web.md, pitfall 4):
+ * "navigation" (default) is the logout command and a reload, disconnected('LOGOUT') with the browser
+ * kept; "unpaired" sets the socket state to UNPAIRED, disconnected('UNPAIRED') and the library closes
+ * the browser.
+ */
+export type LogoutVia = "navigation" | "unpaired";
+
+/** The online pages a fault is injected into: those of a phone number, or one page; every given field must match. */
+export interface FaultTarget {
+  user?: string;
+  sid?: string;
+}
+
+/** The faults a test can inject into online pages (README.md, "Faults"). */
+export type DoubleFault = "drop" | "conflict" | "hang" | "unpaired";
+
 export interface DoubleEventMap {
   /** qrPrefix: the start of the qr string the library builds from this ref. */
   ref: { sid: string; ref: string; qrPrefix: string };
@@ -63,6 +80,7 @@ export interface DoubleEventMap {
   "local-logout": { sid: string; user: string; device: string };
   connected: { sid: string };
   disconnected: { sid: string };
+  fault: { sid: string; fault: DoubleFault };
 }
 export type DoubleEventName = keyof DoubleEventMap;
 export type DoubleEvent = DoubleEventMap[DoubleEventName];
@@ -81,8 +99,17 @@ export interface WhatsAppWebDouble {
   enterCode(code: string, phone?: Partial<DoublePhone>): Promise<void>;
   /** A new ref for that session, or for every unpaired session. An idle session stays idle. */
   rotate(sid?: string): Promise<void>;
-  /** The phone removes linked devices: live pages get disconnected('LOGOUT') then a fresh QR. */
-  logout(target: LogoutTarget): Promise<void>;
+  /** The phone removes linked devices: live pages get disconnected('LOGOUT') then a fresh QR (or UNPAIRED, see LogoutVia). */
+  logout(target: LogoutTarget, options?: { via?: LogoutVia }): Promise<void>;
+  /**
+   * The page's connection drops (socket state TIMEOUT, then OPENING while it retries). With a number it
+   * reconnects that many ms later (back to CONNECTED, no restart needed); with null it never does.
+   */
+  dropConnection(target: FaultTarget, options: { reconnectAfterMs: number | null }): Promise<void>;
+  /** The account is opened in another WhatsApp Web: socket state CONFLICT. */
+  conflict(target: FaultTarget): Promise<void>;
+  /** The page's main thread stops answering, for `forMs` or (null) for good. */
+  hang(target: FaultTarget, options?: { forMs?: number | null }): Promise<void>;
   /** Resolves with the first matching event emitted after the call. */
   waitFor<N extends DoubleEventName>(
     event: N,
@@ -192,7 +219,7 @@ export class Double implements WhatsAppWebDouble {
     if (session.state === "UNPAIRED") this.issueRef(session);
   }
 
-  async logout(target: LogoutTarget): Promise<void> {
+  async logout(target: LogoutTarget, options: { via?: LogoutVia } = {}): Promise<void> {
     if (target.user === undefined && target.sid === undefined && target.device === undefined) {
       throw new DoubleError(400, "logout needs a user, sid or device");
     }
@@ -210,9 +237,33 @@ export class Double implements WhatsAppWebDouble {
     for (const session of this.openSessions.values()) {
       if (session.linked && removed.includes(session.linked) && session.state === "CONNECTED") {
         session.state = "LOGGED_OUT";
-        send(session, "logout", {});
+        if (options.via === "unpaired") {
+          send(session, "unpaired", {});
+          this.emit("fault", { sid: session.sid, fault: "unpaired" });
+        } else {
+          send(session, "logout", {});
+        }
       }
     }
+  }
+
+  async dropConnection(target: FaultTarget, options: { reconnectAfterMs: number | null }): Promise<void> {
+    const reconnectAfterMs = options.reconnectAfterMs;
+    if (reconnectAfterMs !== null && !(Number.isInteger(reconnectAfterMs) && reconnectAfterMs >= 0)) {
+      throw new DoubleError(400, "reconnectAfterMs must be a whole number of ms, or null for never");
+    }
+    this.inject(target, "drop", { reconnectAfterMs });
+  }
+
+  async conflict(target: FaultTarget): Promise<void> {
+    this.inject(target, "conflict", {});
+  }
+
+  async hang(target: FaultTarget, options: { forMs?: number | null } = {}): Promise<void> {
+    const forMs = options.forMs ?? null;
+    if (forMs !== null && !(Number.isInteger(forMs) && forMs >= 0))
+      throw new DoubleError(400, "forMs must be a whole number of ms, or null");
+    this.inject(target, "hang", { forMs });
   }
 
   waitFor<N extends DoubleEventName>(
@@ -311,6 +362,22 @@ export class Double implements WhatsAppWebDouble {
   }
 
   // ---- internals ----
+
+  /** Sends a fault to every online page of the target; a target with none is a 404. */
+  private inject(target: FaultTarget, fault: Exclude<DoubleFault, "unpaired">, data: object): void {
+    if (target.user === undefined && target.sid === undefined) throw new DoubleError(400, "a fault needs a user or sid");
+    const pages = [...this.openSessions.values()].filter(
+      (session) =>
+        session.state === "CONNECTED" &&
+        (target.user === undefined || session.linked?.user === target.user) &&
+        (target.sid === undefined || session.sid === target.sid),
+    );
+    if (pages.length === 0) throw new DoubleError(404, `No online page matches ${JSON.stringify(target)}`);
+    for (const session of pages) {
+      send(session, fault, data);
+      this.emit("fault", { sid: session.sid, fault });
+    }
+  }
 
   private startRefs(session: Session): void {
     stopRotation(session);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
-import type { Double, DoublePhone } from "./double";
+import type { Double, DoublePhone, FaultTarget, LogoutVia } from "./double";
 import { DoubleError } from "./double-error";
 
 /**
@@ -8,6 +8,7 @@ import { DoubleError } from "./double-error";
  *   the page      GET /, GET /double.js
  *   page -> WA    GET /__page/events (SSE), POST /__page/rpc/{refreshQR,altLink,logout}
  *   the phone     GET /__double/sessions, POST /__double/{scan,enter-code,rotate,logout}
+ *   faults        POST /__double/{drop,conflict,hang}
  */
 
 export interface PageFiles {
@@ -38,7 +39,14 @@ export function createRequestHandler(double: Double, page: PageFiles) {
     "POST /__double/enter-code": (body) => double.enterCode(text(body, "code"), body.phone as Partial<DoublePhone>),
     "POST /__double/rotate": (body) => double.rotate(optionalText(body, "sid")),
     "POST /__double/logout": (body) =>
-      double.logout({ user: optionalText(body, "user"), sid: optionalText(body, "sid"), device: optionalText(body, "device") }),
+      double.logout(
+        { user: optionalText(body, "user"), sid: optionalText(body, "sid"), device: optionalText(body, "device") },
+        { via: optionalText(body, "via") as LogoutVia | undefined },
+      ),
+    "POST /__double/drop": (body) =>
+      double.dropConnection(faultTarget(body), { reconnectAfterMs: optionalNumber(body, "reconnectAfterMs") }),
+    "POST /__double/conflict": (body) => double.conflict(faultTarget(body)),
+    "POST /__double/hang": (body) => double.hang(faultTarget(body), { forMs: optionalNumber(body, "forMs") }),
   };
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -103,4 +111,16 @@ function text(body: JsonBody, field: string): string {
 
 function optionalText(body: JsonBody, field: string): string | undefined {
   return body[field] === undefined ? undefined : text(body, field);
+}
+
+/** A number, or null when missing or null. */
+function optionalNumber(body: JsonBody, field: string): number | null {
+  const value = body[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number") throw new DoubleError(400, `'${field}' must be a number or null`);
+  return value;
+}
+
+function faultTarget(body: JsonBody): FaultTarget {
+  return { user: optionalText(body, "user"), sid: optionalText(body, "sid") };
 }

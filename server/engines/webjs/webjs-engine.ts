@@ -2,10 +2,13 @@ import type { Logger } from "pino";
 import type wweb from "whatsapp-web.js";
 import type { TMe } from "@/lib/session";
 import { settleWithin, valueWithin } from "@/lib/timeout";
-import type { Engine, EngineEvent } from "../engine";
+import { connectionFaultReason, restartHelps } from "../connection-faults";
+import type { Engine, EngineEvent, EngineProbe } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
+import { classifyState } from "./connection-state";
 import type { BrowserLookup } from "./find-chromium";
 import { eventData } from "./json-safe";
+import { readPageState } from "./page-state";
 import { findBrowserProcesses, killBrowserProcesses } from "./process-tree";
 import type { SelectedProxy } from "./select-proxy";
 import { clearProfileLock, removeSessionDir, type SessionProfile } from "./session-profile";
@@ -66,6 +69,12 @@ export class WebjsEngine implements Engine {
   private unlinking = false;
   /** The phone removed the device: the profile goes once the browser is dead (docs/whatsapp-web.md, pitfall 10). */
   private loggedOut = false;
+  /** The renderer of the page died; puppeteer keeps the page object, which answers nothing any more. */
+  private pageCrashed = false;
+  /** `ready` was emitted: from then on connection state changes are reported. */
+  private ready = false;
+  /** The library is closing the browser itself, after a disconnect (docs/whatsapp-web.md, pitfall 13). */
+  private libraryClosing = false;
   private me: TMe | null = null;
 
   constructor(private readonly options: WebjsEngineOptions) {}
@@ -123,6 +132,28 @@ export class WebjsEngine implements Engine {
       valueWithin(client.getState(), INFO_TIMEOUT_MS, null),
     ]);
     return { WWebVersion, state };
+  }
+
+  async probe(): Promise<EngineProbe> {
+    const browser = this.browserAlive();
+    const page = this.page !== null && !this.page.isClosed() && !this.pageCrashed;
+    if (!browser || !page || this.stopRequested) return { browser, page, state: null, connection: null };
+    const { state } = await readPageState(this.page!);
+    return { browser, page, state, connection: classifyState(state) };
+  }
+
+  /** The DevTools connection is open and the process has not exited (puppeteer notices some deaths late). */
+  private browserAlive(): boolean {
+    if (!this.browser?.connected) return false;
+    const child = this.browser.process();
+    if (child && (child.exitCode !== null || child.signalCode !== null)) return false;
+    if (this.browserPid === null) return true;
+    try {
+      process.kill(this.browserPid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------
@@ -202,7 +233,11 @@ export class WebjsEngine implements Engine {
       this.page?.off("close", this.onPageClose);
       this.page?.off("error", this.onPageCrash);
       if (this.client) {
-        const destroy = this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
+        // A second close while the library's own one runs would make puppeteer kill Chromium before
+        // it has written the login to the profile (pitfall 13): then only wait for it to exit.
+        const destroy = this.libraryClosing
+          ? this.browserExited()
+          : this.client.destroy().catch((error: unknown) => logger.debug({ err: error }, "destroy failed"));
         const closed = (await settleWithin(Promise.all([destroy, this.initialization]), CLOSE_GRACE_MS)).status !== "timed-out";
         if (!closed) logger.warn("Chromium did not close in time; killing it");
       }
@@ -212,6 +247,13 @@ export class WebjsEngine implements Engine {
     } finally {
       this.options.onStopped();
     }
+  }
+
+  /** Resolves when the browser process has exited (at once if there is none). */
+  private browserExited(): Promise<void> {
+    const child = this.browser?.process();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => child.once("exit", () => resolve()));
   }
 
   // ---- events ------------------------------------------------------------------------------------
@@ -230,9 +272,11 @@ export class WebjsEngine implements Engine {
     client.on("ready", () => this.onReady(client));
     client.on("auth_failure", (message: unknown) => this.fail(`authentication failed: ${describe(message)}`, false));
     client.on("disconnected", (reason: unknown) => this.onDisconnected(String(reason)));
+    client.on("change_state", (state: unknown) => this.onStateChange(String(state)));
   }
 
   private onReady(client: Client): void {
+    this.ready = true;
     const wid = client.info?.wid;
     if (!wid) return;
     const me: TMe = { id: wid._serialized, pushName: client.info.pushname ?? null };
@@ -241,19 +285,44 @@ export class WebjsEngine implements Engine {
     this.report({ type: "me", me });
   }
 
+  /**
+   * The library's disconnect: LOGOUT (the phone removed the device, seen as a navigation), or a state it
+   * does not accept after `ready`, after which it closes the browser itself (pitfall 4).
+   */
   private onDisconnected(reason: string): void {
+    // After any other disconnect the library destroys the client itself (docs/whatsapp-web.md, pitfall 13).
+    this.libraryClosing = reason !== "LOGOUT";
     if (reason === "LOGOUT") {
       this.loggedOut = true;
       this.me = null;
-      this.fail("logged out from the phone (disconnected: LOGOUT)", false);
+      this.fail("logged out from the phone (disconnected: LOGOUT)", false, reason);
       return;
     }
-    this.fail(`disconnected: ${reason}`, true);
+    const connection = classifyState(reason);
+    if (connection === "connected" || connection === "connecting") {
+      // Not a state that names a fault (UNLAUNCHED, 'Max qrcode retries reached', ...).
+      this.fail(`disconnected: ${reason}`, true, reason);
+      return;
+    }
+    if (connection === "logged-out") {
+      // Like LOGOUT: the link is gone for good, so is the profile once the browser is dead.
+      this.loggedOut = true;
+      this.me = null;
+    }
+    this.fail(connectionFaultReason(connection, `disconnected: ${reason}`), restartHelps(connection), reason);
+  }
+
+  /** After `ready` only: the host watches a connection that leaves CONNECTED (docs/session-health.md). */
+  private onStateChange(state: string): void {
+    if (this.ready) this.report({ type: "connection", state, connection: classifyState(state) });
   }
 
   private readonly onBrowserDisconnected = () => this.fail("Chromium exited or crashed (browser disconnected)", true);
   private readonly onPageClose = () => this.fail("the WhatsApp Web page was closed", true);
-  private readonly onPageCrash = (error: Error) => this.fail(`the WhatsApp Web page crashed: ${error.message}`, true);
+  private readonly onPageCrash = (error: Error) => {
+    this.pageCrashed = true;
+    this.fail(`the WhatsApp Web page crashed: ${error.message}`, true);
+  };
 
   /** A library page listener threw (docs/whatsapp-web.md, pitfall 8). A failed re-inject leaves a dead page; the rest is noise. */
   private readonly onListenerFailure = (event: string | symbol, error: unknown) => {
@@ -266,10 +335,10 @@ export class WebjsEngine implements Engine {
     }
   };
 
-  private fail(reason: string, restart: boolean): void {
+  private fail(reason: string, restart: boolean, disconnect?: string): void {
     if (this.failed || this.unlinking || this.stopRequested) return;
     this.options.logger.warn({ reason, restart }, "WhatsApp Web client failed");
-    this.report({ type: "failed", reason, restart });
+    this.report(disconnect === undefined ? { type: "failed", reason, restart } : { type: "failed", reason, restart, disconnect });
     this.failed = true;
   }
 

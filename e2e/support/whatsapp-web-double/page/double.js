@@ -1,7 +1,8 @@
 // The WhatsApp Web double's page. It provides, through window.require(), only the WhatsApp Web
 // modules that whatsapp-web.js 1.34.7 reaches on its login paths, and plays the WhatsApp Web client
 // side of the login in docs/whatsapp-web.md (the pitfall numbers below are that page's).
-// Server -> page: Server-Sent Events (hello, ref, idle, paired, logout). Page -> server: fetch POST.
+// Server -> page: Server-Sent Events (hello, ref, idle, paired, logout, and the injected faults drop,
+// conflict, unpaired, hang). Page -> server: fetch POST.
 (() => {
   "use strict";
 
@@ -12,6 +13,8 @@
   // closes would start a re-inject into a dying page (pitfall 8).
   const LOCAL_LOGOUT_NAVIGATION_DELAY_MS = 2000;
   const LISTENER_POLL_MS = 20;
+  // After a dropped connection the page shows TIMEOUT, then OPENING while it retries.
+  const DROP_RETRY_MS = 500;
 
   // Backbone-style events (pitfall 3): listeners get (model, value), and one on() call may name
   // several space-separated events ('change:body change:caption').
@@ -79,6 +82,7 @@
   }
 
   let sid = null;
+  let stream = null;
   let syncDelayMs = 0;
   let offlineProgress = 0;
   let me = null;
@@ -177,6 +181,32 @@
       Cmd.trigger("logout");
       reloadLoggedOut(REMOTE_LOGOUT_NAVIGATION_DELAY_MS);
     },
+    // ---- injected faults (README.md, "Faults") ----
+    unpaired() {
+      // The other way a removed device may show (pitfall 4): disconnected('UNPAIRED'), browser closed.
+      localStorage.removeItem(TOKEN_KEY);
+      setState("UNPAIRED");
+    },
+    drop({ reconnectAfterMs }) {
+      stream.close();
+      setState("TIMEOUT");
+      const retrying = setTimeout(() => setState("OPENING"), DROP_RETRY_MS);
+      if (reconnectAfterMs === null) return;
+      setTimeout(() => {
+        clearTimeout(retrying);
+        connectToServer();
+      }, reconnectAfterMs);
+    },
+    conflict() {
+      setState("CONFLICT");
+    },
+    hang({ forMs }) {
+      // The main thread never yields: no event, timer or evaluate runs until it ends.
+      const until = forMs === null ? Infinity : Date.now() + forMs;
+      while (Date.now() < until) {
+        // busy
+      }
+    },
   };
 
   connectToServer();
@@ -186,12 +216,13 @@
   function connectToServer() {
     const token = localStorage.getItem(TOKEN_KEY);
     const query = token ? `?token=${encodeURIComponent(token)}` : "";
-    const stream = new EventSource(`/__page/events${query}`);
+    const opened = new EventSource(`/__page/events${query}`);
     for (const [name, handle] of Object.entries(serverEvents)) {
-      stream.addEventListener(name, (event) => handle(JSON.parse(event.data)));
+      opened.addEventListener(name, (event) => handle(JSON.parse(event.data)));
     }
     // One stream is one session on the server; a reconnect would silently start another one.
-    stream.onerror = () => stream.close();
+    opened.onerror = () => opened.close();
+    stream = opened;
     setState("OPENING");
   }
 
@@ -203,6 +234,8 @@
     Conn.set("platform", "android");
     setState("OPENING");
     setState("CONNECTED");
+    // Back after a dropped connection: nothing to sync again.
+    if (Socket.hasSynced) return;
     // Pitfall 1: on the restore path the library subscribes to change:hasSynced only after several
     // CDP round trips; flipping it earlier would mean 'ready' is never emitted.
     await untilSomeoneListens(Socket, "change:hasSynced");

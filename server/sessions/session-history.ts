@@ -1,0 +1,60 @@
+import { monotonicFactory } from "ulid";
+import type { TSessionHistoryEntry, TSessionHistoryQuery } from "@/lib/session-health";
+import type { TSessionStatus } from "@/lib/session-status";
+import type { Db } from "../db";
+
+/**
+ * The one module that reads and writes `SessionHistory` rows: each session's status changes with
+ * their reasons, kept across server restarts, the newest `keep` per session. Rows go with their
+ * session (foreign key, ON DELETE CASCADE); a change of a session that no longer exists is not stored.
+ */
+
+const ulid = monotonicFactory();
+
+export type NewHistoryEntry = Omit<TSessionHistoryEntry, "id"> & { session: string };
+
+/** Stores one change and prunes the session's rows beyond `keep`. False when the session no longer exists. */
+export async function appendHistory(db: Db, entry: NewHistoryEntry, keep: number): Promise<boolean> {
+  try {
+    await db.sessionHistory.create({
+      data: {
+        id: `hst_${ulid().toLowerCase()}`,
+        sessionName: entry.session,
+        timestamp: new Date(entry.timestamp),
+        status: entry.status,
+        reason: entry.reason,
+        failures: entry.failures,
+        disconnect: entry.disconnect,
+      },
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) return false;
+    throw error;
+  }
+  // Everything older than the keep-th newest row; the (sessionName, id) index serves both parts.
+  await db.$executeRaw`
+    DELETE FROM "SessionHistory" WHERE "sessionName" = ${entry.session} AND "id" < (
+      SELECT "id" FROM "SessionHistory" WHERE "sessionName" = ${entry.session} ORDER BY "id" DESC LIMIT 1 OFFSET ${keep - 1})`;
+  return true;
+}
+
+/** Newest first; `before` pages on from the last id of the previous page. */
+export async function listHistory(db: Db, session: string, query: TSessionHistoryQuery): Promise<TSessionHistoryEntry[]> {
+  const rows = await db.sessionHistory.findMany({
+    where: { sessionName: session, ...(query.before === undefined ? {} : { id: { lt: query.before } }) },
+    orderBy: { id: "desc" },
+    take: query.limit,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    timestamp: row.timestamp.getTime(),
+    status: row.status as TSessionStatus,
+    reason: row.reason,
+    failures: row.failures,
+    disconnect: row.disconnect,
+  }));
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2003";
+}
