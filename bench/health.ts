@@ -6,7 +6,7 @@
  * - what the probe costs: 10 WORKING sessions for a period with the probe off, at its default
  *   interval, and every second (to measure one probe's cost above the noise): CPU of the server and
  *   its Chromiums, server RSS and Chromium PSS (target: under 1% of one core at the default interval)
- * Run after `npx next build`: `npx tsx bench/health.ts [--period <seconds, default 300>] [--only faults|cost]`.
+ * Run after `npm run build`: `npx tsx bench/health.ts [--period <seconds, default 300>] [--only faults|cost]`.
  * Prints a table; saves JSON in bench/results/.
  */
 import { execFileSync } from "node:child_process";
