@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Taken before building: a source edited during the build leaves it stale, not wrongly current.
 const fingerprint = sourceFingerprint(root);
 
-const next = spawnSync("npx", ["next", "build"], { cwd: root, stdio: "inherit" });
+// Next's telemetry would phone home from every build; a self-hosted server's build should not.
+const next = spawnSync("npx", ["next", "build"], { cwd: root, stdio: "inherit", env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
 if (next.status !== 0) process.exit(next.status ?? 1);
 
 await build({
