@@ -103,6 +103,18 @@ test("server restart: working sessions come back WORKING without a QR; shutdown 
   }
 });
 
+test("a killed server (kill -9) takes its Chromiums with it; the next start brings the sessions back", async ({ server, api }) => {
+  expect(processesMatching(`${dataDir}/sessions`).length).toBeGreaterThan(0);
+  await server.kill();
+  // No page may stay connected to WhatsApp for a server that is gone.
+  await expect.poll(() => processesMatching(`${dataDir}/sessions`), { timeout: 15_000 }).toEqual([]);
+  await server.start();
+  for (const name of ["alice", "bob"]) {
+    const session = await waitFor(api, name, "WORKING");
+    expect(session.statuses.map((s) => s.status)).not.toContain("SCAN_QR_CODE");
+  }
+});
+
 test("kill the session's Chromium -> FAILED -> back to WORKING by itself", async ({ api }) => {
   const pids = processesMatching(`${dataDir}/sessions/alice/`);
   expect(pids.length).toBeGreaterThan(0);

@@ -195,6 +195,9 @@ export class WebjsEngine implements Engine {
       puppeteer: {
         executablePath: chromePath,
         args: launch.args,
+        // DevTools over a pipe, not a WebSocket: Chromium exits when the pipe closes, so a server that
+        // is killed (kill -9, OOM) takes its browsers with it and leaves no page connected to WhatsApp.
+        pipe: true,
         // The server's own shutdown stops sessions; puppeteer's SIGINT handler would exit the process
         // first. Its exit hook still kills the browsers if the process dies without stopping them.
         handleSIGINT: false,
