@@ -4,6 +4,7 @@ import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route
 import * as openapiJson from "./api/openapi.json/route";
 import * as screenshot from "./api/screenshot/route";
 import * as serverVersion from "./api/server/version/route";
+import * as sessionsSessionHistory from "./api/sessions/[session]/history/route";
 import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
 import * as sessionsSessionMe from "./api/sessions/[session]/me/route";
 import * as sessionsSessionRestart from "./api/sessions/[session]/restart/route";
@@ -34,6 +35,7 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/openapi.json", module: openapiJson },
   { pattern: "/api/screenshot", module: screenshot },
   { pattern: "/api/server/version", module: serverVersion },
+  { pattern: "/api/sessions/[session]/history", module: sessionsSessionHistory },
   { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },
   { pattern: "/api/sessions/[session]/me", module: sessionsSessionMe },
   { pattern: "/api/sessions/[session]/restart", module: sessionsSessionRestart },
