@@ -285,27 +285,27 @@ export class WebjsEngine implements Engine {
     client.on("change_state", (state: unknown) => this.onStateChange(String(state)));
   }
 
+  /**
+   * The library's client.info has the account's id and push name only: the page adds its LID and this
+   * device's JID (and presence, restrictions, version), read before `me` is reported, so `me` comes once.
+   * A page that does not answer in time leaves `me` to client.info alone.
+   */
   private onReady(client: Client): void {
     this.ready = true;
     const wid = client.info?.wid;
     // The LID and device JID read earlier belong to this account only if it is the same one.
-    if (wid)
-      this.reportAccount({
-        ...(this.me?.id === wid._serialized ? this.me : {}),
-        id: wid._serialized,
-        pushName: client.info.pushname ?? null,
-      });
-    // The library's client.info has no LID, device JID, presence or restrictions: the page has them.
+    const known = wid && this.me?.id === wid._serialized ? this.me : {};
+    const fromLibrary: TAccount | null = wid ? { ...known, id: wid._serialized, pushName: client.info.pushname ?? null } : null;
     const page = client.pupPage;
-    if (!page) return;
-    readPageState(page).then(
-      (read) => {
-        const state = toAccountState(read, Date.now());
-        if (state.account) this.reportAccount(state.account);
-        this.report({ type: "account", state });
-      },
-      (error: unknown) => this.options.logger.debug({ err: error }, "could not read the account from the page at ready"),
-    );
+    const read = page ? valueWithin(readPageState(page), INFO_TIMEOUT_MS, null) : Promise.resolve(null);
+    void read.then((pageState) => {
+      if (!pageState) this.options.logger.debug("the page did not tell the account at ready; client.info only");
+      const state = pageState ? toAccountState(pageState, Date.now()) : null;
+      const fromPage = state?.account;
+      const account = fromPage && (!fromLibrary || fromPage.id === fromLibrary.id) ? { ...fromLibrary, ...fromPage } : fromLibrary;
+      if (account) this.reportAccount(account);
+      if (state) this.report({ type: "account", state });
+    });
   }
 
   /** Reports the account when it differs from the last one reported. */
