@@ -99,7 +99,8 @@ export async function fetchRestriction(page: Page, kind: RestrictionKind): Promi
 
 /**
  * Marks the account online or offline as WhatsApp Web does when its window gains or loses focus
- * (`Stream.markAvailable`), and sends that presence to WhatsApp. Resolves with the presence the page has then.
+ * (`Stream.markAvailable`), and sends that presence to WhatsApp, which marking alone does not do in a
+ * headless page (docs/whatsapp-web.md, pitfall 16). Resolves with the presence the page has then.
  */
 export function setPagePresence(page: Page, presence: TPresence): Promise<TPresence | null> {
   const online = presence === "online";

@@ -22,7 +22,7 @@ export interface WebVersionPolicy {
 export function webVersionOptions(policy: WebVersionPolicy): Pick<wweb.ClientOptions, "webVersion" | "webVersionCache"> {
   if (policy.cache === "none") return { webVersionCache: { type: "none" } };
   // Not strict without a pin: the library then asks for its own default version, which is rarely cached,
-  // and strict would make that an error instead of loading the live page.
+  // and strict would make that an error instead of loading the live page (docs/whatsapp-web.md, pitfall 15).
   const webVersionCache: wweb.WebCacheOptions = { type: "local", path: policy.cacheDir, strict: policy.pinned !== null };
   return policy.pinned === null ? { webVersionCache } : { webVersion: policy.pinned, webVersionCache };
 }
