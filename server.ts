@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
@@ -6,7 +7,7 @@ import { systemClock } from "@/server/engines/clock";
 import { EngineHost } from "@/server/engines/engine-host";
 import { findBrowser } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
-import { getEnv } from "@/server/env";
+import { getEnv, type Env } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
 import { createDirectRoutes } from "@/server/http/direct-routes";
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       browserArgs: env.engine.browserArgs,
       globalProxy: env.engine.proxy,
       clientDefaults: env.engine.client,
+      webVersion: env.engine.webVersion,
       logger: logger.child({ module: "webjs" }),
     }),
     clock: systemClock,
@@ -96,7 +98,12 @@ async function main(): Promise<void> {
     health: env.engine.health,
     maxFailures: env.engine.maxFailures,
     stableMs: env.engine.stableMs,
+    // WAHA_PRESENCE_AUTO_ONLINE=false: Switchboard leaves the presence alone, so there is no pulse.
+    presencePulse: env.engine.presence.autoOnline
+      ? { intervalMs: env.engine.presence.pulseMs, onlineMs: env.engine.presence.onlineMs }
+      : undefined,
   });
+  warnAboutIgnoredSettings(env, logger);
   const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
   persistAccountChanges(ctx);
   const history = recordSessionHistory(ctx);
@@ -164,6 +171,17 @@ async function main(): Promise<void> {
 }
 
 const DASHBOARD_WARMUP_DELAY_MS = 1_000;
+
+/** Settings that do nothing in the combination given (WAHA's rules): said once, at boot. */
+function warnAboutIgnoredSettings(env: Env, logger: Pick<Logger, "warn">): void {
+  const { webVersion, presence } = env.engine;
+  if (webVersion.pinned && webVersion.cache === "none") {
+    logger.warn("WAHA_WEBJS_WEB_VERSION is ignored: a version can be pinned only with WAHA_WEBJS_CACHE_TYPE=local");
+  }
+  if (presence.pulseMs > 0 && !presence.autoOnline) {
+    logger.warn("SWITCHBOARD_PRESENCE_PULSE_SECONDS is ignored: WAHA_PRESENCE_AUTO_ONLINE=false leaves the presence alone");
+  }
+}
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 

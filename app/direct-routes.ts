@@ -4,12 +4,15 @@ import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route
 import * as openapiJson from "./api/openapi.json/route";
 import * as screenshot from "./api/screenshot/route";
 import * as serverVersion from "./api/server/version/route";
+import * as sessionsSessionCapping from "./api/sessions/[session]/capping/route";
+import * as sessionsSessionHistory from "./api/sessions/[session]/history/route";
 import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
 import * as sessionsSessionMe from "./api/sessions/[session]/me/route";
 import * as sessionsSessionRestart from "./api/sessions/[session]/restart/route";
 import * as sessionsSession from "./api/sessions/[session]/route";
 import * as sessionsSessionStart from "./api/sessions/[session]/start/route";
 import * as sessionsSessionStop from "./api/sessions/[session]/stop/route";
+import * as sessionsSessionTimelock from "./api/sessions/[session]/timelock/route";
 import * as sessionsSessionWebhooksDeliveriesIdRedeliver from "./api/sessions/[session]/webhooks/deliveries/[id]/redeliver/route";
 import * as sessionsSessionWebhooksDeliveriesId from "./api/sessions/[session]/webhooks/deliveries/[id]/route";
 import * as sessionsSessionWebhooksDeliveries from "./api/sessions/[session]/webhooks/deliveries/route";
@@ -34,12 +37,15 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/openapi.json", module: openapiJson },
   { pattern: "/api/screenshot", module: screenshot },
   { pattern: "/api/server/version", module: serverVersion },
+  { pattern: "/api/sessions/[session]/capping", module: sessionsSessionCapping },
+  { pattern: "/api/sessions/[session]/history", module: sessionsSessionHistory },
   { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },
   { pattern: "/api/sessions/[session]/me", module: sessionsSessionMe },
   { pattern: "/api/sessions/[session]/restart", module: sessionsSessionRestart },
   { pattern: "/api/sessions/[session]", module: sessionsSession },
   { pattern: "/api/sessions/[session]/start", module: sessionsSessionStart },
   { pattern: "/api/sessions/[session]/stop", module: sessionsSessionStop },
+  { pattern: "/api/sessions/[session]/timelock", module: sessionsSessionTimelock },
   { pattern: "/api/sessions/[session]/webhooks/deliveries/[id]/redeliver", module: sessionsSessionWebhooksDeliveriesIdRedeliver },
   { pattern: "/api/sessions/[session]/webhooks/deliveries/[id]", module: sessionsSessionWebhooksDeliveriesId },
   { pattern: "/api/sessions/[session]/webhooks/deliveries", module: sessionsSessionWebhooksDeliveries },

@@ -3,6 +3,17 @@ import { checkMessage, checkServerMessage, ZSubscriptionRequestSchema } from "./
 import { sampleDelivery } from "./sample-delivery";
 
 const delivery = sampleDelivery();
+const health = {
+  probe: { enabled: true, intervalMs: 10_000, lastAt: 1, lastOkAt: 1, latencyMs: 3, state: "CONNECTED", suspect: null },
+  failures: 0,
+  maxFailures: 10,
+  gaveUp: false,
+  restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
+  lastFailure: null,
+  lastDisconnect: null,
+  pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
+};
+const timelock = { enforcementType: "RESTRICT_ALL_COMPANIONS", isActive: true, timeEnforcementEnds: 1_796_000_000 };
 
 describe("delivery.update", () => {
   it("is { session, delivery } with the delivery as the API returns it", () => {
@@ -38,7 +49,19 @@ describe("the other server messages", () => {
         session: "a",
         status: "WORKING",
         statuses: [],
-        me: { id: "1@c.us", pushName: null },
+        me: { id: "1@c.us", lid: "2@lid", jid: "1:3@s.whatsapp.net", pushName: null, reachoutTimelock: timelock, messageCapping: null },
+        data: { reachoutTimelock: timelock },
+        health,
+        timestamp: 1,
+      }).ok,
+    ).toBe(true);
+    expect(
+      checkServerMessage("session.health", {
+        session: "a",
+        health,
+        me: null,
+        presence: "online",
+        webVersion: "2.3000.1017054665",
         timestamp: 1,
       }).ok,
     ).toBe(true);
@@ -48,9 +71,27 @@ describe("the other server messages", () => {
   });
 
   it("reject a wrong shape with each issue's path", () => {
-    expect(checkServerMessage("session.status", { session: "a", status: "BUSY", statuses: [], me: null, timestamp: 1 })).toEqual({
+    expect(
+      checkServerMessage("session.status", { session: "a", status: "BUSY", statuses: [], me: null, data: null, health, timestamp: 1 }),
+    ).toEqual({
       ok: false,
       issues: [expect.stringMatching(/^status: /)],
+    });
+    // A WORKING whose data lost its shape, and a health message without its health block.
+    expect(
+      checkServerMessage("session.status", {
+        session: "a",
+        status: "WORKING",
+        statuses: [],
+        me: null,
+        data: { reachoutTimelock: { isActive: "yes" } },
+        health,
+        timestamp: 1,
+      }),
+    ).toEqual({ ok: false, issues: expect.arrayContaining([expect.stringMatching(/^data\.reachoutTimelock\.isActive: /)]) });
+    expect(checkServerMessage("session.health", { session: "a", me: null, presence: "away", webVersion: null, timestamp: 1 })).toEqual({
+      ok: false,
+      issues: expect.arrayContaining([expect.stringMatching(/^health: /), expect.stringMatching(/^presence: /)]),
     });
     expect(checkServerMessage("session.qr", { session: "a", value: 42, timestamp: 1 }).ok).toBe(false);
     expect(checkServerMessage("event", { ...envelope, event: "no.such.event" }).ok).toBe(false);

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { ZSessionStatusDataSchema } from "./account-restrictions";
 import { ZEventEnvelopeSchema } from "./event-envelope";
-import { ZMeSchema, ZSessionNameSchema } from "./session";
+import { ZMeSchema, ZPresenceSchema, ZSessionNameSchema } from "./session";
+import { ZSessionHealthSchema } from "./session-health";
 import { ZSessionStatusSchema, ZStatusChangeSchema } from "./session-status";
 import { ZWebhookDeliverySchema } from "./webhook-delivery";
 
@@ -33,13 +35,32 @@ export const CLIENT_MESSAGES = {
 
 // ---------- server -> client ----------
 
-/** A status change, with the recent history and the account (null until logged in). */
+/**
+ * A status change (or WORKING re-issued for a restriction), with the recent history, the account (null
+ * until logged in), WAHA's `data` and the health block, so failures in a row show as they happen.
+ */
 export const ZSessionStatusMessageSchema = z.object({
   session: z.string(),
   status: ZSessionStatusSchema,
   statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
   me: ZMeSchema.nullable(),
+  data: ZSessionStatusDataSchema.nullable().describe("What belongs to the status (the restrictions of a WORKING), null for most"),
+  health: ZSessionHealthSchema,
   timestamp: z.number().describe("When the server sent it, ms"),
+});
+
+/**
+ * What a probe or a reading of WhatsApp Web found, between status changes: the health block (last
+ * probe), the account with its restrictions, the presence and the WhatsApp Web version. Every probe goes
+ * to the session's subscribers; `*` subscribers get it only when something besides the probe times changed.
+ */
+export const ZSessionHealthMessageSchema = z.object({
+  session: z.string(),
+  health: ZSessionHealthSchema,
+  me: ZMeSchema.nullable(),
+  presence: ZPresenceSchema.nullable(),
+  webVersion: z.string().nullable().describe("The WhatsApp Web version the page runs, null until read"),
+  timestamp: z.number(),
 });
 
 /** A new QR value to render, or null once the code on screen must not be scanned any more. */
@@ -65,6 +86,7 @@ export const ZDeliveryUpdateMessageSchema = z.object({
 
 export const SERVER_MESSAGES = {
   "session.status": ZSessionStatusMessageSchema,
+  "session.health": ZSessionHealthMessageSchema,
   "session.qr": ZSessionQrMessageSchema,
   "engine.event": ZEngineEventMessageSchema,
   /** Every event envelope of the session, the same its webhooks get. */

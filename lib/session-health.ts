@@ -31,6 +31,21 @@ export const ZSessionProbeSchema = z
   .meta({ id: "SessionProbe" });
 export type TSessionProbe = z.infer<typeof ZSessionProbeSchema>;
 
+export const ZPresencePulseSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .describe(
+        "Whether a WORKING session's account is marked online now and then (SWITCHBOARD_PRESENCE_PULSE_SECONDS > 0, WAHA_PRESENCE_AUTO_ONLINE)",
+      ),
+    intervalMs: z.number().int().describe("Time between two pulses"),
+    onlineMs: z.number().int().describe("How long each pulse keeps the account online (WAHA_PRESENCE_AUTO_ONLINE_DURATION_SECONDS)"),
+    lastAt: z.number().int().nullable().describe("When the last pulse of this run marked the account online, ms"),
+  })
+  .describe("The presence pulse that keeps a quiet linked device from being logged out (docs/session-health.md)")
+  .meta({ id: "PresencePulse" });
+export type TPresencePulse = z.infer<typeof ZPresencePulseSchema>;
+
 export const ZSessionHealthSchema = z
   .object({
     probe: ZSessionProbeSchema,
@@ -46,6 +61,7 @@ export const ZSessionHealthSchema = z
     lastDisconnect: ZMomentSchema.nullable().describe(
       "The last time WhatsApp Web ended the connection (LOGOUT, CONFLICT, UNPAIRED, TIMEOUT, ...), kept across server restarts",
     ),
+    pulse: ZPresencePulseSchema,
   })
   .meta({ id: "SessionHealth" });
 export type TSessionHealth = z.infer<typeof ZSessionHealthSchema>;

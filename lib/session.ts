@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { monotonicFactory } from "ulid";
+import { ZMessageCappingSchema, ZReachoutTimelockSchema } from "./account-restrictions";
 import { ZSessionConfigSchema } from "./session-config";
 import { ZSessionHealthSchema } from "./session-health";
 import { ZSessionStatusSchema, ZStatusChangeSchema } from "./session-status";
@@ -81,13 +82,33 @@ export type TQrValue = z.infer<typeof ZQrValueSchema>;
 export const ZBase64FileSchema = z.object({ mimetype: z.string(), data: z.base64() }).meta({ id: "Base64File" });
 export type TBase64File = z.infer<typeof ZBase64FileSchema>;
 
+/**
+ * The account a session is logged in as (WAHA's MeInfo), read from WhatsApp Web in the page. `lid` and
+ * `jid` are left out while unknown. The restrictions are present while the session runs: null until one
+ * was seen (docs/session-health.md, "Restrictions").
+ */
 export const ZMeSchema = z
   .object({
     id: z.string().describe("Account id, e.g. 11111111111@c.us"),
+    lid: z.string().optional().describe("The account's LID, e.g. 123123@lid"),
+    jid: z.string().optional().describe("The account with this linked device's number, e.g. 123123:12@s.whatsapp.net"),
     pushName: z.string().nullable(),
+    reachoutTimelock: ZReachoutTimelockSchema.nullable()
+      .optional()
+      .describe("The reachout timelock (messages to new contacts refused); null if none was seen"),
+    messageCapping: ZMessageCappingSchema.nullable()
+      .optional()
+      .describe("The new-chat message capping (per-cycle quota); null until a warning or a cap was seen"),
   })
   .meta({ id: "MeInfo" });
 export type TMe = z.infer<typeof ZMeSchema>;
+
+/** The account as stored and as the engine reads it: the restrictions are tracked apart. */
+export type TAccount = Pick<TMe, "id" | "lid" | "jid" | "pushName">;
+
+/** The account's own presence as WhatsApp Web has it. */
+export const ZPresenceSchema = z.enum(["online", "offline"]);
+export type TPresence = z.infer<typeof ZPresenceSchema>;
 
 export const ZSessionSchema = z
   .object({
@@ -95,8 +116,13 @@ export const ZSessionSchema = z
     status: ZSessionStatusSchema,
     config: ZSessionConfigSchema,
     me: ZMeSchema.nullable(),
-    engine: z.object({ engine: z.literal("WEBJS") }).catchall(z.unknown()),
-    presence: z.enum(["online", "offline"]).nullable(),
+    engine: z
+      .object({
+        engine: z.literal("WEBJS"),
+        WWebVersion: z.string().nullable().optional().describe("The WhatsApp Web version the session's page runs"),
+      })
+      .catchall(z.unknown()),
+    presence: ZPresenceSchema.nullable().describe("The account's presence as WhatsApp Web has it, while the session is WORKING"),
     timestamps: z.object({ activity: z.number().nullable().describe("Last API activity, ms") }),
     statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
     assignedWorker: z.string().nullable(),

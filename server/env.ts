@@ -101,6 +101,20 @@ const ZEnvSchema = z.object({
   WHATSAPP_PROXY_SERVER_PASSWORD: optionalString,
   WAHA_CLIENT_DEVICE_NAME: optionalString,
   WAHA_CLIENT_BROWSER_NAME: optionalString,
+  WAHA_WEBJS_CACHE_TYPE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? "none" : v.trim().toLowerCase()))
+    .pipe(z.enum(["none", "local"], { error: 'only "local" and "none" are allowed' })),
+  WAHA_WEBJS_WEB_VERSION: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, "must be a WhatsApp Web version such as 2.3000.1017054665")
+      .optional(),
+  ),
+  SWITCHBOARD_PRESENCE_PULSE_SECONDS: seconds(0),
+  WAHA_PRESENCE_AUTO_ONLINE: bool(true),
+  WAHA_PRESENCE_AUTO_ONLINE_DURATION_SECONDS: seconds(25),
 
   SWITCHBOARD_WEBHOOK_CONCURRENCY: int(8, 1),
   SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS: seconds(10),
@@ -164,6 +178,14 @@ export interface Env {
     stableMs: number;
     proxy: { servers: string[]; indexPrefix?: string; username?: string; password?: string } | null;
     client: { deviceName?: string; browserName?: string };
+    /** Which WhatsApp Web the page runs: no cache (the live page) or the library's local cache, a version pinned in it. */
+    webVersion: { cache: "none" | "local"; cacheDir: string; pinned: string | null };
+    /**
+     * The presence pulse (SWITCHBOARD_PRESENCE_PULSE_SECONDS, 0: off) and WAHA's auto-online: after
+     * activity the account is online for `onlineMs`, then offline again; `autoOnline` false leaves the
+     * presence alone (and so turns the pulse off).
+     */
+    presence: { pulseMs: number; autoOnline: boolean; onlineMs: number };
   };
   ignoreDefaults: { status: boolean; groups: boolean; channels: boolean; broadcast: boolean };
   /** Stored status changes kept per session (the oldest are pruned). */
@@ -246,6 +268,12 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
           }
         : null,
       client: { deviceName: e.WAHA_CLIENT_DEVICE_NAME, browserName: e.WAHA_CLIENT_BROWSER_NAME },
+      webVersion: { cache: e.WAHA_WEBJS_CACHE_TYPE, cacheDir: path.join(dataDir, "webjs-cache"), pinned: e.WAHA_WEBJS_WEB_VERSION ?? null },
+      presence: {
+        pulseMs: e.SWITCHBOARD_PRESENCE_PULSE_SECONDS * 1000,
+        autoOnline: e.WAHA_PRESENCE_AUTO_ONLINE,
+        onlineMs: e.WAHA_PRESENCE_AUTO_ONLINE_DURATION_SECONDS * 1000,
+      },
     },
     ignoreDefaults: {
       status: e.WAHA_SESSION_CONFIG_IGNORE_STATUS,

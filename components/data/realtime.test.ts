@@ -1,6 +1,9 @@
 import { QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TSessionPage } from "@/lib/api-client";
 import { sampleDelivery } from "@/lib/sample-delivery";
+import type { TSession } from "@/lib/session";
+import type { TSessionHealth } from "@/lib/session-health";
 import type { TDeliveryList } from "@/lib/webhook-delivery";
 import { queryKeys } from "./query-keys";
 import { Realtime } from "./realtime";
@@ -49,5 +52,98 @@ describe("pushed messages", () => {
     realtime.receive("engine.event", { session: "s1", event: "ready", data: null, timestamp: 5 });
     expect(realtime.events.read("s1").map((item) => item.event)).toEqual(["ready"]);
     expect(errors).toHaveBeenCalledTimes(1);
+  });
+});
+
+const HEALTH: TSessionHealth = {
+  probe: { enabled: true, intervalMs: 10_000, lastAt: null, lastOkAt: null, latencyMs: null, state: null, suspect: null },
+  failures: 0,
+  maxFailures: 10,
+  gaveUp: false,
+  restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
+  lastFailure: null,
+  lastDisconnect: null,
+  pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
+};
+const SESSION: TSession = {
+  name: "s1",
+  status: "WORKING",
+  config: {},
+  me: { id: "1@c.us", pushName: "One" },
+  engine: { engine: "WEBJS", WWebVersion: null },
+  presence: null,
+  timestamps: { activity: 1 },
+  statuses: [],
+  assignedWorker: null,
+  health: HEALTH,
+};
+
+describe("session pushes", () => {
+  function withSession() {
+    const queryClient = new QueryClient();
+    queryClient.setQueryData(queryKeys.detail("s1"), SESSION);
+    const listKey = queryKeys.list({ limit: 50, offset: 0 });
+    queryClient.setQueryData<TSessionPage>(listKey, { items: [SESSION], total: 1 });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    return {
+      realtime: new Realtime(queryClient),
+      detail: () => queryClient.getQueryData<TSession>(queryKeys.detail("s1"))!,
+      listed: () => queryClient.getQueryData<TSessionPage>(listKey)!.items[0],
+      errors,
+    };
+  }
+
+  const timelock = { enforcementType: "RESTRICT_ALL_COMPANIONS", isActive: true, timeEnforcementEnds: 1_796_000_000 };
+  const probed = { ...HEALTH, probe: { ...HEALTH.probe, lastAt: 5, lastOkAt: 5, latencyMs: 2, state: "CONNECTED" } };
+
+  it("a session.health updates the session's page and the lists: health, account with restrictions, presence, version", () => {
+    const { realtime, detail, listed, errors } = withSession();
+    realtime.receive("session.health", {
+      session: "s1",
+      health: probed,
+      me: { id: "1@c.us", lid: "9@lid", pushName: "One", reachoutTimelock: timelock, messageCapping: null },
+      presence: "online",
+      webVersion: "2.3000.1",
+      timestamp: 6,
+    });
+    for (const session of [detail(), listed()]) {
+      expect(session.health).toEqual(probed);
+      expect(session.me).toMatchObject({ lid: "9@lid", reachoutTimelock: timelock });
+      expect(session.presence).toBe("online");
+      expect(session.engine).toEqual({ engine: "WEBJS", WWebVersion: "2.3000.1" });
+    }
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it("a session.status brings the failures in a row; a status but WORKING has no presence", () => {
+    const { realtime, detail, listed } = withSession();
+    realtime.receive("session.health", { session: "s1", health: probed, me: null, presence: "online", webVersion: null, timestamp: 6 });
+    const failed = { ...HEALTH, failures: 2, lastFailure: { reason: "CONFLICT", timestamp: 7 } };
+    realtime.receive("session.status", {
+      session: "s1",
+      status: "FAILED",
+      statuses: [{ status: "FAILED", timestamp: 7, reason: "CONFLICT" }],
+      me: null,
+      data: null,
+      health: failed,
+      timestamp: 7,
+    });
+    for (const session of [detail(), listed()]) {
+      expect(session).toMatchObject({ status: "FAILED", presence: null, health: { failures: 2 } });
+    }
+  });
+
+  it("a session.health of the wrong shape is dropped and logged, the session untouched", () => {
+    const { realtime, detail, errors } = withSession();
+    realtime.receive("session.health", {
+      session: "s1",
+      health: { probe: null },
+      me: null,
+      presence: "online",
+      webVersion: null,
+      timestamp: 6,
+    });
+    expect(detail()).toEqual(SESSION);
+    expect(errors.mock.calls[0][0]).toMatch(/^Dropped a "session.health" message that does not match its schema: health\./);
   });
 });

@@ -34,6 +34,7 @@ export class Realtime {
   /** What each pushed message does, once it matched its schema. */
   private readonly handlers: THandlers = {
     "session.status": (message) => this.onStatus(message),
+    "session.health": (message) => this.onHealth(message),
     "session.qr": (message) => this.onQr(message),
     "engine.event": (message) =>
       this.events.push({
@@ -113,32 +114,50 @@ export class Realtime {
   }
 
   private onStatus(message: TServerMessage<"session.status">): void {
-    const patch = (session: TSession): TSession => ({
+    const seen = this.patchSession(message.session, (session) => ({
       ...session,
       status: message.status,
       statuses: message.statuses,
       me: message.me,
+      health: message.health,
+      // Only a WORKING has a presence, as the server reports it.
+      presence: message.status === "WORKING" ? session.presence : null,
       timestamps: { activity: Math.max(session.timestamps.activity ?? 0, message.timestamp) },
-    });
-    this.queryClient.setQueryData<TSession>(queryKeys.detail(message.session), (old) => (old ? patch(old) : old));
-
-    let seen = false;
-    let smallList = false;
-    this.queryClient.setQueriesData<TSessionPage>({ queryKey: queryKeys.lists() }, (page) => {
-      if (!page) return page;
-      if (page.total < 100) smallList = true;
-      if (!page.items.some((s) => s.name === message.session)) return page;
-      seen = true;
-      return { ...page, items: page.items.map((s) => (s.name === message.session ? patch(s) : s)) };
-    });
+    }));
     // A session no list knows (created elsewhere): refetch, but only while lists are small enough
     // that it would show; with thousands of sessions most events concern other pages.
-    if (!seen && smallList) this.refreshListsSoon();
+    if (seen === "unknown to small lists") this.refreshListsSoon();
     if (message.status !== "SCAN_QR_CODE") {
       // Any other status makes the code on screen useless: it must not be scanned any more.
       // Dropped rather than nulled, so a later login attempt starts over (first code, fresh fetch).
       this.queryClient.removeQueries({ queryKey: queryKeys.qr(message.session) });
     }
+  }
+
+  /** A probe or a reading of the page: the health block, the account and its restrictions, presence, version. */
+  private onHealth(message: TServerMessage<"session.health">): void {
+    this.patchSession(message.session, (session) => ({
+      ...session,
+      health: message.health,
+      me: message.me ?? session.me,
+      presence: message.presence,
+      engine: { ...session.engine, WWebVersion: message.webVersion ?? session.engine.WWebVersion },
+    }));
+  }
+
+  /** Applies `patch` to the session wherever it is cached (its page, every list showing it). */
+  private patchSession(name: string, patch: (session: TSession) => TSession): "listed" | "unknown to small lists" | "unknown" {
+    this.queryClient.setQueryData<TSession>(queryKeys.detail(name), (old) => (old ? patch(old) : old));
+    let seen = false;
+    let smallList = false;
+    this.queryClient.setQueriesData<TSessionPage>({ queryKey: queryKeys.lists() }, (page) => {
+      if (!page) return page;
+      if (page.total < 100) smallList = true;
+      if (!page.items.some((s) => s.name === name)) return page;
+      seen = true;
+      return { ...page, items: page.items.map((s) => (s.name === name ? patch(s) : s)) };
+    });
+    return seen ? "listed" : smallList ? "unknown to small lists" : "unknown";
   }
 
   private onQr(message: TServerMessage<"session.qr">): void {

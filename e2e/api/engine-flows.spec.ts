@@ -57,9 +57,18 @@ test("create -> SCAN_QR_CODE; the QR is the double's, in raw and PNG; rotation; 
 
   await double.scan(second, { user: "15550001111", pushname: "Alice" });
   const working = await waitFor(api, "alice", "WORKING");
-  expect(working.me).toEqual({ id: "15550001111@c.us", pushName: "Alice" });
+  // WAHA 2026.8's MeInfo: the LID and this device's JID read from WhatsApp Web, the restrictions (none seen).
+  const alice = {
+    id: "15550001111@c.us",
+    lid: "100015550001111@lid",
+    jid: expect.stringMatching(/^15550001111:\d+@s\.whatsapp\.net$/),
+    pushName: "Alice",
+    reachoutTimelock: null,
+    messageCapping: null,
+  };
+  expect(working.me).toEqual(alice);
   const me = await api.get<Session["me"]>("/api/sessions/alice/me");
-  expect(me.body).toEqual({ id: "15550001111@c.us", pushName: "Alice" });
+  expect(me.body).toEqual(alice);
   const qr = await api.get<{ status: string }>("/api/alice/auth/qr");
   expect(qr.status).toBe(422);
   expect(qr.body.status).toBe("WORKING");

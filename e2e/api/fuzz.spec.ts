@@ -55,6 +55,8 @@ const PATHS = [
   "/api/sessions/{name}/logout",
   "/api/sessions/{name}/me",
   "/api/sessions/{name}/history",
+  "/api/sessions/{name}/timelock",
+  "/api/sessions/{name}/capping",
   "/api/sessions/{name}/webhooks/deliveries",
   "/api/sessions/{name}/webhooks/deliveries/{name}",
   "/api/sessions/{name}/webhooks/deliveries/{name}/redeliver",

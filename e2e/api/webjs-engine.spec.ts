@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pino from "pino";
+import { NO_CAPPING, NO_TIMELOCK } from "@/lib/account-restrictions";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { Engine, EngineEvent, EngineFactory } from "@/server/engines/engine";
 import { findBrowserProcesses, listProcesses, measureMemory, usesProfile } from "@/server/engines/webjs/process-tree";
 import { sessionProfile } from "@/server/engines/webjs/session-profile";
 import { findBrowser, findChromium, type BrowserLookup } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
-import { startDouble, type DoublePhone, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
+import { lidOf, startDouble, type DoublePhone, type WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 
 /**
  * The WEBJS engine adapter, driven through its EngineFactory (no EngineHost, no server) against the
@@ -160,10 +161,20 @@ test("QR login: a qr for every ref, then authenticated and me after the scan", a
   const authenticatedMs = alice.arrivals.get(authenticated)! - scannedAt;
   const meMs = alice.arrivals.get(me)! - scannedAt;
 
-  expect(alice.types()).toEqual(["qr", "qr", "authenticated", "me"]);
-  // The library reads client.info only after `authenticated`, so `me` follows it (Client.js).
+  const account = await alice.nth("account");
+  expect(alice.types()).toEqual(["qr", "qr", "authenticated", "me", "account"]);
+  // The library reads client.info only after `authenticated`, so `me` follows it (Client.js); the page
+  // adds the LID and this device's JID before `me` is reported.
   expect(authenticated.me).toBeNull();
-  expect(me.me).toEqual({ id: `${ALICE.user}@c.us`, pushName: ALICE.pushname });
+  const deviceJid = expect.stringMatching(new RegExp(`^${ALICE.user}:\\d+@s\\.whatsapp\\.net$`));
+  expect(me.me).toEqual({ id: `${ALICE.user}@c.us`, lid: `${lidOf(ALICE.user)}@lid`, jid: deviceJid, pushName: ALICE.pushname });
+  expect(account.state).toEqual({
+    account: me.me,
+    presence: expect.stringMatching(/^(online|offline)$/),
+    reachoutTimelock: NO_TIMELOCK,
+    messageCapping: NO_CAPPING,
+    webVersion: double.version,
+  });
   console.log(`start -> first qr ${firstQrMs} ms; scan -> authenticated ${authenticatedMs} ms, -> me ${meMs} ms`);
 
   // Raw library events are JSON data, ready for engine.event webhooks.
@@ -194,8 +205,9 @@ test("restore: a second run on the same auth data is authenticated without a qr"
   const second = await startEngine("restore");
   const me = await second.nth("me");
   console.log(`restore: start -> authenticated ${second.arrivals.get(second.of("authenticated")[0])! - startedAt} ms`);
-  expect(me.me).toEqual({ id: `${BOB.user}@c.us`, pushName: BOB.pushname });
-  expect(second.types()).toEqual(["authenticated", "me"]);
+  expect(me.me).toMatchObject({ id: `${BOB.user}@c.us`, lid: `${lidOf(BOB.user)}@lid`, pushName: BOB.pushname });
+  await second.nth("account");
+  expect(second.types()).toEqual(["authenticated", "me", "account"]);
 });
 
 test("remote logout: failed without restart, and the auth data is gone after stop", async () => {
@@ -216,7 +228,7 @@ test("remote logout: failed without restart, and the auth data is gone after sto
   // The library wiped the profile under the running browser (pitfall 10); stop() finishes the job.
   expect(await factory.hasAuthData("remote-logout")).toBe(false);
   // The library re-injects after the logout navigation and shows a qr; a failed engine reports nothing more.
-  expect(alice.types()).toEqual(["qr", "authenticated", "me", "failed"]);
+  expect(alice.types()).toEqual(["qr", "authenticated", "me", "account", "failed"]);
 });
 
 test("a killed browser is a failure worth a restart, and stop() still cleans up", async () => {
@@ -234,7 +246,7 @@ test("a killed browser is a failure worth a restart, and stop() still cleans up"
 
 test("probe(): CONNECTED while online, the connection's states when it drops, no answer from a hung page, a dead browser at once", async () => {
   const alice = await loginWithQr("probe", ALICE);
-  expect(await alice.engine.probe()).toEqual({ browser: true, page: true, state: "CONNECTED", connection: "connected" });
+  expect(await alice.engine.probe()).toMatchObject({ browser: true, page: true, state: "CONNECTED", connection: "connected" });
 
   await double.dropConnection({ user: ALICE.user }, { reconnectAfterMs: 1000 });
   const dropped = await alice.nth("connection");
@@ -286,7 +298,8 @@ test("UNPAIRED after ready: failed without restart and the auth data gone; CONFL
   // The library closed the browser itself and was left to finish, so the login reached the profile (pitfall 13).
   const again = await startEngine("conflict");
   expect((await again.nth("me")).me.id).toBe(`${BOB.user}@c.us`);
-  expect(again.types()).toEqual(["authenticated", "me"]);
+  await again.nth("account");
+  expect(again.types()).toEqual(["authenticated", "me", "account"]);
 });
 
 test("pairing code: requestPairingCode returns the code the phone enters", async () => {
@@ -300,7 +313,7 @@ test("pairing code: requestPairingCode returns the code the phone enters", async
 
   await double.enterCode(code, { pushname: BOB.pushname });
   const me = await bob.nth("me");
-  expect(me.me).toEqual({ id: `${BOB.user}@c.us`, pushName: BOB.pushname });
+  expect(me.me).toMatchObject({ id: `${BOB.user}@c.us`, lid: `${lidOf(BOB.user)}@lid`, pushName: BOB.pushname });
   expect(bob.of("raw").find((event) => event.event === "code")?.data).toBe(code);
 });
 

@@ -138,7 +138,7 @@ describe("EngineHost health", () => {
   it("a connection still reconnecting after the grace fails naming the state, and is restarted", async () => {
     const engine = await working();
     await clock.advance(1000);
-    engine.probeAnswer = { browser: true, page: true, state: "OPENING", connection: "connecting" };
+    engine.probeAnswer = { ...HEALTHY_PROBE, state: "OPENING", connection: "connecting" };
     engine.emit({ type: "connection", state: "TIMEOUT", connection: "connecting" });
     engine.emit({ type: "connection", state: "OPENING", connection: "connecting" });
     await clock.advance(GRACE - 1);
@@ -155,7 +155,7 @@ describe("EngineHost health", () => {
 
   it("a probe that finds the connection gone without an event watches it the same way", async () => {
     const engine = await working();
-    engine.probeAnswer = { browser: true, page: true, state: "TIMEOUT", connection: "connecting" };
+    engine.probeAnswer = { ...HEALTHY_PROBE, state: "TIMEOUT", connection: "connecting" };
     await clock.advance(INTERVAL);
     expect(snapshot().health.probe.suspect).toBe("reconnecting (state TIMEOUT)");
     await clock.advance(GRACE);
@@ -164,7 +164,7 @@ describe("EngineHost health", () => {
 
   it("a device removed on the phone, seen by a probe: FAILED, no restart, auth data removed", async () => {
     const engine = await working();
-    engine.probeAnswer = { browser: true, page: true, state: "UNPAIRED", connection: "logged-out" };
+    engine.probeAnswer = { ...HEALTHY_PROBE, state: "UNPAIRED", connection: "logged-out" };
     await clock.advance(INTERVAL);
     expect(snapshot().status).toBe("FAILED");
     expect(lastReason()).toBe("the phone removed this linked device (state UNPAIRED)");
@@ -176,14 +176,14 @@ describe("EngineHost health", () => {
 
   it("a conflict seen by a probe restarts; a dead browser too", async () => {
     const engine = await working();
-    engine.probeAnswer = { browser: true, page: true, state: "CONFLICT", connection: "conflict" };
+    engine.probeAnswer = { ...HEALTHY_PROBE, state: "CONFLICT", connection: "conflict" };
     await clock.advance(INTERVAL);
     expect(lastReason()).toMatch(/opened elsewhere.*CONFLICT/);
     expect(snapshot().health.probe.state).toBe("CONFLICT");
     await clock.advance(2000);
     expect(snapshot().health.probe.state).toBeNull();
     factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
-    factory.last().probeAnswer = { browser: false, page: true, state: null, connection: null };
+    factory.last().probeAnswer = { browser: false, page: true, state: null, connection: null, account: null };
     await clock.advance(INTERVAL);
     expect(lastReason()).toMatch(/Chromium is not running/);
     await clock.advance(4000);
@@ -283,6 +283,7 @@ describe("EngineHost health", () => {
       restart: { backoffMs: 2000, maxBackoffMs: 10_000, at: null },
       lastFailure: null,
       lastDisconnect: null,
+      pulse: { enabled: false, intervalMs: 0, onlineMs: 0, lastAt: null },
     });
   });
 });

@@ -50,7 +50,7 @@ describe("EngineHost", () => {
     factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
     const snapshot = host.snapshot("s");
     expect(snapshot.status).toBe("WORKING");
-    expect(snapshot.me).toEqual(ME);
+    expect(snapshot.me).toEqual({ ...ME, reachoutTimelock: null, messageCapping: null });
     expect(snapshot.qr).toBeNull();
     expect(statuses()).toEqual(["STARTING", "SCAN_QR_CODE", "SCAN_QR_CODE", "WORKING"]);
     expect(snapshot.statuses.map((s) => s.reason)).toEqual(["started", "qr", "qr", "authenticated"]);

@@ -1,32 +1,67 @@
 import type { Logger } from "pino";
+import {
+  NO_RESTRICTIONS,
+  carriedStatusData,
+  describeCapping,
+  describeTimelock,
+  expireTimelock,
+  nextCapping,
+  nextTimelock,
+  sameStatusData,
+  type TAccountRestrictions,
+  type TSessionStatusData,
+} from "@/lib/account-restrictions";
 import type { TSessionConfig } from "@/lib/session-config";
-import type { TMe } from "@/lib/session";
+import type { TAccount, TMe, TPresence } from "@/lib/session";
 import type { TSessionHealth, TSessionHealthMoment } from "@/lib/session-health";
 import { SerialQueue } from "@/lib/serial-queue";
 import { settleWithin } from "@/lib/timeout";
 import { STATUS_HISTORY_LENGTH, canTransition, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
 import type { Clock, ClockTimer } from "./clock";
-import type { Engine, EngineEvent, EngineFactory } from "./engine";
+import type { AccountState, Engine, EngineEvent, EngineFactory, RestrictionKind } from "./engine";
 import { describeSuspicion, judgeProbe, type HealthSettings, type ProbeOutcome, type Suspicion } from "./health-check";
 
 /** How long a logged-in session waits for its account before it is announced WORKING anyway. */
 const ACCOUNT_WAIT_MS = 3000;
+/** How long a fresh reading of the restrictions may take: WhatsApp Web asks WhatsApp's servers. */
+const ACCOUNT_READ_TIMEOUT_MS = 15_000;
+/** The longest delay a timer takes (setTimeout's limit, about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** What the host knows about one session right now. */
 export interface SessionSnapshot {
   name: string;
   status: TSessionStatus;
   statuses: TStatusChange[];
+  /** The account, with its restrictions while the session runs. */
   me: TMe | null;
   qr: string | null;
   health: TSessionHealth;
+  /** WAHA's `data` of the current status: the restrictions in force while WORKING, else null. */
+  data: TSessionStatusData | null;
+  /** The account's presence as WhatsApp Web has it, while WORKING. */
+  presence: TPresence | null;
+  /** The WhatsApp Web version the page runs, once read. */
+  webVersion: string | null;
 }
 
 export type HostEvent =
-  /** `disconnect`: WhatsApp Web's own disconnect reason when it caused this change (LOGOUT, CONFLICT, ...). */
-  | { type: "status"; session: string; change: TStatusChange; snapshot: SessionSnapshot; disconnect: string | null }
+  /**
+   * A status change, or WORKING re-issued with new `data` (a restriction changed). `disconnect`: WhatsApp
+   * Web's own disconnect reason when it caused this change (LOGOUT, CONFLICT, ...).
+   */
+  | {
+      type: "status";
+      session: string;
+      change: TStatusChange;
+      snapshot: SessionSnapshot;
+      disconnect: string | null;
+      data: TSessionStatusData | null;
+    }
   | { type: "qr"; session: string; value: string }
-  | { type: "me"; session: string; me: TMe }
+  | { type: "me"; session: string; me: TAccount }
+  /** A probe ran, or the account, presence or restrictions were read or changed, without a status change. */
+  | { type: "health"; session: string; snapshot: SessionSnapshot }
   | { type: "engine.event"; session: string; event: string; data: unknown };
 
 export type HostListener = (event: HostEvent) => void;
@@ -51,14 +86,28 @@ export interface EngineHostOptions {
   maxFailures: number;
   /** WORKING (or showing QRs) this long without a fault: the failure count and backoff start over. */
   stableMs: number;
+  /**
+   * The presence pulse: every `intervalMs` a WORKING account is marked online for `onlineMs`, then
+   * offline, so a quiet linked device shows activity. Absent or intervalMs 0: off.
+   */
+  presencePulse?: { intervalMs: number; onlineMs: number };
 }
 
 interface Runtime {
   name: string;
   status: TSessionStatus;
   statuses: TStatusChange[];
-  me: TMe | null;
+  me: TAccount | null;
   qr: string | null;
+  /** What is reported about the restrictions; kept across automatic restarts, cleared by a stop. */
+  restrictions: TAccountRestrictions;
+  /** `data` of the current status. */
+  statusData: TSessionStatusData | null;
+  presence: TPresence | null;
+  webVersion: string | null;
+  /** Marks the reported timelock ended once its end passes. */
+  timelockTimer: ClockTimer | null;
+  pulse: PulseState;
   engine: Engine | null;
   config: TSessionConfig;
   /** Bumped whenever an engine is replaced, so late events of an old engine are dropped. */
@@ -80,6 +129,15 @@ interface Runtime {
   probe: ProbeState;
   /** This session's commands, one at a time. */
   commands: SerialQueue;
+}
+
+/** The presence pulse of one session. */
+interface PulseState {
+  /** The next pulse. */
+  timer: ClockTimer | null;
+  /** The end of the current pulse (back offline). */
+  offTimer: ClockTimer | null;
+  lastAt: number | null;
 }
 
 /** The liveness probe of one session. */
@@ -115,14 +173,30 @@ export class EngineHost {
 
   snapshot(name: string): SessionSnapshot {
     const runtime = this.runtimes.get(name);
-    if (!runtime) return { name, status: "STOPPED", statuses: [], me: null, qr: null, health: this.health(null) };
+    if (!runtime) {
+      return {
+        name,
+        status: "STOPPED",
+        statuses: [],
+        me: null,
+        qr: null,
+        health: this.health(null),
+        data: null,
+        presence: null,
+        webVersion: null,
+      };
+    }
+    const running = runtime.status !== "STOPPED";
     return {
       name,
       status: runtime.status,
       statuses: [...runtime.statuses],
-      me: runtime.me,
+      me: runtime.me && running ? { ...runtime.me, ...runtime.restrictions } : runtime.me,
       qr: runtime.qr,
       health: this.health(runtime),
+      data: runtime.statusData,
+      presence: runtime.status === "WORKING" ? runtime.presence : null,
+      webVersion: running ? runtime.webVersion : null,
     };
   }
 
@@ -141,8 +215,25 @@ export class EngineHost {
     return this.runtimes.get(name)?.engine ?? null;
   }
 
+  /**
+   * Asks WhatsApp Web for a fresh reading of a restriction (its own fetch from WhatsApp) and of the rest
+   * of the account, and applies it as the probe would (a changed restriction re-issues WORKING). For a
+   * WORKING session; rejects when the page does not answer in time.
+   */
+  async refreshAccount(name: string, kind: RestrictionKind): Promise<AccountState> {
+    const runtime = this.runtimes.get(name);
+    const engine = runtime?.engine;
+    if (!runtime || !engine) throw new Error("the session is not running");
+    const generation = runtime.generation;
+    const read = await settleWithin(engine.readAccount({ fetch: kind }), ACCOUNT_READ_TIMEOUT_MS, this.options.clock);
+    if (read.status === "timed-out") throw new Error(`WhatsApp Web did not answer within ${ACCOUNT_READ_TIMEOUT_MS / 1000} s`);
+    if (read.status === "rejected") throw read.reason instanceof Error ? read.reason : new Error(String(read.reason));
+    if (generation === runtime.generation && runtime.status === "WORKING") this.applyAccountState(runtime, read.value);
+    return read.value;
+  }
+
   /** Seed what storage remembers (the last `me`) so a stopped session still shows it. */
-  remember(name: string, me: TMe | null): void {
+  remember(name: string, me: TAccount | null): void {
     const runtime = this.runtime(name);
     if (!runtime.me) runtime.me = me;
   }
@@ -232,6 +323,12 @@ export class EngineHost {
         statuses: [],
         me: null,
         qr: null,
+        restrictions: NO_RESTRICTIONS,
+        statusData: null,
+        presence: null,
+        webVersion: null,
+        timelockTimer: null,
+        pulse: { timer: null, offTimer: null, lastAt: null },
         engine: null,
         config: {},
         generation: 0,
@@ -272,8 +369,11 @@ export class EngineHost {
     const generation = ++runtime.generation;
     runtime.config = config;
     runtime.qr = null;
-    // A new client: the connection state of the previous one says nothing about it.
+    // A new client: the connection state, presence and page of the previous one say nothing about it.
     runtime.probe.state = null;
+    runtime.presence = null;
+    runtime.webVersion = null;
+    runtime.pulse.lastAt = null;
     const engine = this.options.factory.create({
       session: runtime.name,
       config,
@@ -298,6 +398,8 @@ export class EngineHost {
     await this.dropEngine(runtime);
     runtime.consecutiveFailures = 0;
     runtime.gaveUp = false;
+    // A stopped session reports no restrictions: a start reads them again (WAHA starts over the same way).
+    runtime.restrictions = NO_RESTRICTIONS;
     if (runtime.status !== "STOPPED") this.setStatus(runtime, "STOPPED", reason);
   }
 
@@ -346,6 +448,9 @@ export class EngineHost {
         this.setMe(runtime, event.me);
         if (runtime.pendingWorking) this.announceWorking(runtime);
         return;
+      case "account":
+        this.applyAccountState(runtime, event.state);
+        return;
       case "failed":
         this.fail(runtime, generation, event.reason, event.restart, { disconnect: event.disconnect });
         return;
@@ -366,9 +471,122 @@ export class EngineHost {
     this.setStatus(runtime, "WORKING", reason);
   }
 
-  private setMe(runtime: Runtime, me: TMe): void {
-    runtime.me = me;
-    this.emit({ type: "me", session: runtime.name, me });
+  /** The account, emitted (to be stored) when it changed. What is known of the same account and not said again (LID, JID) is kept. */
+  private setMe(runtime: Runtime, me: TAccount): void {
+    const known = runtime.me;
+    const account = known && known.id === me.id ? { ...known, ...me } : me;
+    runtime.me = account;
+    if (known && known.id === account.id && known.lid === account.lid && known.jid === account.jid && known.pushName === account.pushName) {
+      return;
+    }
+    this.emit({ type: "me", session: runtime.name, me: account });
+  }
+
+  // ---- what WhatsApp Web says about the account (lib/account-restrictions.ts) -----------------------
+
+  /**
+   * A reading of the page (at login, by a probe, on demand): the account, presence and version as they
+   * are, and the restrictions by WAHA's rules: a change re-issues WORKING with `data`, as WAHA does.
+   */
+  private applyAccountState(runtime: Runtime, state: AccountState): void {
+    if (state.account) this.setMe(runtime, state.account);
+    runtime.presence = state.presence;
+    runtime.webVersion = state.webVersion;
+    const now = this.options.clock.now();
+    const { reachoutTimelock, messageCapping } = runtime.restrictions;
+    const timelock = expireTimelock(nextTimelock(reachoutTimelock, state.reachoutTimelock), now);
+    if (timelock !== reachoutTimelock) {
+      runtime.restrictions = { ...runtime.restrictions, reachoutTimelock: timelock };
+      this.armTimelockExpiry(runtime);
+      this.reissueWorking(runtime, { reachoutTimelock: timelock }, describeTimelock(timelock));
+    }
+    const capping = nextCapping(messageCapping, state.messageCapping);
+    if (capping !== messageCapping) {
+      runtime.restrictions = { ...runtime.restrictions, messageCapping: capping };
+      this.reissueWorking(runtime, { messageCapping: capping }, describeCapping(capping));
+    }
+  }
+
+  /** A restriction changed: WORKING again with what changed, for `session.status` consumers (only while WORKING). */
+  private reissueWorking(runtime: Runtime, data: TSessionStatusData, reason: string): void {
+    if (runtime.status === "WORKING") this.setStatus(runtime, "WORKING", reason, { data });
+  }
+
+  /** The reported timelock is marked ended when its end passes, even if no reading says so. */
+  private armTimelockExpiry(runtime: Runtime): void {
+    const { clock } = this.options;
+    if (runtime.timelockTimer) clock.clearTimeout(runtime.timelockTimer);
+    runtime.timelockTimer = null;
+    const timelock = runtime.restrictions.reachoutTimelock;
+    if (!timelock?.isActive || timelock.timeEnforcementEnds === null || runtime.status !== "WORKING") return;
+    const delay = timelock.timeEnforcementEnds * 1000 - clock.now();
+    runtime.timelockTimer = clock.setTimeout(
+      () => {
+        runtime.timelockTimer = null;
+        const ended = expireTimelock(runtime.restrictions.reachoutTimelock, clock.now());
+        if (ended === runtime.restrictions.reachoutTimelock) {
+          this.armTimelockExpiry(runtime); // a wait longer than one timer
+          return;
+        }
+        runtime.restrictions = { ...runtime.restrictions, reachoutTimelock: ended };
+        this.reissueWorking(runtime, { reachoutTimelock: ended }, describeTimelock(ended));
+      },
+      Math.min(Math.max(delay, 0), MAX_TIMER_MS),
+    );
+  }
+
+  // ---- presence pulse ------------------------------------------------------------------------------
+
+  private pulseEnabled(): boolean {
+    const pulse = this.options.presencePulse;
+    return pulse !== undefined && pulse.intervalMs > 0;
+  }
+
+  /** The next pulse of this WORKING session, one interval from now. */
+  private armPulse(runtime: Runtime): void {
+    if (!this.pulseEnabled() || runtime.status !== "WORKING") return;
+    const generation = runtime.generation;
+    if (runtime.pulse.timer) this.options.clock.clearTimeout(runtime.pulse.timer);
+    runtime.pulse.timer = this.options.clock.setTimeout(() => {
+      runtime.pulse.timer = null;
+      void this.pulse(runtime, generation);
+    }, this.options.presencePulse!.intervalMs);
+  }
+
+  /** Online now, offline again after `onlineMs` (WAHA's auto-online after activity), then the next pulse. */
+  private async pulse(runtime: Runtime, generation: number): Promise<void> {
+    const { clock, logger } = this.options;
+    const current = () => generation === runtime.generation && runtime.status === "WORKING" && runtime.engine !== null;
+    if (!current()) return;
+    this.armPulse(runtime);
+    const online = await this.setPresence(runtime, "online");
+    if (!online || !current()) return;
+    runtime.pulse.lastAt = clock.now();
+    logger.debug({ session: runtime.name }, "presence pulse: online");
+    this.emit({ type: "health", session: runtime.name, snapshot: this.snapshot(runtime.name) });
+    runtime.pulse.offTimer = clock.setTimeout(() => {
+      runtime.pulse.offTimer = null;
+      if (!current()) return;
+      void this.setPresence(runtime, "offline").then((done) => {
+        if (done && current()) this.emit({ type: "health", session: runtime.name, snapshot: this.snapshot(runtime.name) });
+      });
+    }, this.options.presencePulse!.onlineMs);
+  }
+
+  /** Sets the account's presence in the page; false (and a warning) when the page did not do it. */
+  private async setPresence(runtime: Runtime, presence: TPresence): Promise<boolean> {
+    const engine = runtime.engine;
+    if (!engine) return false;
+    const set = await settleWithin(engine.setPresence(presence), this.options.health.timeoutMs, this.options.clock);
+    if (set.status !== "fulfilled") {
+      this.options.logger.warn(
+        { session: runtime.name, presence, err: set.status === "rejected" ? set.reason : "timed out" },
+        "presence pulse: the page did not change the presence",
+      );
+      return false;
+    }
+    runtime.presence = set.value ?? presence;
+    return true;
   }
 
   /** Queue the failure behind any running command, unless the engine was replaced meanwhile. */
@@ -411,7 +629,7 @@ export class EngineHost {
         });
       }, delay);
     }
-    this.setStatus(runtime, "FAILED", stated, detail.disconnect ?? null);
+    this.setStatus(runtime, "FAILED", stated, { disconnect: detail.disconnect ?? null });
   }
 
   /** The delay before the automatic restart that follows `failures` failures in a row (then one more). */
@@ -471,16 +689,21 @@ export class EngineHost {
     probe.latencyMs = outcome.kind === "answered" ? now - startedAt : null;
     if (outcome.kind === "answered" && outcome.probe.state !== null) probe.state = outcome.probe.state;
     const verdict = judgeProbe(outcome, probe.suspicion, { startedAt, now }, health);
+    if (verdict.action !== "fail" && outcome.kind === "answered" && outcome.probe.account) {
+      this.applyAccountState(runtime, outcome.probe.account);
+    }
     switch (verdict.action) {
       case "healthy":
         probe.lastOkAt = now;
         // A connection change reported while this probe ran is newer than its answer: keep watching it.
         if (probe.suspicion === watched) probe.suspicion = null;
         this.requestProbe(runtime, Math.min(health.intervalMs, again));
+        this.emit({ type: "health", session: runtime.name, snapshot: this.snapshot(runtime.name) });
         return;
       case "watch":
         probe.suspicion = verdict.suspicion;
         this.requestProbe(runtime, Math.min(verdict.recheckInMs, again));
+        this.emit({ type: "health", session: runtime.name, snapshot: this.snapshot(runtime.name) });
         return;
       case "fail":
         this.options.logger.warn({ session: runtime.name, reason: verdict.reason }, "liveness probe found a fault");
@@ -536,6 +759,12 @@ export class EngineHost {
       },
       lastFailure: runtime?.lastFailure ?? null,
       lastDisconnect: runtime?.lastDisconnect ?? null,
+      pulse: {
+        enabled: this.pulseEnabled(),
+        intervalMs: this.options.presencePulse?.intervalMs ?? 0,
+        onlineMs: this.options.presencePulse?.onlineMs ?? 0,
+        lastAt: runtime?.pulse.lastAt ?? null,
+      },
     };
   }
 
@@ -573,13 +802,20 @@ export class EngineHost {
     }, ms);
   }
 
-  /** Every timer of the session: watchdog, pending restart, stability, probe. */
+  /** Every timer of the session: watchdog, pending restart, stability, probe, timelock end, presence pulse. */
   private cancelTimers(runtime: Runtime): void {
     const { clock } = this.options;
     runtime.pendingWorking = null;
-    for (const timer of [runtime.watchdog, runtime.restartTimer, runtime.stableTimer, runtime.probe.timer]) {
-      if (timer) clock.clearTimeout(timer);
-    }
+    const timers = [
+      runtime.watchdog,
+      runtime.restartTimer,
+      runtime.stableTimer,
+      runtime.probe.timer,
+      runtime.timelockTimer,
+      runtime.pulse.timer,
+      runtime.pulse.offTimer,
+    ];
+    for (const timer of timers) if (timer) clock.clearTimeout(timer);
     runtime.watchdog = null;
     runtime.restartTimer = null;
     runtime.restartAt = null;
@@ -587,23 +823,43 @@ export class EngineHost {
     runtime.stableTimer = null;
     runtime.probe.timer = null;
     runtime.probe.suspicion = null;
+    runtime.timelockTimer = null;
+    runtime.pulse.timer = null;
+    runtime.pulse.offTimer = null;
   }
 
-  /** The single status setter: checks the transition table, records history, arms what the new status needs, emits. */
-  private setStatus(runtime: Runtime, status: TSessionStatus, reason: string, disconnect: string | null = null): void {
+  /**
+   * The single status setter: checks the transition table, records history, arms what the new status
+   * needs, emits. A WORKING carries `data` (the restrictions that changed, else those in force, as WAHA
+   * does); a WORKING repeating the last one's data is dropped. Every other status has no data.
+   */
+  private setStatus(
+    runtime: Runtime,
+    status: TSessionStatus,
+    reason: string,
+    extra: { disconnect?: string | null; data?: TSessionStatusData } = {},
+  ): void {
     if (!canTransition(runtime.status, status)) {
       this.options.logger.warn({ session: runtime.name, from: runtime.status, to: status, reason }, "ignored status change");
       return;
     }
-    const change: TStatusChange = { status, timestamp: this.options.clock.now(), reason };
+    const data = status === "WORKING" ? (extra.data ?? carriedStatusData(runtime.restrictions)) : null;
     const previous = runtime.status;
+    if (status === "WORKING" && previous === "WORKING" && sameStatusData(data, runtime.statusData)) return;
+    const change: TStatusChange = { status, timestamp: this.options.clock.now(), reason };
     runtime.status = status;
+    runtime.statusData = data;
     runtime.statuses.push(change);
     if (runtime.statuses.length > STATUS_HISTORY_LENGTH) runtime.statuses.shift();
-    if (status === "WORKING" && previous !== "WORKING") this.requestProbe(runtime, this.options.health.intervalMs);
+    if (status === "WORKING" && previous !== "WORKING") {
+      this.requestProbe(runtime, this.options.health.intervalMs);
+      this.armTimelockExpiry(runtime);
+      this.armPulse(runtime);
+    }
     if (status === "WORKING" || status === "SCAN_QR_CODE") this.armStable(runtime);
     this.options.logger.info({ session: runtime.name, status, reason }, "session status");
-    this.emit({ type: "status", session: runtime.name, change, snapshot: this.snapshot(runtime.name), disconnect });
+    const snapshot = this.snapshot(runtime.name);
+    this.emit({ type: "status", session: runtime.name, change, snapshot, disconnect: extra.disconnect ?? null, data });
   }
 
   private emit(event: HostEvent): void {

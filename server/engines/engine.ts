@@ -1,5 +1,6 @@
+import type { TMessageCapping, TReachoutTimelock } from "@/lib/account-restrictions";
 import type { TSessionConfig } from "@/lib/session-config";
-import type { TMe } from "@/lib/session";
+import type { TAccount, TPresence } from "@/lib/session";
 
 /**
  * The narrow port between the EngineHost and a WhatsApp client implementation.
@@ -19,6 +20,13 @@ export interface Engine {
   screenshot(): Promise<Buffer>;
   /** Engine facts for the API's `engine` field (e.g. WWebVersion, state). */
   info(): Promise<Record<string, unknown>>;
+  /**
+   * What WhatsApp Web says about the account (LID, device JID, presence, restrictions, version). With
+   * `fetch`, WhatsApp Web first asks WhatsApp for fresh restrictions. Rejects when the page cannot answer.
+   */
+  readAccount(options: { fetch: RestrictionKind | false }): Promise<AccountState>;
+  /** Marks the account online or offline in WhatsApp Web; resolves with the presence the page then has. */
+  setPresence(presence: TPresence): Promise<TPresence | null>;
   /**
    * The liveness probe: is the browser alive, is the page open, and what does the page say its
    * connection is. Resolves at once when the browser or page is gone; otherwise asks the page and
@@ -47,15 +55,36 @@ export interface EngineProbe {
   state: string | null;
   /** What that state means; null when not asked. */
   connection: ConnectionHealth | null;
+  /** What the page said about the account in the same round trip; null when not asked. */
+  account: AccountState | null;
+}
+
+/** The restrictions whose state can be fetched from WhatsApp on demand (the timelock and capping routes). */
+export type RestrictionKind = "reachoutTimelock" | "messageCapping";
+
+/** What WhatsApp Web in the page says about the account, read in one round trip. */
+export interface AccountState {
+  /** The account logged in; null before login. */
+  account: TAccount | null;
+  /** The account's own presence (WhatsApp Web's availability); null when the page has none yet. */
+  presence: TPresence | null;
+  /** As read now: none enforced when WhatsApp Web stores none. */
+  reachoutTimelock: TReachoutTimelock;
+  /** As read now: no cap when WhatsApp Web stores none. */
+  messageCapping: TMessageCapping;
+  /** The WhatsApp Web version the page runs. */
+  webVersion: string | null;
 }
 
 export type EngineEvent =
   /** A new QR value to scan (first one and every rotation). */
   | { type: "qr"; value: string; reason: string }
   /** Logged in. */
-  | { type: "authenticated"; me: TMe | null; reason: string }
+  | { type: "authenticated"; me: TAccount | null; reason: string }
   /** The account became known (can follow `authenticated`). */
-  | { type: "me"; me: TMe }
+  | { type: "me"; me: TAccount }
+  /** What the page says about the account, read once it is ready (the probe reads it again each time). */
+  | { type: "account"; state: AccountState }
   /**
    * The client is unusable. `restart` says whether trying again may help (not after a logout or auth
    * failure). `disconnect`: the library's own disconnect reason when WhatsApp Web ended the connection

@@ -5,7 +5,7 @@ import { describeSuspicion, judgeProbe, type HealthSettings, type ProbeOutcome, 
 const SETTINGS: HealthSettings = { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 };
 const answered = (probe: Partial<EngineProbe>): ProbeOutcome => ({
   kind: "answered",
-  probe: { browser: true, page: true, state: "CONNECTED", connection: "connected", ...probe },
+  probe: { browser: true, page: true, state: "CONNECTED", connection: "connected", account: null, ...probe },
 });
 const at = (now: number, startedAt = now) => ({ startedAt, now });
 

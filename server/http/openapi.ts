@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMessageCappingSchema, ZReachoutTimelockSchema } from "@/lib/account-restrictions";
 import { ZErrorBodySchema } from "@/lib/errors";
 import { ZEnvironmentSchema } from "@/lib/event-envelope";
 import { ZHealthSchema, ZPongSchema } from "@/lib/health";
@@ -66,6 +67,22 @@ const sessionAction = (summary: string, description: string) => ({
     description,
     parameters: [sessionParam],
     responses: { "201": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
+  },
+});
+
+/** GET of a restriction of a WORKING session, read fresh from WhatsApp Web. */
+const restrictionRoute = (summary: string, description: string, schema: z.ZodType) => ({
+  get: {
+    tags: ["Sessions"],
+    summary,
+    description,
+    parameters: [sessionParam],
+    responses: {
+      "200": jsonResponse("The state as WhatsApp reports it now", ref(idOf(schema))),
+      "404": errorResponse("Session not found, or not running"),
+      "422": errorResponse("The session is not WORKING (`status` and `expected` say so), or WhatsApp Web did not answer"),
+      ...common,
+    },
   },
 });
 
@@ -175,6 +192,16 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           },
         },
       },
+      "/api/sessions/{session}/timelock": restrictionRoute(
+        "Fetch the account's reachout timelock",
+        "A fresh reachout timelock state from WhatsApp (WhatsApp Web fetches it, then it is read from the page): the restriction behind `server returned error 463` when messaging new contacts. The same value is in `me.reachoutTimelock`, and changes re-issue `session.status` WORKING with `payload.data`. Do not restart or log out: the session stays WORKING and the restriction ends on its own.",
+        ZReachoutTimelockSchema,
+      ),
+      "/api/sessions/{session}/capping": restrictionRoute(
+        "Fetch the account's new-chat message capping (per-cycle quota)",
+        "A fresh new-chat message capping state from WhatsApp (WhatsApp Web fetches it, then it is read from the page). The same value is in `me.messageCapping` once a warning or a cap was seen, and changes re-issue `session.status` WORKING with `payload.data`.",
+        ZMessageCappingSchema,
+      ),
       "/api/sessions/{session}/history": {
         get: {
           tags: ["Sessions"],

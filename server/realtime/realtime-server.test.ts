@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TSubscriptionReply } from "@/lib/realtime-messages";
 import { sampleDelivery } from "@/lib/sample-delivery";
 import type { TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { EngineHost } from "../engines/engine-host";
+import type { EngineHost, HostListener, SessionSnapshot } from "../engines/engine-host";
 import { RealtimeServer } from "./realtime-server";
 
 const delivery = sampleDelivery({ session: "s1", signed: true, state: "in_flight" });
@@ -21,21 +21,77 @@ afterEach(async () => {
   await new Promise((resolve) => http?.close(resolve));
 });
 
+let others: Socket[] = [];
+
+afterEach(() => {
+  for (const other of others) other.close();
+  others = [];
+});
+
 /** A RealtimeServer on a loopback port (no API key, no engines) and a connected Socket.IO client. */
 async function start() {
   const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn() };
+  let hostListener: HostListener = () => {};
   http = createServer();
   realtime = new RealtimeServer({
-    host: { subscribe: () => () => {} } as unknown as EngineHost,
+    host: {
+      subscribe: (listener: HostListener) => {
+        hostListener = listener;
+        return () => {};
+      },
+    } as unknown as EngineHost,
     apiKey: null,
     logger: logger as unknown as Logger,
   });
   realtime.attach(http);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  client = io(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ["websocket"], reconnection: false });
-  await new Promise<void>((resolve) => client.once("connect", resolve));
-  const subscribe = (request: unknown) => client.emitWithAck("subscribe", request) as Promise<TSubscriptionReply>;
-  return { logger, subscribe };
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const connect = async () => {
+    const socket = io(url, { transports: ["websocket"], reconnection: false });
+    await new Promise<void>((resolve) => socket.once("connect", resolve));
+    return socket;
+  };
+  client = await connect();
+  const subscribe = (request: unknown, socket = client) => socket.emitWithAck("subscribe", request) as Promise<TSubscriptionReply>;
+  /** Another client, subscribed to `session`. */
+  const another = async (session: string) => {
+    const socket = await connect();
+    others.push(socket);
+    await subscribe({ session }, socket);
+    return socket;
+  };
+  return { logger, subscribe, another, host: (event: Parameters<HostListener>[0]) => hostListener(event) };
+}
+
+function snapshot(health: { lastAt: number; failures: number }): SessionSnapshot {
+  return {
+    name: "s1",
+    status: "WORKING",
+    statuses: [],
+    me: null,
+    qr: null,
+    data: null,
+    presence: "offline",
+    webVersion: "2.3000.1",
+    health: {
+      probe: {
+        enabled: true,
+        intervalMs: 1000,
+        lastAt: health.lastAt,
+        lastOkAt: health.lastAt,
+        latencyMs: 2,
+        state: "CONNECTED",
+        suspect: null,
+      },
+      failures: health.failures,
+      maxFailures: 10,
+      gaveUp: false,
+      restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
+      lastFailure: null,
+      lastDisconnect: null,
+      pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
+    },
+  };
 }
 
 describe("RealtimeServer", () => {
@@ -62,5 +118,21 @@ describe("RealtimeServer", () => {
       session: "s1",
       issues: [expect.stringMatching(/^delivery\.state: /)],
     });
+  });
+
+  it("sends every probe's health to the session's subscribers, and to * only when more than its times changed", async () => {
+    const { subscribe, another, host } = await start();
+    await subscribe({ session: "s1" });
+    const everything = await another("*");
+    const mine: number[] = [];
+    const all: number[] = [];
+    client.on("session.health", (message: { health: { probe: { lastAt: number } } }) => mine.push(message.health.probe.lastAt));
+    everything.on("session.health", (message: { health: { probe: { lastAt: number } } }) => all.push(message.health.probe.lastAt));
+
+    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 1, failures: 0 }) });
+    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 2, failures: 0 }) });
+    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 3, failures: 1 }) });
+    await vi.waitFor(() => expect(mine).toEqual([1, 2, 3]), { timeout: 5000 });
+    await vi.waitFor(() => expect(all).toEqual([1, 3]), { timeout: 5000 });
   });
 });

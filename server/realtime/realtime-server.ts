@@ -15,7 +15,7 @@ import {
   type TSubscriptionReply,
 } from "@/lib/realtime-messages";
 import type { TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { EngineHost, HostEvent } from "../engines/engine-host";
+import type { EngineHost, HostEvent, SessionSnapshot } from "../engines/engine-host";
 import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
 
@@ -33,6 +33,8 @@ export class RealtimeServer {
   private readonly rawClients = new Set<{ socket: WebSocket; session: string; events: string[] }>();
   private readonly wss = new WebSocketServer({ noServer: true });
   private unsubscribeHost: (() => void) | null = null;
+  /** What `*` subscribers last got of each session's health, without the probe times (see onHealth). */
+  private readonly healthSent = new Map<string, string>();
 
   constructor(private readonly options: { host: EngineHost; apiKey: ApiKeyCheck; logger: Logger }) {}
 
@@ -101,12 +103,17 @@ export class RealtimeServer {
     const timestamp = Date.now();
     switch (event.type) {
       case "status": {
-        const { status, statuses, me, qr } = event.snapshot;
-        this.emit(event.session, "session.status", { session: event.session, status, statuses, me, timestamp });
+        const { status, statuses, me, qr, health } = event.snapshot;
+        this.emit(event.session, "session.status", { session: event.session, status, statuses, me, data: event.data, health, timestamp });
+        this.healthSent.set(event.session, healthSignature(event.snapshot));
+        if (status === "STOPPED") this.healthSent.delete(event.session);
         if (status !== "SCAN_QR_CODE" && qr === null)
           this.emit(event.session, "session.qr", { session: event.session, value: null, timestamp });
         return;
       }
+      case "health":
+        this.onHealth(event.session, event.snapshot, timestamp);
+        return;
       case "qr":
         this.emit(event.session, "session.qr", { session: event.session, value: event.value, timestamp });
         return;
@@ -118,8 +125,30 @@ export class RealtimeServer {
     }
   }
 
+  /**
+   * A probe result or a reading of the page: every one goes to the session's own subscribers (its page
+   * shows the last probe), but to `*` (lists of every session) only when something besides the probe
+   * times changed, so a thousand quiet sessions do not push a hundred messages a second to each list.
+   */
+  private onHealth(session: string, snapshot: SessionSnapshot, timestamp: number): void {
+    const signature = healthSignature(snapshot);
+    const changed = this.healthSent.get(session) !== signature;
+    const { health, me, presence, webVersion } = snapshot;
+    if (
+      this.emit(session, "session.health", { session, health, me, presence, webVersion, timestamp }, { allSessions: changed }) &&
+      changed
+    ) {
+      this.healthSent.set(session, signature);
+    }
+  }
+
   /** Sends a message to the session's room and to `*`; false when it failed its schema and was dropped. */
-  private emit<TName extends TServerMessageName>(session: string, name: TName, payload: TServerMessage<TName>): boolean {
+  private emit<TName extends TServerMessageName>(
+    session: string,
+    name: TName,
+    payload: TServerMessage<TName>,
+    options: { allSessions?: boolean } = {},
+  ): boolean {
     const checked = checkServerMessage(name, payload);
     if (!checked.ok) {
       this.options.logger.error(
@@ -128,7 +157,7 @@ export class RealtimeServer {
       );
       return false;
     }
-    this.io?.to([roomOf(session), ALL_SESSIONS]).emit(name, checked.message);
+    this.io?.to(options.allSessions === false ? roomOf(session) : [roomOf(session), ALL_SESSIONS]).emit(name, checked.message);
     return true;
   }
 
@@ -153,4 +182,10 @@ export class RealtimeServer {
       ws.on("error", (error) => this.options.logger.debug({ err: error }, "raw websocket error"));
     });
   }
+}
+
+/** A session's health as lists show it: everything but the times of the last probe and its latency. */
+function healthSignature(snapshot: SessionSnapshot): string {
+  const { lastAt: _lastAt, lastOkAt: _lastOkAt, latencyMs: _latencyMs, ...probe } = snapshot.health.probe;
+  return JSON.stringify([{ ...snapshot.health, probe }, snapshot.me, snapshot.presence, snapshot.webVersion]);
 }

@@ -3,7 +3,8 @@ import type { SessionsContext } from "./context";
 
 /**
  * Turn the EngineHost's changes into WAHA events: `session.status` on every change (each QR refresh
- * included) with the recent history and its reasons, and `engine.event` for every raw library event.
+ * included, and WORKING re-issued when a restriction changes) with the recent history and its reasons
+ * and WAHA's `data`, and `engine.event` for every raw library event.
  * Published under the config the session runs with (webhooks, metadata, ignore). Returns unsubscribe.
  */
 export function publishSessionEvents(ctx: SessionsContext, publisher: EventPublisher): () => void {
@@ -15,7 +16,8 @@ export function publishSessionEvents(ctx: SessionsContext, publisher: EventPubli
       published = publisher.publish({
         session: event.session,
         event: "session.status",
-        payload: { name: event.session, status, statuses },
+        // `data`: null unless the status has something to say (a WORKING's restrictions), as in WAHA.
+        payload: { name: event.session, status, statuses, data: event.data },
         me,
         config,
         chatId: null,

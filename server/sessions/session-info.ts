@@ -18,7 +18,7 @@ export async function toSessionInfo(
 ): Promise<TSession> {
   const snapshot = ctx.host.snapshot(stored.name);
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
-  const engineInfo = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
+  const engineInfo: Record<string, unknown> = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
   const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
   const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
   return {
@@ -26,8 +26,13 @@ export async function toSessionInfo(
     status: snapshot.status,
     config: options.revealSecrets ? stored.config : redactSecrets(stored.config),
     me: snapshot.me ?? stored.me,
-    engine: { ...engineInfo, engine: "WEBJS" },
-    presence: null,
+    // The version the page runs: asked of the page for one session, as its last probe saw it in lists.
+    engine: {
+      ...engineInfo,
+      WWebVersion: typeof engineInfo.WWebVersion === "string" ? engineInfo.WWebVersion : snapshot.webVersion,
+      engine: "WEBJS",
+    },
+    presence: snapshot.presence,
     timestamps: { activity },
     statuses: snapshot.statuses,
     assignedWorker: stored.worker,

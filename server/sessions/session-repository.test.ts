@@ -38,6 +38,8 @@ describe("the read cache of findStoredSession and selectStoredSessions", () => {
 
     await saveAccount(db, "one", { id: "1@c.us", pushName: "Me" });
     expect((await findStoredSession(db, "one"))!.me).toEqual({ id: "1@c.us", pushName: "Me" });
+    await saveAccount(db, "one", { id: "1@c.us", lid: "2@lid", jid: "1:4@s.whatsapp.net", pushName: "Me" });
+    expect((await findStoredSession(db, "one"))!.me).toEqual({ id: "1@c.us", lid: "2@lid", jid: "1:4@s.whatsapp.net", pushName: "Me" });
 
     await removeSession(db, "one");
     expect(await findStoredSession(db, "one")).toBeNull();

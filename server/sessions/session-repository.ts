@@ -1,6 +1,6 @@
 import { Prisma } from "@/generated/prisma/client";
 import { AppError } from "@/lib/errors";
-import type { TMe, TSessionListQuery } from "@/lib/session";
+import type { TAccount, TSessionListQuery } from "@/lib/session";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { TSessionHealthMoment } from "@/lib/session-health";
 import type { Db } from "../db";
@@ -21,7 +21,7 @@ export interface StoredSession {
   name: string;
   config: TSessionConfig;
   running: boolean;
-  me: TMe | null;
+  me: TAccount | null;
   worker: string | null;
   lastActivityAt: Date | null;
   lastFailure: TSessionHealthMoment | null;
@@ -33,6 +33,8 @@ type Row = {
   config: string;
   running: boolean | number;
   meId: string | null;
+  meLid: string | null;
+  meJid: string | null;
   mePushName: string | null;
   worker: string | null;
   lastActivityAt: StoredDate | null;
@@ -46,7 +48,7 @@ type Row = {
 /** A DateTime column as raw SQL returns it. */
 type StoredDate = Date | string | number;
 
-const COLUMNS = Prisma.sql`s."name", s."config", s."running", s."meId", s."mePushName", s."worker", s."lastActivityAt",
+const COLUMNS = Prisma.sql`s."name", s."config", s."running", s."meId", s."meLid", s."meJid", s."mePushName", s."worker", s."lastActivityAt",
   s."lastFailureReason", s."lastFailureAt", s."lastDisconnectReason", s."lastDisconnectAt"`;
 const NO_LIMIT = 2_147_483_647;
 
@@ -196,8 +198,11 @@ export async function setDesiredState(
 }
 
 /** The last known account (null after a logout), so a stopped session still shows it. */
-export async function saveAccount(db: Db, name: string, me: TMe | null): Promise<void> {
-  await db.session.updateMany({ where: { name }, data: { meId: me?.id ?? null, mePushName: me?.pushName ?? null } });
+export async function saveAccount(db: Db, name: string, me: TAccount | null): Promise<void> {
+  await db.session.updateMany({
+    where: { name },
+    data: { meId: me?.id ?? null, meLid: me?.lid ?? null, meJid: me?.jid ?? null, mePushName: me?.pushName ?? null },
+  });
 }
 
 /** The last fault and the last disconnect (either may be left as it is), so a restarted server still shows them. */
@@ -231,11 +236,21 @@ function fromRow(row: Row): StoredSession {
     // Validated by ZSessionConfigSchema on the way in; not parsed again on this hot path.
     config: JSON.parse(row.config) as TSessionConfig,
     running: Boolean(row.running),
-    me: row.meId ? { id: row.meId, pushName: row.mePushName } : null,
+    me: row.meId ? account(row) : null,
     worker: row.worker,
     lastActivityAt: row.lastActivityAt === null ? null : new Date(row.lastActivityAt),
     lastFailure: moment(row.lastFailureReason, row.lastFailureAt),
     lastDisconnect: moment(row.lastDisconnectReason, row.lastDisconnectAt),
+  };
+}
+
+/** The stored account; LID and device JID are left out while unknown, as the API leaves them out. */
+function account(row: Row): TAccount {
+  return {
+    id: row.meId!,
+    ...(row.meLid !== null && { lid: row.meLid }),
+    ...(row.meJid !== null && { jid: row.meJid }),
+    pushName: row.mePushName,
   };
 }
 

@@ -1,7 +1,26 @@
-import type { Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe } from "@/server/engines/engine";
+import { NO_CAPPING, NO_TIMELOCK } from "@/lib/account-restrictions";
+import type { TPresence } from "@/lib/session";
+import type {
+  AccountState,
+  Engine,
+  EngineEvent,
+  EngineFactory,
+  EngineOptions,
+  EngineProbe,
+  RestrictionKind,
+} from "@/server/engines/engine";
 
 /** A probe of a healthy session. */
-export const HEALTHY_PROBE: EngineProbe = { browser: true, page: true, state: "CONNECTED", connection: "connected" };
+export const HEALTHY_PROBE: EngineProbe = { browser: true, page: true, state: "CONNECTED", connection: "connected", account: null };
+
+/** What a page says about an account with no restrictions. */
+export const PLAIN_ACCOUNT: AccountState = {
+  account: { id: "15550001111@c.us", lid: "27015550001111@lid", jid: "15550001111:3@s.whatsapp.net", pushName: "Alice" },
+  presence: "offline",
+  reachoutTimelock: NO_TIMELOCK,
+  messageCapping: NO_CAPPING,
+  webVersion: "2.3000.1017054665",
+};
 
 /** An engine for unit tests: records calls and lets the test emit library events. */
 export class FakeEngine implements Engine {
@@ -10,6 +29,11 @@ export class FakeEngine implements Engine {
   probeAnswer: EngineProbe | Error | "hang" = HEALTHY_PROBE;
   /** probe() calls (kept out of `calls`, which tests compare whole). */
   probes = 0;
+  /** What readAccount() answers (with the fetch it was asked for recorded in `reads`). */
+  accountAnswer: AccountState | Error = PLAIN_ACCOUNT;
+  reads: (RestrictionKind | false)[] = [];
+  /** setPresence() calls, in order. */
+  presences: TPresence[] = [];
   /** Set to make start() hang until release() is called, to test queueing. */
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
@@ -54,6 +78,15 @@ export class FakeEngine implements Engine {
   }
   async info(): Promise<Record<string, unknown>> {
     return { state: "CONNECTED" };
+  }
+  async readAccount(options: { fetch: RestrictionKind | false }): Promise<AccountState> {
+    this.reads.push(options.fetch);
+    if (this.accountAnswer instanceof Error) throw this.accountAnswer;
+    return this.accountAnswer;
+  }
+  async setPresence(presence: TPresence): Promise<TPresence | null> {
+    this.presences.push(presence);
+    return presence;
   }
   probe(): Promise<EngineProbe> {
     this.probes++;

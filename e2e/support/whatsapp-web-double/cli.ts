@@ -3,7 +3,7 @@ import { startDouble } from "./double";
 
 /**
  * Runs the WhatsApp Web double on its own, for a server or benchmark in another process:
- *   npx tsx e2e/support/whatsapp-web-double/cli.ts --port 8443 [--ref-interval-ms N] [--max-refs N] [--sync-delay-ms N]
+ *   npx tsx e2e/support/whatsapp-web-double/cli.ts --port 8443 [--ref-interval-ms N] [--max-refs N] [--sync-delay-ms N] [--version V]
  * Drive it with client.ts (createDoubleClient) against the printed origin.
  */
 
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     "ref-interval-ms": { type: "string", default: "0" },
     "max-refs": { type: "string" },
     "sync-delay-ms": { type: "string", default: "0" },
+    version: { type: "string" },
   },
 });
 
@@ -21,6 +22,7 @@ const double = await startDouble({
   refIntervalMs: toNumber("ref-interval-ms", values["ref-interval-ms"]),
   maxRefs: values["max-refs"] === undefined ? undefined : toNumber("max-refs", values["max-refs"]),
   syncDelayMs: toNumber("sync-delay-ms", values["sync-delay-ms"]),
+  version: values.version,
 });
 
 console.log(`WhatsApp Web double on ${double.origin} (control API: ${double.origin}/__double/sessions)`);

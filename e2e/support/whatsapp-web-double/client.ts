@@ -1,5 +1,5 @@
 import { request } from "node:https";
-import type { DoublePhone, DoubleSessionInfo, FaultTarget, LogoutTarget, LogoutVia } from "./double";
+import type { DoubleCapping, DoublePhone, DoubleSessionInfo, FaultTarget, LogoutTarget, LogoutVia, NotifyOption } from "./double";
 
 /**
  * The double's control API (/__double/...) for another process, e.g. a benchmark driving the real
@@ -14,6 +14,11 @@ export interface DoubleControlClient {
   dropConnection(target: FaultTarget, options: { reconnectAfterMs: number | null }): Promise<void>;
   conflict(target: FaultTarget): Promise<void>;
   hang(target: FaultTarget, options?: { forMs?: number | null }): Promise<void>;
+  startTimelock(target: FaultTarget, options?: { endsInMs?: number; enforcementType?: string } & NotifyOption): Promise<void>;
+  endTimelock(target: FaultTarget, options?: NotifyOption): Promise<void>;
+  setCapping(target: FaultTarget, capping: DoubleCapping | null, options?: NotifyOption): Promise<void>;
+  setAvailability(target: FaultTarget, available: boolean): Promise<void>;
+  setVersion(version: string): Promise<void>;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -37,6 +42,11 @@ export function createDoubleClient(origin: string): DoubleControlClient {
     dropConnection: (target, options) => post("/__double/drop", { ...target, ...options }),
     conflict: (target) => post("/__double/conflict", target),
     hang: (target, options = {}) => post("/__double/hang", { ...target, ...options }),
+    startTimelock: (target, options = {}) => post("/__double/timelock", { ...target, ...options, active: true }),
+    endTimelock: (target, options = {}) => post("/__double/timelock", { ...target, ...options, active: false }),
+    setCapping: (target, capping, options = {}) => post("/__double/capping", { ...target, ...options, capping }),
+    setAvailability: (target, available) => post("/__double/availability", { ...target, available }),
+    setVersion: (version) => post("/__double/version", { version }),
   };
 }
 

@@ -25,7 +25,12 @@ export interface DoubleOptions {
   syncDelayMs?: number;
   /** Where the self-signed certificate is cached. Default: <repo>/.cert */
   certDir?: string;
+  /** The WhatsApp Web version the page says it is (`Debug.VERSION`). Default: DEFAULT_VERSION. */
+  version?: string;
 }
+
+/** The version the page reports unless told otherwise; not the library's own default, which a local cache would look up. */
+export const DEFAULT_VERSION = "2.3000.1023456789";
 
 export interface DoublePhone {
   /** Phone number digits, e.g. "15550001111". */
@@ -44,6 +49,35 @@ export interface DoubleSessionInfo {
   refsIssued: number;
   user: string | null;
   device: string | null;
+  /** The account's LID (digits), once paired. */
+  lid: string | null;
+  /** The last presence the page sent (WAWebPresenceChatAction), null before any. */
+  presence: "online" | "offline" | null;
+  presenceAt: number | null;
+}
+
+/** `notify: false`: WhatsApp changes what it holds but tells no page; only a fetch by the page finds out. */
+export interface NotifyOption {
+  notify?: boolean;
+}
+
+/** A reachout timelock as WhatsApp's servers hold it (seconds, as the API reports them). */
+export interface DoubleTimelock {
+  enforcementType: string;
+  isActive: boolean;
+  timeEnforcementEnds: number | null;
+}
+
+/** A new-chat message capping, in the API's names (the server sends WhatsApp's own field names to the page). */
+export interface DoubleCapping {
+  cappingStatus: string;
+  totalQuota: number;
+  usedQuota: number;
+  /** Unix seconds. */
+  cycleStart: number;
+  cycleEnd: number;
+  mvStatus?: string | null;
+  oteStatus?: string | null;
 }
 
 /** Which linked devices the phone removes; every given field must match. */
@@ -81,6 +115,8 @@ export interface DoubleEventMap {
   connected: { sid: string };
   disconnected: { sid: string };
   fault: { sid: string; fault: DoubleFault };
+  /** The page sent a presence (the library's or Switchboard's sendPresence...). */
+  presence: { sid: string; user: string; presence: "online" | "offline" };
 }
 export type DoubleEventName = keyof DoubleEventMap;
 export type DoubleEvent = DoubleEventMap[DoubleEventName];
@@ -110,6 +146,21 @@ export interface WhatsAppWebDouble {
   conflict(target: FaultTarget): Promise<void>;
   /** The page's main thread stops answering, for `forMs` or (null) for good. */
   hang(target: FaultTarget, options?: { forMs?: number | null }): Promise<void>;
+  /**
+   * WhatsApp restricts the account from messaging new contacts (a reachout timelock) for `endsInMs`
+   * (default an hour): online pages are told at once, as by WhatsApp's push; a fetch answers it too.
+   */
+  startTimelock(target: FaultTarget, options?: { endsInMs?: number; enforcementType?: string } & NotifyOption): Promise<void>;
+  /** WhatsApp lifts the account's timelock. */
+  endTimelock(target: FaultTarget, options?: NotifyOption): Promise<void>;
+  /** The account's new-chat capping; null: no capping info (no cap). Online pages are told at once. */
+  setCapping(target: FaultTarget, capping: DoubleCapping | null, options?: NotifyOption): Promise<void>;
+  /** The page's availability changes, as WhatsApp Web's does when its window gains or loses focus. */
+  setAvailability(target: FaultTarget, available: boolean): Promise<void>;
+  /** The WhatsApp Web version pages loaded from now on say they are. */
+  setVersion(version: string): Promise<void>;
+  /** The version pages loaded now say they are. */
+  readonly version: string;
   /** Resolves with the first matching event emitted after the call. */
   waitFor<N extends DoubleEventName>(
     event: N,
@@ -128,9 +179,16 @@ interface LinkedDevice {
   pushname: string;
 }
 
+/** What WhatsApp's servers hold about an account, by phone number. */
+interface AccountState {
+  timelock: DoubleTimelock | null;
+  capping: DoubleCapping | null;
+}
+
 interface Session {
   sid: string;
   stream: ServerResponse;
+  presence: { presence: "online" | "offline"; at: number } | null;
   state: DoubleSessionState;
   ref: string | null;
   refsIssued: number;
@@ -174,6 +232,8 @@ export class Double implements WhatsAppWebDouble {
   /** Linked devices by token; survives page reloads and browser restarts (LocalAuth restore). */
   private readonly devices = new Map<string, LinkedDevice>();
   private nextDeviceNumber = 1;
+  private readonly accounts = new Map<string, AccountState>();
+  private currentVersion: string;
 
   constructor(
     private readonly options: DoubleOptions,
@@ -182,6 +242,11 @@ export class Double implements WhatsAppWebDouble {
   ) {
     this.origin = `https://127.0.0.1:${port}`;
     this.browserArgs = [`--host-resolver-rules=MAP web.whatsapp.com 127.0.0.1:${port}`, "--ignore-certificate-errors"];
+    this.currentVersion = options.version ?? DEFAULT_VERSION;
+  }
+
+  get version(): string {
+    return this.currentVersion;
   }
 
   sessions(): DoubleSessionInfo[] {
@@ -192,6 +257,9 @@ export class Double implements WhatsAppWebDouble {
       refsIssued: session.refsIssued,
       user: session.linked?.user ?? null,
       device: session.linked?.device ?? null,
+      lid: session.linked ? lidOf(session.linked.user) : null,
+      presence: session.presence?.presence ?? null,
+      presenceAt: session.presence?.at ?? null,
     }));
   }
 
@@ -266,6 +334,40 @@ export class Double implements WhatsAppWebDouble {
     this.inject(target, "hang", { forMs });
   }
 
+  async startTimelock(target: FaultTarget, options: { endsInMs?: number; enforcementType?: string } & NotifyOption = {}): Promise<void> {
+    const endsInMs = options.endsInMs ?? 3600_000;
+    if (!(Number.isInteger(endsInMs) && endsInMs > 0)) throw new DoubleError(400, "endsInMs must be a whole number of ms above 0");
+    const timelock = {
+      enforcementType: options.enforcementType ?? "RESTRICT_ALL_COMPANIONS",
+      isActive: true,
+      timeEnforcementEnds: Math.ceil((Date.now() + endsInMs) / 1000),
+    };
+    this.changeAccount(target, "timelock", { timelock }, options.notify);
+  }
+
+  async endTimelock(target: FaultTarget, options: NotifyOption = {}): Promise<void> {
+    const user = this.userOf(target);
+    const current = this.account(user).timelock;
+    this.changeAccount(target, "timelock", { timelock: current ? { ...current, isActive: false } : null }, options.notify);
+  }
+
+  async setCapping(target: FaultTarget, capping: DoubleCapping | null, options: NotifyOption = {}): Promise<void> {
+    if (capping !== null && (typeof capping.cappingStatus !== "string" || !Number.isInteger(capping.totalQuota))) {
+      throw new DoubleError(400, "capping needs a cappingStatus and a whole totalQuota, or null");
+    }
+    this.changeAccount(target, "capping", { capping }, options.notify);
+  }
+
+  async setAvailability(target: FaultTarget, available: boolean): Promise<void> {
+    if (typeof available !== "boolean") throw new DoubleError(400, "available must be true or false");
+    this.inject(target, "availability", { available });
+  }
+
+  async setVersion(version: string): Promise<void> {
+    if (!/^[0-9A-Za-z][0-9A-Za-z._-]*$/.test(version)) throw new DoubleError(400, `'${version}' is not a version`);
+    this.currentVersion = version;
+  }
+
   waitFor<N extends DoubleEventName>(
     event: N,
     predicate: (event: DoubleEventMap[N]) => boolean = () => true,
@@ -302,6 +404,7 @@ export class Double implements WhatsAppWebDouble {
     const session: Session = {
       sid: randomUUID(),
       stream,
+      presence: null,
       state: "UNPAIRED",
       ref: null,
       refsIssued: 0,
@@ -318,7 +421,7 @@ export class Double implements WhatsAppWebDouble {
     if (linked) {
       session.state = "CONNECTED";
       session.linked = linked;
-      send(session, "hello", { sid: session.sid, syncDelayMs, restore: true, user: linked.user, pushname: linked.pushname });
+      send(session, "hello", { sid: session.sid, syncDelayMs, restore: true, ...onlineData(linked) });
       this.emit("restored", { sid: session.sid, user: linked.user, device: linked.device });
     } else {
       send(session, "hello", { sid: session.sid, syncDelayMs, restore: false });
@@ -351,6 +454,27 @@ export class Double implements WhatsAppWebDouble {
     return code;
   }
 
+  /** A restriction fetch of the page (WhatsApp Web's timelock and capping jobs), in WhatsApp's field names. */
+  restrictionsOf(sid: string): { timelock: DoubleTimelock | null; capping: Record<string, unknown> | null } {
+    const linked = this.getSession(sid).linked;
+    if (!linked) throw new DoubleError(409, `Session ${sid} is not paired`);
+    const account = this.account(linked.user);
+    return { timelock: account.timelock, capping: serverCapping(account.capping) };
+  }
+
+  /** The page sent a presence to WhatsApp. */
+  recordPresence(sid: string, available: boolean): void {
+    const session = this.getSession(sid);
+    const presence = available ? "online" : "offline";
+    session.presence = { presence, at: Date.now() };
+    this.emit("presence", { sid, user: session.linked?.user ?? "", presence });
+  }
+
+  /** The HTML of the page, with the version it says it is. */
+  pageHtml(template: string): string {
+    return template.replace("{{version}}", this.currentVersion);
+  }
+
   /** Socket.logout() in the page, i.e. client.logout(): the device unlinks itself. */
   logoutFromPage(sid: string): void {
     const session = this.getSession(sid);
@@ -363,8 +487,43 @@ export class Double implements WhatsAppWebDouble {
 
   // ---- internals ----
 
+  /** The phone number of a target: its `user`, or the account of its page `sid`. */
+  private userOf(target: FaultTarget): string {
+    if (target.user !== undefined) return checkPhone({ user: target.user, pushname: "" }).user;
+    if (target.sid === undefined) throw new DoubleError(400, "a restriction needs a user or sid");
+    const linked = this.getSession(target.sid).linked;
+    if (!linked) throw new DoubleError(409, `Session ${target.sid} is not paired`);
+    return linked.user;
+  }
+
+  private account(user: string): AccountState {
+    let account = this.accounts.get(user);
+    if (!account) {
+      account = { timelock: null, capping: null };
+      this.accounts.set(user, account);
+    }
+    return account;
+  }
+
+  /**
+   * Changes what WhatsApp holds about the account and (unless `notify` is false) pushes it to the
+   * account's online pages, as WhatsApp's notifications do.
+   */
+  private changeAccount(target: FaultTarget, kind: "timelock", change: { timelock: DoubleTimelock | null }, notify?: boolean): void;
+  private changeAccount(target: FaultTarget, kind: "capping", change: { capping: DoubleCapping | null }, notify?: boolean): void;
+  private changeAccount(target: FaultTarget, kind: "timelock" | "capping", change: Partial<AccountState>, notify = true): void {
+    const user = this.userOf(target);
+    const account = this.account(user);
+    Object.assign(account, change);
+    if (!notify) return;
+    const data = kind === "timelock" ? { timelock: account.timelock } : { capping: serverCapping(account.capping) };
+    for (const session of this.openSessions.values()) {
+      if (session.state === "CONNECTED" && session.linked?.user === user) send(session, kind, data);
+    }
+  }
+
   /** Sends a fault to every online page of the target; a target with none is a 404. */
-  private inject(target: FaultTarget, fault: Exclude<DoubleFault, "unpaired">, data: object): void {
+  private inject(target: FaultTarget, fault: Exclude<DoubleFault, "unpaired"> | "availability", data: object): void {
     if (target.user === undefined && target.sid === undefined) throw new DoubleError(400, "a fault needs a user or sid");
     const pages = [...this.openSessions.values()].filter(
       (session) =>
@@ -375,7 +534,7 @@ export class Double implements WhatsAppWebDouble {
     if (pages.length === 0) throw new DoubleError(404, `No online page matches ${JSON.stringify(target)}`);
     for (const session of pages) {
       send(session, fault, data);
-      this.emit("fault", { sid: session.sid, fault });
+      if (fault !== "availability") this.emit("fault", { sid: session.sid, fault });
     }
   }
 
@@ -421,7 +580,7 @@ export class Double implements WhatsAppWebDouble {
     session.ref = null;
     session.pairingCode = null;
     session.linked = linked;
-    send(session, "paired", { token: linked.token, user: linked.user, pushname: linked.pushname });
+    send(session, "paired", { token: linked.token, ...onlineData(linked) });
     this.emit("paired", { sid: session.sid, user: linked.user, device: linked.device });
   }
 
@@ -434,6 +593,30 @@ export class Double implements WhatsAppWebDouble {
   private emit<N extends DoubleEventName>(event: N, payload: DoubleEventMap[N]): void {
     this.events.emit(event, payload);
   }
+}
+
+/** What a page needs to go online as this device: the account, its LID and the device's number. */
+function onlineData(linked: LinkedDevice): object {
+  return { user: linked.user, pushname: linked.pushname, lid: lidOf(linked.user), deviceId: Number(linked.device.split(":")[1]) };
+}
+
+/** The double's LID of a phone number: any digits, stable for the number. */
+export function lidOf(user: string): string {
+  return `1${user.padStart(14, "0")}`;
+}
+
+/** A capping in the field names of WhatsApp's answer (xwa2_message_capping_info), as the page receives it. */
+function serverCapping(capping: DoubleCapping | null): Record<string, unknown> | null {
+  if (!capping) return null;
+  return {
+    capping_status: capping.cappingStatus,
+    total_quota: capping.totalQuota,
+    used_quota: capping.usedQuota,
+    cycle_start_timestamp: String(capping.cycleStart),
+    cycle_end_timestamp: String(capping.cycleEnd),
+    mv_status: capping.mvStatus ?? null,
+    ote_status: capping.oteStatus ?? null,
+  };
 }
 
 function isUnpaired(session: Session): boolean {

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
-import type { Double, DoublePhone, FaultTarget, LogoutVia } from "./double";
+import type { Double, DoubleCapping, DoublePhone, FaultTarget, LogoutVia } from "./double";
 import { DoubleError } from "./double-error";
 
 /**
  * The double's HTTP surface, all on one port:
  *   the page      GET /, GET /double.js
- *   page -> WA    GET /__page/events (SSE), POST /__page/rpc/{refreshQR,altLink,logout}
+ *   page -> WA    GET /__page/events (SSE), POST /__page/rpc/{refreshQR,altLink,logout,restrictions,presence}
  *   the phone     GET /__double/sessions, POST /__double/{scan,enter-code,rotate,logout}
  *   faults        POST /__double/{drop,conflict,hang}
+ *   the account   POST /__double/{timelock,capping,availability,version}
  */
 
 export interface PageFiles {
@@ -32,6 +33,8 @@ export function createRequestHandler(double: Double, page: PageFiles) {
     refreshQR: (body) => double.refreshQr(text(body, "sid")),
     altLink: (body) => ({ code: double.requestPairingCode(text(body, "sid"), text(body, "phoneNumber")) }),
     logout: (body) => double.logoutFromPage(text(body, "sid")),
+    restrictions: (body) => double.restrictionsOf(text(body, "sid")),
+    presence: (body) => double.recordPresence(text(body, "sid"), body.available === true),
   };
   const controlCalls: Record<string, Handler> = {
     "GET /__double/sessions": () => double.sessions(),
@@ -47,13 +50,25 @@ export function createRequestHandler(double: Double, page: PageFiles) {
       double.dropConnection(faultTarget(body), { reconnectAfterMs: optionalNumber(body, "reconnectAfterMs") }),
     "POST /__double/conflict": (body) => double.conflict(faultTarget(body)),
     "POST /__double/hang": (body) => double.hang(faultTarget(body), { forMs: optionalNumber(body, "forMs") }),
+    "POST /__double/timelock": (body) =>
+      body.active === false
+        ? double.endTimelock(faultTarget(body), { notify: body.notify !== false })
+        : double.startTimelock(faultTarget(body), {
+            endsInMs: optionalNumber(body, "endsInMs") ?? undefined,
+            enforcementType: optionalText(body, "enforcementType"),
+            notify: body.notify !== false,
+          }),
+    "POST /__double/capping": (body) =>
+      double.setCapping(faultTarget(body), (body.capping ?? null) as DoubleCapping | null, { notify: body.notify !== false }),
+    "POST /__double/availability": (body) => double.setAvailability(faultTarget(body), body.available as boolean),
+    "POST /__double/version": (body) => double.setVersion(text(body, "version")),
   };
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "https://web.whatsapp.com");
     const route = `${request.method} ${url.pathname}`;
     try {
-      if (route === "GET /") return sendFile(response, "text/html", page.html);
+      if (route === "GET /") return sendFile(response, "text/html", double.pageHtml(page.html));
       if (route === "GET /double.js") return sendFile(response, "text/javascript", page.script);
       if (route === "GET /__page/events") return openEventStream(double, request, response, url.searchParams.get("token"));
 

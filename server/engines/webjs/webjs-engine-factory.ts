@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
-import type wweb from "whatsapp-web.js";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { EngineFactory } from "../engine";
 import { buildChromiumArgs } from "./chromium-args";
 import type { BrowserLookup } from "./find-chromium";
 import { selectProxy, type GlobalProxySettings } from "./select-proxy";
 import { removeSessionDir, sessionDirExists, sessionProfile } from "./session-profile";
+import { pinnedVersionProblem, webVersionOptions, type WebVersionPolicy } from "./web-version";
 import { WebjsEngine } from "./webjs-engine";
 
 export interface WebjsEngineFactoryOptions {
@@ -21,12 +21,11 @@ export interface WebjsEngineFactoryOptions {
   clientDefaults: { deviceName?: string; browserName?: string };
   logger: Logger;
   /**
-   * Default `{ type: "none" }`. The library's default ("local") saves the first page it loads into
-   * `.wwebjs_cache/` and later serves that copy instead of the live WhatsApp Web, and "remote" fetches
-   * versions from the internet: both are wrong for a server that must load what web.whatsapp.com serves
-   * (or, offline and in tests, the double).
+   * Which WhatsApp Web the page runs (web-version.ts). Default: no cache, the live page. The library's
+   * own default ("local" in `.wwebjs_cache/`) would serve a stale copy without anyone choosing it, and
+   * "remote" fetches versions from the internet; neither is used unless chosen here.
    */
-  webVersionCache?: wweb.WebCacheOptions;
+  webVersion?: WebVersionPolicy;
   /** How long the library waits for WhatsApp Web to load before failing the start (library default 30 s). */
   authTimeoutMs?: number;
 }
@@ -34,6 +33,7 @@ export interface WebjsEngineFactoryOptions {
 export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): EngineFactory {
   // Engines between start() and the end of stop(): the count the proxy list's round-robin uses.
   const running = new Set<object>();
+  const webVersion: WebVersionPolicy = options.webVersion ?? { cache: "none", cacheDir: "", pinned: null };
 
   return {
     create({ session, config, onEvent }) {
@@ -47,9 +47,11 @@ export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): En
         client: {
           deviceName: config.client?.deviceName ?? options.clientDefaults.deviceName,
           browserName: config.client?.browserName ?? options.clientDefaults.browserName,
-          webVersionCache: options.webVersionCache ?? { type: "none" },
+          ...webVersionOptions(webVersion),
           authTimeoutMs: options.authTimeoutMs,
         },
+        // Checked at every start: a copy cached meanwhile (or removed) counts from the next start on.
+        versionProblem: pinnedVersionProblem(webVersion),
         launchSettings: () => {
           const proxy = selectProxy({
             session,

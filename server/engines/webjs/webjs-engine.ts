@@ -1,14 +1,14 @@
 import type { Logger } from "pino";
 import type wweb from "whatsapp-web.js";
-import type { TMe } from "@/lib/session";
+import type { TAccount, TPresence } from "@/lib/session";
 import { settleWithin, valueWithin } from "@/lib/timeout";
 import { connectionFaultReason, restartHelps } from "../connection-faults";
-import type { Engine, EngineEvent, EngineProbe } from "../engine";
+import type { AccountState, Engine, EngineEvent, EngineProbe, RestrictionKind } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
 import { classifyState } from "./connection-state";
 import type { BrowserLookup } from "./find-chromium";
 import { eventData } from "./json-safe";
-import { readPageState } from "./page-state";
+import { fetchRestriction, readPageState, setPagePresence, toAccountState } from "./page-state";
 import { findBrowserProcesses, killBrowserProcesses } from "./process-tree";
 import type { SelectedProxy } from "./select-proxy";
 import { clearProfileLock, removeSessionDir, type SessionProfile } from "./session-profile";
@@ -43,7 +43,9 @@ export interface WebjsEngineOptions {
   /** The browser found for this start; without one, start() fails with the reason. */
   browser: BrowserLookup;
   profile: SessionProfile;
-  client: Pick<wweb.ClientOptions, "deviceName" | "browserName" | "webVersionCache" | "authTimeoutMs">;
+  client: Pick<wweb.ClientOptions, "deviceName" | "browserName" | "webVersion" | "webVersionCache" | "authTimeoutMs">;
+  /** Why this start must not happen (a pinned WhatsApp Web version that is not cached); start() fails with it. */
+  versionProblem?: string | null;
   /** Called once, by start(). */
   launchSettings: () => LaunchSettings;
   /** Called once, when stop() is done and no process of this engine is left. */
@@ -75,7 +77,7 @@ export class WebjsEngine implements Engine {
   private ready = false;
   /** The library is closing the browser itself, after a disconnect (docs/whatsapp-web.md, pitfall 13). */
   private libraryClosing = false;
-  private me: TMe | null = null;
+  private me: TAccount | null = null;
 
   constructor(private readonly options: WebjsEngineOptions) {}
 
@@ -83,6 +85,7 @@ export class WebjsEngine implements Engine {
     if (this.client || this.stopRequested) throw new Error("A WEBJS engine can be started only once");
     const { browser, logger } = this.options;
     if (browser.path === null) throw new Error(browser.reason);
+    if (this.options.versionProblem) throw new Error(this.options.versionProblem);
     const chromePath = browser.path;
     await this.clearLeftovers();
     const library = await loadWhatsappWeb();
@@ -125,21 +128,28 @@ export class WebjsEngine implements Engine {
   }
 
   async info(): Promise<Record<string, unknown>> {
-    const client = this.client;
-    if (!client?.pupPage || this.stopRequested) return { WWebVersion: null, state: null };
-    const [WWebVersion, state] = await Promise.all([
-      valueWithin(client.getWWebVersion(), INFO_TIMEOUT_MS, null),
-      valueWithin(client.getState(), INFO_TIMEOUT_MS, null),
-    ]);
-    return { WWebVersion, state };
+    const page = this.client?.pupPage;
+    if (!page || this.stopRequested) return { WWebVersion: null, state: null };
+    const read = await valueWithin(readPageState(page), INFO_TIMEOUT_MS, null);
+    return { WWebVersion: read?.version ?? null, state: read?.state ?? null };
   }
 
   async probe(): Promise<EngineProbe> {
     const browser = this.browserAlive();
     const page = this.page !== null && !this.page.isClosed() && !this.pageCrashed;
-    if (!browser || !page || this.stopRequested) return { browser, page, state: null, connection: null };
-    const { state } = await readPageState(this.page!);
-    return { browser, page, state, connection: classifyState(state) };
+    if (!browser || !page || this.stopRequested) return { browser, page, state: null, connection: null, account: null };
+    const read = await readPageState(this.page!);
+    return { browser, page, state: read.state, connection: classifyState(read.state), account: toAccountState(read, Date.now()) };
+  }
+
+  async readAccount(options: { fetch: RestrictionKind | false }): Promise<AccountState> {
+    const page = this.openClient().pupPage;
+    if (options.fetch) await fetchRestriction(page, options.fetch);
+    return toAccountState(await readPageState(page), Date.now());
+  }
+
+  async setPresence(presence: TPresence): Promise<TPresence | null> {
+    return setPagePresence(this.openClient().pupPage, presence);
   }
 
   /** The DevTools connection is open and the process has not exited (puppeteer notices some deaths late). */
@@ -278,12 +288,33 @@ export class WebjsEngine implements Engine {
     client.on("change_state", (state: unknown) => this.onStateChange(String(state)));
   }
 
+  /**
+   * The library's client.info has the account's id and push name only: the page adds its LID and this
+   * device's JID (and presence, restrictions, version), read before `me` is reported, so `me` comes once.
+   * A page that does not answer in time leaves `me` to client.info alone.
+   */
   private onReady(client: Client): void {
     this.ready = true;
     const wid = client.info?.wid;
-    if (!wid) return;
-    const me: TMe = { id: wid._serialized, pushName: client.info.pushname ?? null };
-    if (me.id === this.me?.id && me.pushName === this.me.pushName) return;
+    // The LID and device JID read earlier belong to this account only if it is the same one.
+    const known = wid && this.me?.id === wid._serialized ? this.me : {};
+    const fromLibrary: TAccount | null = wid ? { ...known, id: wid._serialized, pushName: client.info.pushname ?? null } : null;
+    const page = client.pupPage;
+    const read = page ? valueWithin(readPageState(page), INFO_TIMEOUT_MS, null) : Promise.resolve(null);
+    void read.then((pageState) => {
+      if (!pageState) this.options.logger.debug("the page did not tell the account at ready; client.info only");
+      const state = pageState ? toAccountState(pageState, Date.now()) : null;
+      const fromPage = state?.account;
+      const account = fromPage && (!fromLibrary || fromPage.id === fromLibrary.id) ? { ...fromLibrary, ...fromPage } : fromLibrary;
+      if (account) this.reportAccount(account);
+      if (state) this.report({ type: "account", state });
+    });
+  }
+
+  /** Reports the account when it differs from the last one reported. */
+  private reportAccount(me: TAccount): void {
+    const known = this.me;
+    if (known && known.id === me.id && known.lid === me.lid && known.jid === me.jid && known.pushName === me.pushName) return;
     this.me = me;
     this.report({ type: "me", me });
   }

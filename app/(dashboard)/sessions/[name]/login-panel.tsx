@@ -269,6 +269,18 @@ function AccountPanel({ session }: { session: TSession }) {
               <dt className="text-xs text-zinc-500 dark:text-zinc-400">Id</dt>
               <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300">{session.me.id}</dd>
             </div>
+            <div className="min-w-0">
+              <dt className="text-xs text-zinc-500 dark:text-zinc-400">LID</dt>
+              <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-lid">
+                {session.me.lid ?? "—"}
+              </dd>
+            </div>
+            <div className="min-w-0 sm:col-span-2">
+              <dt className="text-xs text-zinc-500 dark:text-zinc-400">This device</dt>
+              <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-jid">
+                {session.me.jid ?? "—"}
+              </dd>
+            </div>
           </dl>
         ) : (
           <Alert tone="info">Logged in; the account details are still loading from WhatsApp.</Alert>

@@ -11,6 +11,7 @@ import { queryKeys } from "@/components/data/query-keys";
 import { useClearLiveEvents, useRealtimeSubscription } from "@/components/data/realtime";
 import { ACTION_LABELS, useSession, useSessionAction } from "@/components/data/sessions";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
+import { RestrictionBanners } from "@/components/sessions/restrictions";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { PageHeader } from "@/components/shell/app-shell";
 import { Alert } from "@/components/ui/alert";
@@ -25,6 +26,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { useToast } from "@/components/ui/toast";
 import { DeliveriesPanel } from "./deliveries-panel";
 import { EventStream } from "./event-stream";
+import { HealthPanel } from "./health-panel";
 import { LoginPanel } from "./login-panel";
 import { ScreenshotPanel } from "./screenshot-panel";
 import { StatusTimeline } from "./status-timeline";
@@ -210,6 +212,8 @@ export function SessionDetailView({ name }: { name: string }) {
         }
       />
 
+      <RestrictionBanners me={session.me} />
+
       <div className="grid gap-5 lg:grid-cols-3">
         <div className="lg:col-span-2">
           <ErrorBoundary title="The login panel could not be shown" onReset={reload(queryKeys.qr(name))}>
@@ -218,6 +222,12 @@ export function SessionDetailView({ name }: { name: string }) {
         </div>
         <ErrorBoundary title="The status history could not be shown" onReset={reload(queryKeys.detail(name))}>
           <StatusTimeline statuses={session.statuses} />
+        </ErrorBoundary>
+      </div>
+
+      <div className="mt-5">
+        <ErrorBoundary title="The health could not be shown" onReset={reload(queryKeys.detail(name))}>
+          <HealthPanel session={session} />
         </ErrorBoundary>
       </div>
 

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { HealthSummary } from "@/components/sessions/health-summary";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { Checkbox } from "@/components/ui/field";
@@ -33,6 +34,7 @@ export function SessionCards({ items, selected, onSelect, onMetadata }: TSession
               {session.me?.pushName && <span>{session.me.pushName}</span>}
               <RelativeTime timestamp={session.timestamps.activity} className="text-zinc-400" />
             </p>
+            <HealthSummary session={session} />
             <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} max={4} />
           </div>
         </li>

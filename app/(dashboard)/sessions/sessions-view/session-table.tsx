@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { TSession } from "@/lib/session";
+import { HealthSummary } from "@/components/sessions/health-summary";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { cn } from "@/components/ui/cn";
@@ -19,6 +20,7 @@ export type TSessionRowsProps = {
 const COLUMNS: [label: string, className?: string][] = [
   ["Name"],
   ["Status"],
+  ["Health"],
   ["Phone"],
   ["Push name", "hidden lg:table-cell"],
   ["Engine", "hidden xl:table-cell"],
@@ -87,6 +89,9 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
               </td>
               <td className="px-3 py-2.5">
                 <StatusBadge status={session.status} />
+              </td>
+              <td className="max-w-[18rem] px-3 py-2.5">
+                <HealthSummary session={session} />
               </td>
               <td className="px-3 py-2.5 font-mono text-[13px] whitespace-nowrap text-zinc-700 tabular-nums dark:text-zinc-300">
                 {formatPhone(session.me?.id) ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}

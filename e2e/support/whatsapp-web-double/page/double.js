@@ -1,12 +1,15 @@
 // The WhatsApp Web double's page. It provides, through window.require(), only the WhatsApp Web
 // modules that whatsapp-web.js 1.34.7 reaches on its login paths, and plays the WhatsApp Web client
 // side of the login in docs/whatsapp-web.md (the pitfall numbers below are that page's).
-// Server -> page: Server-Sent Events (hello, ref, idle, paired, logout, and the injected faults drop,
-// conflict, unpaired, hang). Page -> server: fetch POST.
+// Server -> page: Server-Sent Events (hello, ref, idle, paired, logout, the injected faults drop,
+// conflict, unpaired, hang, and the account's timelock, capping and availability). Page -> server: fetch POST.
 (() => {
   "use strict";
 
   const TOKEN_KEY = "whatsapp-web-double/device-token";
+  // WhatsApp Web's user-preference keys of the restrictions (WAWebReachoutTimelockUtils, WAWebIndividualNewChatMessageCappingLimitUtils).
+  const TIMELOCK_KEY = "reachout_timelock";
+  const CAPPING_KEY = "new_chat_message_capping";
   // Gives the library's onLogoutEvent binding time to run before the page goes away.
   const REMOTE_LOGOUT_NAVIGATION_DELAY_MS = 300;
   // client.logout() closes the browser as soon as Socket.logout() resolves; navigating while it
@@ -86,6 +89,11 @@
   let syncDelayMs = 0;
   let offlineProgress = 0;
   let me = null;
+  let meLid = null;
+  let meDevice = null;
+  // WhatsApp Web's user preferences (an IndexedDB-backed cache there; memory here, so a reload
+  // forgets them and the restrictions are fetched again when the page goes online, as WhatsApp Web does).
+  const userPrefs = new Map();
 
   // Stable for the page's lifetime, so only the ref part of successive QR strings changes.
   const keys = {
@@ -102,6 +110,12 @@
   const Conn = new Model({ ref: null });
   const Cmd = new Emitter();
   Cmd.refreshQR = requestNewRef;
+
+  // WhatsApp Web's availability: whether the account shows online. It starts from the window's focus;
+  // markAvailable/markUnavailable change it (there: focus and blur; here: the test, or a presence pulse).
+  const Stream = new Model({ available: document.hasFocus() });
+  Stream.markAvailable = () => Stream.set("available", true);
+  Stream.markUnavailable = () => Stream.set("available", false);
 
   const modules = {
     WAWebSocketModel: { Socket },
@@ -131,7 +145,24 @@
     WAWebUserPrefsMultiDevice: { getADVSecretKey: () => keys.advSecret },
     WAWebCompanionRegClientUtils: { DEVICE_PLATFORM: 1 },
     WAWebAdvSignatureApi: {},
-    WAWebUserPrefsMeUser: { getMaybeMePnUser: () => me, getMaybeMeLidUser: () => null },
+    WAWebUserPrefsMeUser: { getMaybeMePnUser: () => me, getMaybeMeLidUser: () => meLid, getMaybeMeDevicePn: () => meDevice },
+    WAWebStreamModel: { Stream },
+    WAWebPresenceChatAction: {
+      sendPresenceAvailable: () => callServer("presence", { available: true }),
+      sendPresenceUnavailable: () => callServer("presence", { available: false }),
+    },
+    WAWebUserPrefsIndexedDBStorage: {
+      userPrefsIdb: {
+        get: (key) => userPrefs.get(key),
+        set: async (key, value) => void userPrefs.set(key, value),
+        remove: async (key) => void userPrefs.delete(key),
+      },
+    },
+    WAWebReachoutTimelockUtils: { REACHOUT_TIMELOCK_IDB_KEY: TIMELOCK_KEY },
+    WAWebIndividualNewChatMessageCappingLimitUtils: { NEW_CHAT_MESSAGE_CAPPING_IDB_KEY: CAPPING_KEY },
+    // WhatsApp Web's jobs that fetch the restrictions from WhatsApp and store them (at login, and on demand).
+    WAWebGetReachoutTimelockJob: { fetchReachoutTimelock: async () => storeTimelock((await callServer("restrictions")).timelock) },
+    WAWebGetNewChatMessageCappingInfoJob: { fetchOrUpdateCapStatus: async () => storeCapping((await callServer("restrictions")).capping) },
     WAWebMiscBrowserUtils: { info: () => ({ name: "Chrome", os: "Linux", version: "101.0" }) },
     // attachEventListeners() subscribes to these before 'ready'; the double never fills them.
     WAWebCollections: { Msg: new Emitter(), Chat: new Emitter() },
@@ -200,6 +231,17 @@
     conflict() {
       setState("CONFLICT");
     },
+    // ---- the account's restrictions and availability (README.md, "Account state") ----
+    timelock({ timelock }) {
+      storeTimelock(timelock);
+    },
+    capping({ capping }) {
+      storeCapping(capping);
+    },
+    availability({ available }) {
+      if (available) Stream.markAvailable();
+      else Stream.markUnavailable();
+    },
     hang({ forMs }) {
       // The main thread never yields: no event, timer or evaluate runs until it ends.
       const until = forMs === null ? Infinity : Date.now() + forMs;
@@ -210,8 +252,9 @@
   };
 
   connectToServer();
-  // The library's inject() polls for this; it must come last, once every module exists.
-  window.Debug = { VERSION: "2.3000.0-double" };
+  // The library's inject() polls for this; it must come last, once every module exists. The version is
+  // in the HTML, so a copy of the page kept by the library's local cache reports the version it was.
+  window.Debug = { VERSION: document.querySelector('meta[name="double-version"]')?.content ?? "unknown" };
 
   function connectToServer() {
     const token = localStorage.getItem(TOKEN_KEY);
@@ -226,14 +269,25 @@
     setState("OPENING");
   }
 
-  async function goOnline({ user, pushname }) {
+  async function goOnline({ user, pushname, lid, deviceId }) {
     // Pitfall 11: the library copies wid by value, so it needs exactly these own properties.
     me = { server: "c.us", user, _serialized: `${user}@c.us` };
+    meLid = { server: "lid", user: lid, _serialized: `${lid}@lid` };
+    // WhatsApp Web's device wid; toJid() is its wire form, user:device@s.whatsapp.net.
+    meDevice = {
+      server: "c.us",
+      user,
+      device: deviceId,
+      _serialized: `${user}:${deviceId}@c.us`,
+      toJid: () => `${user}:${deviceId}@s.whatsapp.net`,
+    };
     Conn.set("wid", me);
     Conn.set("pushname", pushname);
     Conn.set("platform", "android");
     setState("OPENING");
     setState("CONNECTED");
+    // As WhatsApp Web's bootstrap jobs do once connected: what WhatsApp says about the account's restrictions.
+    fetchRestrictions();
     // Back after a dropped connection: nothing to sync again.
     if (Socket.hasSynced) return;
     // Pitfall 1: on the restore path the library subscribes to change:hasSynced only after several
@@ -252,6 +306,42 @@
     localStorage.removeItem(TOKEN_KEY);
     // Pitfall 5: resolve before navigating, or client.logout()'s evaluate loses its context.
     reloadLoggedOut(LOCAL_LOGOUT_NAVIGATION_DELAY_MS);
+  }
+
+  async function fetchRestrictions() {
+    try {
+      const { timelock, capping } = await callServer("restrictions");
+      await storeTimelock(timelock);
+      await storeCapping(capping);
+    } catch (error) {
+      console.warn(`[whatsapp-web-double] could not fetch the restrictions: ${error.message}`);
+    }
+  }
+
+  // As WhatsApp Web's handleReachoutTimelockUpdate: an enforced timelock is stored with its end in ms
+  // (a minute from now when WhatsApp gives none); a lifted one is removed.
+  async function storeTimelock(timelock) {
+    const prefs = modules.WAWebUserPrefsIndexedDBStorage.userPrefsIdb;
+    if (!timelock || !timelock.isActive) return prefs.remove(TIMELOCK_KEY);
+    const ends = timelock.timeEnforcementEnds ? timelock.timeEnforcementEnds * 1000 : Date.now() + 60_000;
+    return prefs.set(TIMELOCK_KEY, { state: "HIDDEN", time_enforcement_ends: ends, enforcement_type: timelock.enforcementType });
+  }
+
+  // As WhatsApp Web's fetchOrUpdateCapStatus: the server's capping, numbers normalised, used capped at
+  // the total. No capping info (the double's way of saying the account has none) removes the entry.
+  async function storeCapping(capping) {
+    const prefs = modules.WAWebUserPrefsIndexedDBStorage.userPrefsIdb;
+    if (!capping) return prefs.remove(CAPPING_KEY);
+    return prefs.set(CAPPING_KEY, {
+      capping_status: capping.capping_status,
+      ote_status: capping.ote_status,
+      mv_status: capping.mv_status,
+      total_quota: capping.total_quota,
+      used_quota: Math.min(Number(capping.used_quota), Number(capping.total_quota)),
+      cycle_end_timestamp: Number(capping.cycle_end_timestamp),
+      cycle_start_timestamp: Number(capping.cycle_start_timestamp),
+      server_sent_timestamp: Number(capping.server_sent_timestamp ?? "0"),
+    });
   }
 
   function reloadLoggedOut(delayMs) {

@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-env-"));
+const parse = (vars: Record<string, string> = {}) => parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: dataDir, ...vars });
+
+describe("the version policy and presence settings", () => {
+  it("default to the live page and no presence pulse, with WAHA's auto-online of 25 s", () => {
+    const { engine } = parse();
+    expect(engine.webVersion).toEqual({ cache: "none", cacheDir: path.join(dataDir, "webjs-cache"), pinned: null });
+    expect(engine.presence).toEqual({ pulseMs: 0, autoOnline: true, onlineMs: 25_000 });
+  });
+
+  it("read WAHA's names: the cache type in any case, a pinned version, the pulse and auto-online", () => {
+    const { engine } = parse({
+      WAHA_WEBJS_CACHE_TYPE: "LOCAL",
+      WAHA_WEBJS_WEB_VERSION: " 2.3000.1017054665 ",
+      SWITCHBOARD_PRESENCE_PULSE_SECONDS: "21600",
+      WAHA_PRESENCE_AUTO_ONLINE: "False",
+      WAHA_PRESENCE_AUTO_ONLINE_DURATION_SECONDS: "10",
+    });
+    expect(engine.webVersion).toMatchObject({ cache: "local", pinned: "2.3000.1017054665" });
+    expect(engine.presence).toEqual({ pulseMs: 21_600_000, autoOnline: false, onlineMs: 10_000 });
+  });
+
+  it("refuse what is not a setting, naming the variable", () => {
+    expect(() => parse({ WAHA_WEBJS_CACHE_TYPE: "remote" })).toThrow(/WAHA_WEBJS_CACHE_TYPE: only "local" and "none" are allowed/);
+    expect(() => parse({ WAHA_WEBJS_WEB_VERSION: "../../etc/passwd" })).toThrow(/WAHA_WEBJS_WEB_VERSION: must be a WhatsApp Web version/);
+    expect(() => parse({ SWITCHBOARD_PRESENCE_PULSE_SECONDS: "-1" })).toThrow(/SWITCHBOARD_PRESENCE_PULSE_SECONDS/);
+    expect(() => parse({ WAHA_PRESENCE_AUTO_ONLINE: "sometimes" })).toThrow(/WAHA_PRESENCE_AUTO_ONLINE: must be true, false, 1 or 0/);
+  });
+});
