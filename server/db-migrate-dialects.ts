@@ -57,7 +57,10 @@ const LOCK_WAIT_MS = 5 * 60_000;
 
 /** The database's own words: the adapter's error message is only a kind ("TableDoesNotExist"). */
 export function driverMessage(error: unknown): string {
-  const cause = (error as { cause?: { originalMessage?: unknown } } | null)?.cause;
+  type Cause = { cause?: { originalMessage?: unknown } };
+  // An adapter's own error, or (through the client, as on PostgreSQL) a P2010 carrying it in `meta`.
+  const adapterError = (error as (Cause & { meta?: { driverAdapterError?: Cause } }) | null) ?? {};
+  const cause = adapterError.cause ?? adapterError.meta?.driverAdapterError?.cause;
   if (typeof cause?.originalMessage === "string") return cause.originalMessage;
   return error instanceof Error ? error.message : String(error);
 }
