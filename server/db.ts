@@ -47,12 +47,13 @@ export function openDb(url: string) {
   };
   // Both clients come from one model (scripts/gen-pg-schema.mjs), so their model types are the same; the
   // PostgreSQL one is typed as the SQLite one here, the one place the two meet (server/db-schema.test.ts checks it).
+  const provider = dbProvider(url);
   const client =
-    dbProvider(url) === "sqlite"
+    provider === "sqlite"
       ? new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) })
       : (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as PrismaClient);
   return client.$extends({
-    client: { $sessionReads: () => sessionReads },
+    client: { $sessionReads: () => sessionReads, $provider: () => provider },
     query: { session: { $allOperations: dropOnWrite }, sessionMetadata: { $allOperations: dropOnWrite } },
   });
 }
