@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     include: ["{lib,server,components,app,scripts,eslint}/**/*.test.{ts,tsx}"],
     environment: "node",
+    // One throwaway PostgreSQL cluster per run for the tests that also run on PostgreSQL (skipped, saying why, without it).
+    globalSetup: ["test/support/postgres-cluster.ts"],
   },
 });

@@ -12,6 +12,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Taken before building: a source edited during the build leaves it stale, not wrongly current.
 const fingerprint = sourceFingerprint(root);
 
+// Both Prisma clients (SQLite and PostgreSQL) from the one model, as `npm install` does.
+const clients = spawnSync("node", ["scripts/gen-pg-schema.mjs"], { cwd: root, stdio: "inherit" });
+if (clients.status !== 0) process.exit(clients.status ?? 1);
+
 // Next's telemetry would phone home from every build; a self-hosted server's build should not.
 const next = spawnSync("npx", ["next", "build"], { cwd: root, stdio: "inherit", env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
 if (next.status !== 0) process.exit(next.status ?? 1);

@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { Db } from "./db";
+import { dbProvider } from "./db-url";
 
 /**
  * The per-database part of the migration runner (server/db-migrate.ts): the `_prisma_migrations` DDL,
@@ -48,9 +49,7 @@ export interface MigrationDialect {
 }
 
 export function migrationDialect(db: Db, databaseUrl: string): MigrationDialect {
-  if (databaseUrl.startsWith("file:")) return sqliteDialect(databaseUrl);
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return postgresDialect(db);
-  throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
+  return dbProvider(databaseUrl) === "sqlite" ? sqliteDialect(databaseUrl) : postgresDialect(db);
 }
 
 // How long one migration's transaction may take, waiting for another process's included.
@@ -58,7 +57,10 @@ const LOCK_WAIT_MS = 5 * 60_000;
 
 /** The database's own words: the adapter's error message is only a kind ("TableDoesNotExist"). */
 export function driverMessage(error: unknown): string {
-  const cause = (error as { cause?: { originalMessage?: unknown } } | null)?.cause;
+  type Cause = { cause?: { originalMessage?: unknown } };
+  // An adapter's own error, or (through the client, as on PostgreSQL) a P2010 carrying it in `meta`.
+  const adapterError = (error as (Cause & { meta?: { driverAdapterError?: Cause } }) | null) ?? {};
+  const cause = adapterError.cause ?? adapterError.meta?.driverAdapterError?.cause;
   if (typeof cause?.originalMessage === "string") return cause.originalMessage;
   return error instanceof Error ? error.message : String(error);
 }
@@ -147,8 +149,7 @@ async function connectSqlite(databaseUrl: string): Promise<MigrationConnection> 
 }
 
 /**
- * Not used yet (openDb() builds SQLite clients only); here so the runner already has its seam for
- * cluster mode. Everything goes through the open client: an interactive transaction holds one pooled
+ * Everything goes through the open client: an interactive transaction holds one pooled
  * connection, and the advisory lock is Prisma's own key, released with the transaction.
  */
 function postgresDialect(db: Db): MigrationDialect {

@@ -5,7 +5,11 @@ import type { Logger } from "pino";
 import type { Db } from "./db";
 import { driverMessage, migrationDialect, type MigrationDialect, type MigrationTx } from "./db-migrate-dialects";
 
-const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
+/** Each database's own history (docs/cluster.md): the same changes, in each one's SQL. */
+export const MIGRATIONS_DIRS = {
+  sqlite: path.join(process.cwd(), "prisma", "migrations"),
+  postgresql: path.join(process.cwd(), "prisma", "postgresql", "migrations"),
+} as const;
 const HISTORY_SQL = "SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM _prisma_migrations ORDER BY started_at";
 
 /** A committed migration: `<migrations dir>/<name>/migration.sql`. */
@@ -32,7 +36,7 @@ class MigrationError extends Error {
 }
 
 export interface MigrateOptions {
-  /** `prisma/migrations` unless a test passes a folder of its own. */
+  /** The database's history in MIGRATIONS_DIRS unless a test passes a folder of its own. */
   migrationsDir?: string;
 }
 
@@ -44,7 +48,7 @@ export interface MigrateOptions {
  */
 export async function migrateDatabase(db: Db, databaseUrl: string, logger: Logger, options: MigrateOptions = {}): Promise<void> {
   const dialect = migrationDialect(db, databaseUrl);
-  const migrations = readMigrations(options.migrationsDir ?? MIGRATIONS_DIR, dialect.provider);
+  const migrations = readMigrations(options.migrationsDir ?? MIGRATIONS_DIRS[dialect.provider], dialect.provider);
   const history = await readHistory(db);
   // No readable history (a new database): the locked path below decides, and reports any real error.
   const candidates = history ? pendingMigrations(history, migrations) : migrations;

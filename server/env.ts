@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { DATABASE_URL_HINT, dbProviderOf } from "./db-url";
 import { parseProxyEntry } from "./http/forwarded";
 import { remember } from "./remember";
 
@@ -46,7 +47,7 @@ const ZEnvSchema = z.object({
   WHATSAPP_API_PORT: optionalString,
   WHATSAPP_API_HOSTNAME: z.string().default("0.0.0.0"),
   SWITCHBOARD_DATA_DIR: z.string().default(".switchboard"),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: optionalString.refine((url) => url === undefined || dbProviderOf(url) !== null, DATABASE_URL_HINT),
 
   WAHA_API_KEY: optionalString,
   WHATSAPP_API_KEY: optionalString,

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EngineHost } from "@/server/engines/engine-host";
 import { FakeEngineFactory } from "@/test/support/fake-engine";
 import { createTestSessionsContext, type TestSessionsContext } from "@/test/support/sessions-context";
+import { TEST_DIALECTS } from "@/test/support/test-db";
 import type { SessionsContext } from "./context";
 import { createSession } from "./create-session";
 import { deleteSession } from "./delete-session";
@@ -20,20 +21,20 @@ let t: TestSessionsContext;
 let ctx: SessionsContext;
 let recorder: HistoryRecorder;
 
-beforeEach(async () => {
-  t = await createTestSessionsContext({ SWITCHBOARD_HISTORY_ROWS: "5" });
-  ctx = t.ctx;
-  recorder = recordSessionHistory(ctx);
-});
-afterEach(async () => {
-  recorder.unsubscribe();
-  await t.close();
-});
-
 const history = (name = "a", query: { limit?: number; before?: string } = {}) =>
   getSessionHistory(ctx, name, { limit: query.limit ?? 50, before: query.before });
 
-describe("recordSessionHistory", () => {
+describe.each(TEST_DIALECTS)("recordSessionHistory (%s)", (dialect) => {
+  beforeEach(async () => {
+    t = await createTestSessionsContext({ SWITCHBOARD_HISTORY_ROWS: "5" }, dialect);
+    ctx = t.ctx;
+    recorder = recordSessionHistory(ctx);
+  });
+  afterEach(async () => {
+    recorder.unsubscribe();
+    await t.close();
+  });
+
   it("stores each status change once, with the reason, failures in a row and the disconnect", async () => {
     await createSession(ctx, { name: "a", start: true });
     const engine = t.factory.last("a");

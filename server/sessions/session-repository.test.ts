@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { createTestDb, TEST_DIALECTS, type TestDb } from "@/test/support/test-db";
 import {
   ensureSession,
   findStoredSession,
@@ -12,12 +12,12 @@ import {
   setDesiredState,
 } from "./session-repository";
 
-describe("the read cache of findStoredSession and selectStoredSessions", () => {
+describe.each(TEST_DIALECTS)("the read cache of findStoredSession and selectStoredSessions (%s)", (dialect) => {
   let testDb: TestDb;
   let db: Db;
 
   beforeEach(async () => {
-    testDb = await createTestDb();
+    testDb = await createTestDb(dialect);
     db = testDb.db;
     await insertSession(db, { name: "one", config: { metadata: { tenant: "a" } }, running: false, worker: null });
   });
@@ -63,12 +63,12 @@ describe("the read cache of findStoredSession and selectStoredSessions", () => {
   });
 });
 
-describe("session rows", () => {
+describe.each(TEST_DIALECTS)("session rows (%s)", (dialect) => {
   let testDb: TestDb;
   let db: Db;
 
   beforeEach(async () => {
-    testDb = await createTestDb();
+    testDb = await createTestDb(dialect);
     db = testDb.db;
   });
   afterEach(() => testDb.close());

@@ -8,7 +8,7 @@ import type { Db } from "@/server/db";
 import { listDeliveries } from "@/server/webhooks/delivery-log";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { verifyBodySignature } from "@/server/webhooks/signing";
-import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { createTestDb, TEST_DIALECTS, type TestDb } from "@/test/support/test-db";
 import { startReceiver, waitUntil, type Receiver } from "@/test/support/webhook-receiver";
 import type { SessionsContext } from "./context";
 import { getWebhookDelivery } from "./get-webhook-delivery";
@@ -28,29 +28,6 @@ let publisher: EventPublisher;
 let ctx: Pick<SessionsContext, "db" | "dispatcher" | "publisher">;
 const updates: TDeliveryUpdate[] = [];
 
-beforeEach(async () => {
-  testDb = await createTestDb();
-  db = testDb.db;
-  r = await startReceiver();
-  dispatcher = new WebhookDispatcher({ db, version: "9.9.9", pruneIntervalMs: 0 });
-  dispatcher.onDeliveryUpdate((u) => updates.push(u));
-  publisher = createEventPublisher({
-    dispatcher,
-    environment,
-    globalWebhook: { url: "http://127.0.0.1:9/global", events: ["session.status"] },
-    ignoreDefaults: NO_IGNORE,
-  });
-  ctx = { db, dispatcher, publisher };
-  updates.length = 0;
-  await dispatcher.start();
-});
-
-afterEach(async () => {
-  await dispatcher.stop();
-  await r.close();
-  await testDb.close();
-});
-
 async function expectAppError(promise: Promise<unknown>, code: string, message: RegExp) {
   const error = await promise.then(
     () => null,
@@ -66,164 +43,191 @@ async function storeSessions(...names: string[]) {
   for (const name of names) await db.session.create({ data: { name } });
 }
 
-describe("listWebhookDeliveries", () => {
-  it("lists a session's deliveries newest first, filtered by state and event, with the total", async () => {
-    await storeSessions("a", "b");
-    r.setReply((req) => (JSON.parse(req.body.toString()).event === "message" ? { status: 200 } : { status: 400 }));
-    const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message", "message.ack"], hmac: { key: "k" } }] };
-    for (let i = 0; i < 3; i++) await publisher.publish({ session: "a", event: "message", payload: { i }, me: null, config, chatId: null });
-    await publisher.publish({ session: "a", event: "message.ack", payload: {}, me: null, config, chatId: null });
-    await publisher.publish({ session: "b", event: "message", payload: {}, me: null, config, chatId: null });
-    await waitUntil(
-      async () => (await db.webhookDelivery.count({ where: { state: { in: ["delivered", "dead"] } } })) === 5,
-      5000,
-      "finished",
-    );
-
-    const all = await listWebhookDeliveries(ctx, "a", {});
-    expect(ZDeliveryListSchema.parse(all)).toEqual(all);
-    expect(all.total).toBe(4);
-    expect(all.items.map((d) => d.event)).toEqual(["message.ack", "message", "message", "message"]);
-    expect(all.items[0]).toMatchObject({
-      session: "a",
-      url: r.url,
-      state: "dead",
-      lastStatusCode: 400,
-      signed: true,
-      maxAttempts: 16,
-      nextAttemptAt: null,
-    });
-    expect(all.items[0]!.webhook).toEqual({ source: "session", index: 0 });
-    expect(JSON.stringify(all)).not.toContain('"k"');
-
-    expect((await listWebhookDeliveries(ctx, "a", { state: "dead" })).total).toBe(1);
-    expect((await listWebhookDeliveries(ctx, "a", { event: "message" })).total).toBe(3);
-    const page = await listWebhookDeliveries(ctx, "a", { limit: 2, offset: 1 });
-    expect(page.total).toBe(4);
-    expect(page.items.map((d) => d.id)).toEqual(all.items.slice(1, 3).map((d) => d.id));
-    expect((await listDeliveries(db, { session: "nobody" })).total).toBe(0);
-    // Through the verb, a session that is not stored is a 404, as for every session route.
-    await expectAppError(listWebhookDeliveries(ctx, "nobody", {}), "session_not_found", /Session 'nobody' not found/);
-  });
-});
-
-describe("getWebhookDelivery", () => {
-  it("returns every attempt and the envelope", async () => {
-    await storeSessions("a");
-    r.setReply((_, i) => (i === 0 ? { status: 500, body: "oops" } : { status: 200, body: "thanks" }));
-    const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 0 } }] };
-    const envelope = await publisher.publish({ session: "a", event: "message", payload: { body: "hi" }, me: null, config, chatId: null });
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
-    const [row] = (await listWebhookDeliveries(ctx, "a", {})).items;
-    const detail = await getWebhookDelivery(ctx, "a", row!.id);
-    expect(ZWebhookDeliveryDetailSchema.parse(detail)).toEqual(detail);
-    expect(detail.envelope).toEqual(envelope);
-    expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.statusCode, a.outcome, a.responseExcerpt])).toEqual([
-      [1, 1, 500, "retry", "oops"],
-      [1, 2, 200, "delivered", "thanks"],
-    ]);
-    await expectAppError(getWebhookDelivery(ctx, "other", row!.id), "not_found", /not found/);
-    await expectAppError(getWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /Webhook delivery 'dlv_missing' not found/);
-  });
-});
-
-describe("redeliverWebhookDelivery", () => {
-  it("sends a delivered or dead row again with the same body and request id, as a new cycle", async () => {
-    await storeSessions("a");
-    r.setReply(() => ({ status: 410 }));
-    const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], hmac: { key: "k" } }] };
-    await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "dead" } })) === 1, 5000, "dead");
-    const [dead] = (await listWebhookDeliveries(ctx, "a", {})).items;
-
-    r.setReply(() => ({ status: 200 }));
-    const requeued = await redeliverWebhookDelivery(ctx, "a", dead!.id);
-    expect(requeued).toMatchObject({ id: dead!.id, state: "pending", attempts: 0, cycle: 2, lastError: null, finishedAt: null });
-    await r.waitFor(2);
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
-    const [first, second] = r.requests;
-    expect(second!.headers["x-webhook-request-id"]).toBe(first!.headers["x-webhook-request-id"]);
-    expect(second!.body.equals(first!.body)).toBe(true);
-    expect(verifyBodySignature(second!.body, "k", String(second!.headers["x-webhook-hmac"]))).toBe(true);
-    const detail = await getWebhookDelivery(ctx, "a", dead!.id);
-    expect(detail).toMatchObject({ state: "delivered", cycle: 2, attempts: 1 });
-    expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.outcome])).toEqual([
-      [1, 1, "dead"],
-      [2, 1, "delivered"],
-    ]);
-    expect(updates.some((u) => u.delivery.id === dead!.id && u.delivery.cycle === 2 && u.attempt === null)).toBe(true);
-
-    // A delivered row can be redelivered too.
-    await redeliverWebhookDelivery(ctx, "a", dead!.id);
-    await r.waitFor(3);
-    await expectAppError(redeliverWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /not found/);
-    await expectAppError(redeliverWebhookDelivery(ctx, "b", dead!.id), "not_found", /not found/);
-  });
-
-  it("makes a pending row that waits for a retry go now", async () => {
-    await storeSessions("a");
-    r.setReply((_, i) => (i === 0 ? { status: 503 } : { status: 200 }));
-    const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 3600 } }] };
-    await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
-    await waitUntil(async () => (await db.webhookAttempt.count()) === 1, 5000, "first attempt");
-    const [waiting] = (await listWebhookDeliveries(ctx, "a", {})).items;
-    expect(waiting!.nextAttemptAt! - Date.now()).toBeGreaterThan(3_500_000);
-    const now = await redeliverWebhookDelivery(ctx, "a", waiting!.id);
-    expect(now).toMatchObject({ state: "pending", attempts: 1, cycle: 1 });
-    await r.waitFor(2);
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
-  });
-});
-
-describe("sendWebhookTestEvent", () => {
+// Every test on each database the run has (test/support/test-db.ts).
+describe.each(TEST_DIALECTS)("on %s", (dialect) => {
   beforeEach(async () => {
-    const config: TSessionConfig = {
-      metadata: { tenant: "acme" },
-      webhooks: [
-        { url: "http://127.0.0.1:9/unused", events: ["message"] },
-        { url: r.url, events: ["session.status"], hmac: { key: "k" } },
-      ],
-    };
-    await db.session.create({ data: { name: "a", config: JSON.stringify(config), meId: "111@c.us", mePushName: "Ann" } });
-  });
-
-  it("delivers a synthetic engine.event through the outbox to the chosen webhook, by index or URL", async () => {
-    const delivery = await sendWebhookTestEvent(ctx, "a", 1);
-    expect(delivery).toMatchObject({
-      session: "a",
-      event: "engine.event",
-      url: r.url,
-      webhook: { source: "session", index: 1 },
-      state: "in_flight",
+    testDb = await createTestDb(dialect);
+    db = testDb.db;
+    r = await startReceiver();
+    dispatcher = new WebhookDispatcher({ db, version: "9.9.9", pruneIntervalMs: 0 });
+    dispatcher.onDeliveryUpdate((u) => updates.push(u));
+    publisher = createEventPublisher({
+      dispatcher,
+      environment,
+      globalWebhook: { url: "http://127.0.0.1:9/global", events: ["session.status"] },
+      ignoreDefaults: NO_IGNORE,
     });
-    await r.waitFor(1);
-    const body = JSON.parse(r.requests[0]!.body.toString());
-    expect(body).toMatchObject({
-      event: "engine.event",
-      session: "a",
-      metadata: { tenant: "acme" },
-      me: { id: "111@c.us", pushName: "Ann" },
-      payload: { event: "webhook.test", data: { webhook: { source: "session", index: 1, url: r.url } } },
-      engine: "WEBJS",
+    ctx = { db, dispatcher, publisher };
+    updates.length = 0;
+    await dispatcher.start();
+  });
+
+  afterEach(async () => {
+    await dispatcher.stop();
+    await r.close();
+    await testDb.close();
+  });
+
+  describe("listWebhookDeliveries", () => {
+    it("lists a session's deliveries newest first, filtered by state and event, with the total", async () => {
+      await storeSessions("a", "b");
+      r.setReply((req) => (JSON.parse(req.body.toString()).event === "message" ? { status: 200 } : { status: 400 }));
+      const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message", "message.ack"], hmac: { key: "k" } }] };
+      for (let i = 0; i < 3; i++)
+        await publisher.publish({ session: "a", event: "message", payload: { i }, me: null, config, chatId: null });
+      await publisher.publish({ session: "a", event: "message.ack", payload: {}, me: null, config, chatId: null });
+      await publisher.publish({ session: "b", event: "message", payload: {}, me: null, config, chatId: null });
+      await waitUntil(
+        async () => (await db.webhookDelivery.count({ where: { state: { in: ["delivered", "dead"] } } })) === 5,
+        5000,
+        "finished",
+      );
+
+      const all = await listWebhookDeliveries(ctx, "a", {});
+      expect(ZDeliveryListSchema.parse(all)).toEqual(all);
+      expect(all.total).toBe(4);
+      expect(all.items.map((d) => d.event)).toEqual(["message.ack", "message", "message", "message"]);
+      expect(all.items[0]).toMatchObject({
+        session: "a",
+        url: r.url,
+        state: "dead",
+        lastStatusCode: 400,
+        signed: true,
+        maxAttempts: 16,
+        nextAttemptAt: null,
+      });
+      expect(all.items[0]!.webhook).toEqual({ source: "session", index: 0 });
+      expect(JSON.stringify(all)).not.toContain('"k"');
+
+      expect((await listWebhookDeliveries(ctx, "a", { state: "dead" })).total).toBe(1);
+      expect((await listWebhookDeliveries(ctx, "a", { event: "message" })).total).toBe(3);
+      const page = await listWebhookDeliveries(ctx, "a", { limit: 2, offset: 1 });
+      expect(page.total).toBe(4);
+      expect(page.items.map((d) => d.id)).toEqual(all.items.slice(1, 3).map((d) => d.id));
+      expect((await listDeliveries(db, { session: "nobody" })).total).toBe(0);
+      // Through the verb, a session that is not stored is a 404, as for every session route.
+      await expectAppError(listWebhookDeliveries(ctx, "nobody", {}), "session_not_found", /Session 'nobody' not found/);
     });
-    expect(r.requests[0]!.headers["x-webhook-request-id"]).toBe(delivery.id);
-    expect(verifyBodySignature(r.requests[0]!.body, "k", String(r.requests[0]!.headers["x-webhook-hmac"]))).toBe(true);
-
-    await sendWebhookTestEvent(ctx, "a", r.url);
-    await r.waitFor(2);
-    await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 2, 5000, "delivered");
   });
 
-  it("can target the global webhook", async () => {
-    const delivery = await sendWebhookTestEvent(ctx, "a", "global");
-    expect(delivery.webhook).toEqual({ source: "global", index: null });
-    expect(delivery.url).toBe("http://127.0.0.1:9/global");
+  describe("getWebhookDelivery", () => {
+    it("returns every attempt and the envelope", async () => {
+      await storeSessions("a");
+      r.setReply((_, i) => (i === 0 ? { status: 500, body: "oops" } : { status: 200, body: "thanks" }));
+      const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 0 } }] };
+      const envelope = await publisher.publish({ session: "a", event: "message", payload: { body: "hi" }, me: null, config, chatId: null });
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
+      const [row] = (await listWebhookDeliveries(ctx, "a", {})).items;
+      const detail = await getWebhookDelivery(ctx, "a", row!.id);
+      expect(ZWebhookDeliveryDetailSchema.parse(detail)).toEqual(detail);
+      expect(detail.envelope).toEqual(envelope);
+      expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.statusCode, a.outcome, a.responseExcerpt])).toEqual([
+        [1, 1, 500, "retry", "oops"],
+        [1, 2, 200, "delivered", "thanks"],
+      ]);
+      await expectAppError(getWebhookDelivery(ctx, "other", row!.id), "not_found", /not found/);
+      await expectAppError(getWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /Webhook delivery 'dlv_missing' not found/);
+    });
   });
 
-  it("rejects unknown sessions and webhooks", async () => {
-    await expectAppError(sendWebhookTestEvent(ctx, "nobody", 0), "session_not_found", /Session 'nobody' not found/);
-    await expectAppError(sendWebhookTestEvent(ctx, "a", 5), "not_found", /no webhook config.webhooks\[5\]/);
-    await expectAppError(sendWebhookTestEvent(ctx, "a", "http://elsewhere.test/"), "not_found", /no webhook http:\/\/elsewhere.test\//);
-    expect(await db.webhookDelivery.count()).toBe(0);
+  describe("redeliverWebhookDelivery", () => {
+    it("sends a delivered or dead row again with the same body and request id, as a new cycle", async () => {
+      await storeSessions("a");
+      r.setReply(() => ({ status: 410 }));
+      const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], hmac: { key: "k" } }] };
+      await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "dead" } })) === 1, 5000, "dead");
+      const [dead] = (await listWebhookDeliveries(ctx, "a", {})).items;
+
+      r.setReply(() => ({ status: 200 }));
+      const requeued = await redeliverWebhookDelivery(ctx, "a", dead!.id);
+      expect(requeued).toMatchObject({ id: dead!.id, state: "pending", attempts: 0, cycle: 2, lastError: null, finishedAt: null });
+      await r.waitFor(2);
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
+      const [first, second] = r.requests;
+      expect(second!.headers["x-webhook-request-id"]).toBe(first!.headers["x-webhook-request-id"]);
+      expect(second!.body.equals(first!.body)).toBe(true);
+      expect(verifyBodySignature(second!.body, "k", String(second!.headers["x-webhook-hmac"]))).toBe(true);
+      const detail = await getWebhookDelivery(ctx, "a", dead!.id);
+      expect(detail).toMatchObject({ state: "delivered", cycle: 2, attempts: 1 });
+      expect(detail.attemptLog.map((a) => [a.cycle, a.number, a.outcome])).toEqual([
+        [1, 1, "dead"],
+        [2, 1, "delivered"],
+      ]);
+      expect(updates.some((u) => u.delivery.id === dead!.id && u.delivery.cycle === 2 && u.attempt === null)).toBe(true);
+
+      // A delivered row can be redelivered too.
+      await redeliverWebhookDelivery(ctx, "a", dead!.id);
+      await r.waitFor(3);
+      await expectAppError(redeliverWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /not found/);
+      await expectAppError(redeliverWebhookDelivery(ctx, "b", dead!.id), "not_found", /not found/);
+    });
+
+    it("makes a pending row that waits for a retry go now", async () => {
+      await storeSessions("a");
+      r.setReply((_, i) => (i === 0 ? { status: 503 } : { status: 200 }));
+      const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 3600 } }] };
+      await publisher.publish({ session: "a", event: "message", payload: {}, me: null, config, chatId: null });
+      await waitUntil(async () => (await db.webhookAttempt.count()) === 1, 5000, "first attempt");
+      const [waiting] = (await listWebhookDeliveries(ctx, "a", {})).items;
+      expect(waiting!.nextAttemptAt! - Date.now()).toBeGreaterThan(3_500_000);
+      const now = await redeliverWebhookDelivery(ctx, "a", waiting!.id);
+      expect(now).toMatchObject({ state: "pending", attempts: 1, cycle: 1 });
+      await r.waitFor(2);
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
+    });
+  });
+
+  describe("sendWebhookTestEvent", () => {
+    beforeEach(async () => {
+      const config: TSessionConfig = {
+        metadata: { tenant: "acme" },
+        webhooks: [
+          { url: "http://127.0.0.1:9/unused", events: ["message"] },
+          { url: r.url, events: ["session.status"], hmac: { key: "k" } },
+        ],
+      };
+      await db.session.create({ data: { name: "a", config: JSON.stringify(config), meId: "111@c.us", mePushName: "Ann" } });
+    });
+
+    it("delivers a synthetic engine.event through the outbox to the chosen webhook, by index or URL", async () => {
+      const delivery = await sendWebhookTestEvent(ctx, "a", 1);
+      expect(delivery).toMatchObject({
+        session: "a",
+        event: "engine.event",
+        url: r.url,
+        webhook: { source: "session", index: 1 },
+        state: "in_flight",
+      });
+      await r.waitFor(1);
+      const body = JSON.parse(r.requests[0]!.body.toString());
+      expect(body).toMatchObject({
+        event: "engine.event",
+        session: "a",
+        metadata: { tenant: "acme" },
+        me: { id: "111@c.us", pushName: "Ann" },
+        payload: { event: "webhook.test", data: { webhook: { source: "session", index: 1, url: r.url } } },
+        engine: "WEBJS",
+      });
+      expect(r.requests[0]!.headers["x-webhook-request-id"]).toBe(delivery.id);
+      expect(verifyBodySignature(r.requests[0]!.body, "k", String(r.requests[0]!.headers["x-webhook-hmac"]))).toBe(true);
+
+      await sendWebhookTestEvent(ctx, "a", r.url);
+      await r.waitFor(2);
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 2, 5000, "delivered");
+    });
+
+    it("can target the global webhook", async () => {
+      const delivery = await sendWebhookTestEvent(ctx, "a", "global");
+      expect(delivery.webhook).toEqual({ source: "global", index: null });
+      expect(delivery.url).toBe("http://127.0.0.1:9/global");
+    });
+
+    it("rejects unknown sessions and webhooks", async () => {
+      await expectAppError(sendWebhookTestEvent(ctx, "nobody", 0), "session_not_found", /Session 'nobody' not found/);
+      await expectAppError(sendWebhookTestEvent(ctx, "a", 5), "not_found", /no webhook config.webhooks\[5\]/);
+      await expectAppError(sendWebhookTestEvent(ctx, "a", "http://elsewhere.test/"), "not_found", /no webhook http:\/\/elsewhere.test\//);
+      expect(await db.webhookDelivery.count()).toBe(0);
+    });
   });
 });

@@ -185,20 +185,37 @@ export async function findPendingUrls(db: Db, workerId: string): Promise<string[
 /**
  * Claims due pending rows of this worker: per target URL at most `take.get(url)` rows, oldest due
  * first, marked in_flight in one transaction. Returns them with their envelope bytes.
+ *
+ * Never one row to two claims: SQLite has a single writer. On PostgreSQL (READ COMMITTED) a claim that
+ * waited for another's row lock re-checks only the outer WHERE, not the subquery, so the subquery skips
+ * rows another claim holds (`FOR UPDATE SKIP LOCKED`) and the outer WHERE repeats the owner and the
+ * state (server/webhooks/outbox-claim.test.ts).
  */
 export async function claimDueDeliveries(
   db: Db,
   options: { workerId: string; now: number; take: Map<string, number> },
 ): Promise<TDueDeliveryRow[]> {
   const now = new Date(options.now);
-  const statements = [...options.take].map(
-    ([url, take]) => db.$queryRaw<TDeliveryRow[]>`
+  const statements = [...options.take].map(([url, take]) =>
+    db.$provider() === "postgresql"
+      ? // MATERIALIZED: the locking subquery runs once. As a plain `IN (SELECT … FOR UPDATE)` PostgreSQL may run it
+        // again per outer row, each run skipping the rows this statement already changed, so LIMIT stops limiting.
+        db.$queryRaw<TDeliveryRow[]>`
+      WITH "due" AS MATERIALIZED (
+        SELECT "id" FROM "WebhookDelivery"
+        WHERE "worker" = ${options.workerId} AND "state" = 'pending' AND "url" = ${url} AND "nextAttemptAt" <= ${now}
+        ORDER BY "nextAttemptAt" LIMIT ${take} FOR UPDATE SKIP LOCKED
+      )
+      UPDATE "WebhookDelivery" SET "state" = 'in_flight'
+      WHERE "id" IN (SELECT "id" FROM "due") AND "worker" = ${options.workerId} AND "state" = 'pending'
+      RETURNING *`
+      : db.$queryRaw<TDeliveryRow[]>`
       UPDATE "WebhookDelivery" SET "state" = 'in_flight'
       WHERE "id" IN (
         SELECT "id" FROM "WebhookDelivery"
         WHERE "worker" = ${options.workerId} AND "state" = 'pending' AND "url" = ${url} AND "nextAttemptAt" <= ${now}
         ORDER BY "nextAttemptAt" LIMIT ${take}
-      )
+      ) AND "worker" = ${options.workerId} AND "state" = 'pending'
       RETURNING *`,
   );
   if (statements.length === 0) return [];

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { EngineHost } from "@/server/engines/engine-host";
+import type { DbProvider } from "@/server/db-url";
 import { parseEnv } from "@/server/env";
 import type { SessionsContext } from "@/server/sessions/context";
 import { FakeClock } from "./fake-clock";
@@ -14,12 +15,15 @@ export interface TestSessionsContext {
 }
 
 /**
- * The session services' context for unit tests: a real SQLite database with every migration, a real
+ * The session services' context for unit tests: a real database (SQLite unless `dialect` says) with every migration, a real
  * EngineHost on the fake engine and a fake clock. Webhook verbs are not part of it (their own tests
  * build a dispatcher): touching them here fails loudly.
  */
-export async function createTestSessionsContext(vars: Record<string, string> = {}): Promise<TestSessionsContext> {
-  const testDb: TestDb = await createTestDb();
+export async function createTestSessionsContext(
+  vars: Record<string, string> = {},
+  dialect: DbProvider = "sqlite",
+): Promise<TestSessionsContext> {
+  const testDb: TestDb = await createTestDb(dialect);
   const factory = new FakeEngineFactory();
   const clock = new FakeClock();
   const logger = pino({ level: "silent" });
