@@ -1,4 +1,4 @@
-import pino from "pino";
+import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { NO_CAPPING, NO_TIMELOCK, type TMessageCapping, type TReachoutTimelock } from "@/lib/account-restrictions";
 import { FakeClock } from "@/test/support/fake-clock";
@@ -22,20 +22,9 @@ describe("EngineHost account state", () => {
   let events: HostEvent[];
 
   function createHost(options: Partial<EngineHostOptions> = {}): void {
-    host = new EngineHost({
-      factory,
-      clock,
-      logger: pino({ level: "silent" }),
-      restartDelayMs: 2000,
-      maxRestartDelayMs: 10_000,
-      startTimeoutMs: 60_000,
-      qrStaleMs: 30_000,
-      stopTimeoutMs: 5000,
-      health: { intervalMs: INTERVAL, timeoutMs: 5000, reconnectGraceMs: 10_000 },
-      maxFailures: 10,
-      stableMs: 60_000,
-      ...options,
-    });
+    host = new EngineHost(
+      testHostOptions({ factory, clock }, { health: { intervalMs: INTERVAL, timeoutMs: 5000, reconnectGraceMs: 10_000 }, ...options }),
+    );
     events = [];
     host.subscribe((event) => events.push(event));
   }

@@ -1,4 +1,4 @@
-import pino from "pino";
+import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock, settle } from "@/test/support/fake-clock";
 import { FakeEngineFactory, HEALTHY_PROBE, type FakeEngine } from "@/test/support/fake-engine";
@@ -18,20 +18,9 @@ describe("EngineHost health", () => {
   let events: HostEvent[];
 
   function createHost(options: Partial<EngineHostOptions> = {}): void {
-    host = new EngineHost({
-      factory,
-      clock,
-      logger: pino({ level: "silent" }),
-      restartDelayMs: 2000,
-      maxRestartDelayMs: 10_000,
-      startTimeoutMs: 60_000,
-      qrStaleMs: 30_000,
-      stopTimeoutMs: 5000,
-      health: { intervalMs: INTERVAL, timeoutMs: TIMEOUT, reconnectGraceMs: GRACE },
-      maxFailures: 10,
-      stableMs: 60_000,
-      ...options,
-    });
+    host = new EngineHost(
+      testHostOptions({ factory, clock }, { health: { intervalMs: INTERVAL, timeoutMs: TIMEOUT, reconnectGraceMs: GRACE }, ...options }),
+    );
     events = [];
     host.subscribe((event) => events.push(event));
   }

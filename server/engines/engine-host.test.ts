@@ -1,4 +1,4 @@
-import pino from "pino";
+import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock, settle } from "@/test/support/fake-clock";
 import { FakeEngineFactory } from "@/test/support/fake-engine";
@@ -15,19 +15,7 @@ describe("EngineHost", () => {
   beforeEach(() => {
     clock = new FakeClock();
     factory = new FakeEngineFactory();
-    host = new EngineHost({
-      factory,
-      clock,
-      logger: pino({ level: "silent" }),
-      restartDelayMs: 2000,
-      maxRestartDelayMs: 10_000,
-      startTimeoutMs: 60_000,
-      qrStaleMs: 30_000,
-      stopTimeoutMs: 5000,
-      health: { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 },
-      maxFailures: 10,
-      stableMs: 60_000,
-    });
+    host = new EngineHost(testHostOptions({ factory, clock }));
     events = [];
     host.subscribe((event) => events.push(event));
   });

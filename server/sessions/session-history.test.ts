@@ -1,4 +1,4 @@
-import pino from "pino";
+import { testHostOptions } from "@/test/support/test-host";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EngineHost } from "@/server/engines/engine-host";
 import { FakeEngineFactory } from "@/test/support/fake-engine";
@@ -89,7 +89,7 @@ describe.each(TEST_DIALECTS)("recordSessionHistory (%s)", (dialect) => {
     // A new process: a fresh EngineHost on the same database.
     const restarted: SessionsContext = {
       ...ctx,
-      host: new EngineHost({ ...hostOptions(), factory: new FakeEngineFactory() }),
+      host: new EngineHost(testHostOptions({ factory: new FakeEngineFactory(), clock: t.clock })),
     };
     const session = await getSession(restarted, "a");
     expect(session.status).toBe("STOPPED");
@@ -113,18 +113,3 @@ describe.each(TEST_DIALECTS)("recordSessionHistory (%s)", (dialect) => {
     expect(await appendHistory(ctx.db, late, 5)).toBe(false);
   });
 });
-
-function hostOptions() {
-  return {
-    clock: t.clock,
-    logger: pino({ level: "silent" }),
-    restartDelayMs: 2000,
-    maxRestartDelayMs: 10_000,
-    startTimeoutMs: 60_000,
-    qrStaleMs: 30_000,
-    stopTimeoutMs: 5000,
-    health: { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 },
-    maxFailures: 10,
-    stableMs: 60_000,
-  };
-}

@@ -1,3 +1,4 @@
+import { testHostOptions } from "@/test/support/test-host";
 import pino from "pino";
 import { EngineHost } from "@/server/engines/engine-host";
 import type { DbProvider } from "@/server/db-url";
@@ -27,19 +28,7 @@ export async function createTestSessionsContext(
   const factory = new FakeEngineFactory();
   const clock = new FakeClock();
   const logger = pino({ level: "silent" });
-  const host = new EngineHost({
-    factory,
-    clock,
-    logger,
-    restartDelayMs: 2000,
-    maxRestartDelayMs: 10_000,
-    startTimeoutMs: 60_000,
-    qrStaleMs: 30_000,
-    stopTimeoutMs: 5000,
-    health: { intervalMs: 10_000, timeoutMs: 5000, reconnectGraceMs: 10_000 },
-    maxFailures: 10,
-    stableMs: 60_000,
-  });
+  const host = new EngineHost(testHostOptions({ factory, clock }));
   const unavailable = () => {
     throw new Error("webhooks are not part of the test sessions context");
   };
