@@ -274,11 +274,12 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
       await publishMany(publisher, 150, [{ url: live.url, events: ["message"] }], "second");
       expect(await states()).toEqual({ pending: 300 });
       await d.start();
-      await live.waitFor(150, 5000);
-      await waitUntil(async () => (await states()).delivered === 150, 5000, "live delivered");
+      // About 40 claim rounds of a few rows each: a round trip to PostgreSQL each, on a busy machine.
+      await live.waitFor(150, 20_000);
+      await waitUntil(async () => (await states()).delivered === 150, 20_000, "live delivered");
       expect(stuck.requests).toHaveLength(2);
       expect(await states()).toEqual({ delivered: 150, in_flight: 4, pending: 146 });
-    });
+    }, 45_000);
 
     it("rows written while stopped are delivered after start()", async () => {
       const r = await receiver();
