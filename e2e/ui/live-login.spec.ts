@@ -12,7 +12,9 @@ import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./da
 
 const browserErrors = new BrowserErrors();
 
-test.describe.configure({ mode: "serial" });
+// One retry, as in live-updates.spec.ts: in a full CI run a fresh session once stayed STARTING with no
+// QR for 45 s (the same stall seen there; the cause is not understood yet, docs/session-health.md).
+test.describe.configure({ mode: "serial", retries: 1 });
 test.setTimeout(120_000);
 test.use({ serverOptions: { withDouble: true, env: DASHBOARD_ENV } });
 
