@@ -39,12 +39,33 @@ describe("DATABASE_URL", () => {
     expect(parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: "data" }).databaseUrl).toBe(`file:${path.resolve("data", "switchboard.db")}`);
   });
 
+  const CLUSTER_WORKER = { WAHA_WORKER_ID: "w1", WAHA_API_KEY: "k", NEXTAUTH_SECRET: "s", WAHA_DASHBOARD_PASSWORD: "p" };
+
   it.each(["file:/srv/switchboard.db", "postgresql://sb:secret@db.internal:5432/switchboard", "postgres://sb@127.0.0.1/sb"])(
     "accepts %s",
     (url) => {
-      expect(parseEnv({ NODE_ENV: "test", DATABASE_URL: url }).databaseUrl).toBe(url);
+      expect(parseEnv({ NODE_ENV: "test", DATABASE_URL: url, ...CLUSTER_WORKER }).databaseUrl).toBe(url);
     },
   );
+
+  it("runs SQLite without cluster settings, and PostgreSQL as a cluster worker with the lease and address it was given", () => {
+    expect(parseEnv({ NODE_ENV: "test" }).cluster).toBeNull();
+    const worker = { NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", PORT: "3101", ...CLUSTER_WORKER } as const;
+    expect(parseEnv(worker).cluster).toEqual({ workerUrl: "http://127.0.0.1:3101", capacity: null, leaseMs: 10_000 });
+    expect(
+      parseEnv({ ...worker, SWITCHBOARD_WORKER_URL: "http://10.0.0.5:3000/", SWITCHBOARD_WORKER_CAPACITY: "40", SWITCHBOARD_WORKER_LEASE_SECONDS: "6" })
+        .cluster,
+    ).toEqual({ workerUrl: "http://10.0.0.5:3000", capacity: 40, leaseMs: 6_000 });
+  });
+
+  it("refuses a cluster worker without the settings every worker must share, naming each", () => {
+    expect(() => parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", WAHA_WORKER_ID: "w1" })).toThrow(
+      /needs WAHA_API_KEY .*NEXTAUTH_SECRET .*WAHA_DASHBOARD_PASSWORD/,
+    );
+    expect(() => parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", ...CLUSTER_WORKER, SWITCHBOARD_WORKER_URL: "10.0.0.5" })).toThrow(
+      /SWITCHBOARD_WORKER_URL: must be an http\(s\) origin/,
+    );
+  });
 
   it("refuses any other database, naming the two it takes", () => {
     expect(() => parseEnv({ NODE_ENV: "test", DATABASE_URL: "mysql://root@localhost/sb" })).toThrow(

@@ -76,6 +76,12 @@ const ZEnvSchema = z.object({
 
   WAHA_PRINT_QR: bool(true),
   WAHA_WORKER_ID: optionalString,
+  SWITCHBOARD_WORKER_URL: optionalString.refine((url) => url === undefined || /^https?:\/\/[^/]+\/?$/.test(url), {
+    message: "must be an http(s) origin such as http://10.0.0.5:3000",
+  }),
+  SWITCHBOARD_WORKER_CAPACITY: z.coerce.number().int().min(1).optional(),
+  SWITCHBOARD_WORKER_LEASE_SECONDS: z.coerce.number().min(3).max(300).default(10),
+  SWITCHBOARD_TEST_ENGINE: z.enum(["fake"]).optional(),
   WAHA_WORKER_RESTART_SESSIONS: bool(true),
   WHATSAPP_RESTART_ALL_SESSIONS: bool(false),
   WHATSAPP_START_SESSION: list(","),
@@ -161,6 +167,13 @@ export interface Env {
   /** Draw each new QR in the terminal (WAHA_PRINT_QR). */
   printQr: boolean;
   workerId: string | null;
+  /**
+   * Cluster mode (docs/cluster.md): set when DATABASE_URL is PostgreSQL. Each worker's lease lasts `leaseMs`
+   * on the database clock and is renewed every fifth of it.
+   */
+  cluster: { workerUrl: string; capacity: number | null; leaseMs: number } | null;
+  /** TEST ONLY: `fake` runs sessions on an engine without Chromium (scale tests and benchmarks). */
+  testEngine: "fake" | null;
   restore: { workerSessions: boolean; allSessions: boolean; named: string[]; delayMs: number };
   engine: {
     chromePath: string | undefined;
@@ -234,6 +247,8 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
     logLevel: e.WAHA_LOG_LEVEL,
     printQr: e.WAHA_PRINT_QR,
     workerId: e.WAHA_WORKER_ID ?? null,
+    cluster: clusterSettings(e, port),
+    testEngine: e.SWITCHBOARD_TEST_ENGINE ?? null,
     restore: {
       workerSessions: e.WAHA_WORKER_RESTART_SESSIONS,
       allSessions: e.WHATSAPP_RESTART_ALL_SESSIONS,
@@ -292,6 +307,24 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       },
     },
     raw: vars,
+  };
+}
+
+/** Cluster mode's settings, or null on SQLite (the embedded single-worker mode). */
+function clusterSettings(e: z.infer<typeof ZEnvSchema>, port: number): Env["cluster"] {
+  const url = e.DATABASE_URL;
+  if (url === undefined || dbProviderOf(url) !== "postgresql") return null;
+  const missing = [
+    e.WAHA_WORKER_ID ? null : "WAHA_WORKER_ID (unique per worker)",
+    e.WAHA_API_KEY || e.WHATSAPP_API_KEY || e.WAHA_NO_API_KEY ? null : "WAHA_API_KEY (the same on every worker)",
+    e.NEXTAUTH_SECRET || !e.WAHA_DASHBOARD_ENABLED ? null : "NEXTAUTH_SECRET (the same on every worker)",
+    e.WAHA_DASHBOARD_PASSWORD || !e.WAHA_DASHBOARD_ENABLED ? null : "WAHA_DASHBOARD_PASSWORD (the same on every worker)",
+  ].filter(Boolean);
+  if (missing.length) throw new Error(`Invalid configuration: a PostgreSQL DATABASE_URL runs a cluster worker, which needs ${missing.join(", ")}`);
+  return {
+    workerUrl: (e.SWITCHBOARD_WORKER_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ""),
+    capacity: e.SWITCHBOARD_WORKER_CAPACITY ?? null,
+    leaseMs: e.SWITCHBOARD_WORKER_LEASE_SECONDS * 1000,
   };
 }
 
