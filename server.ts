@@ -29,6 +29,10 @@ import { createEventPublisher } from "@/server/events/publish-event";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { parseGlobalWebhook } from "@/server/webhooks/global-webhook";
 import { DIRECT_ROUTES } from "@/app/direct-routes";
+import { ClusterNode } from "@/server/cluster/cluster-node";
+import { SessionRouter } from "@/server/cluster/session-router";
+import { forwardingSecret, sharedSettings } from "@/server/cluster/shared-settings";
+import { CLUSTER_NODE_KEY } from "@/server/system/workers";
 
 /**
  * Boot: env -> database -> EngineHost -> webhooks -> HTTP + Socket.IO (listening) -> Next, restored sessions.
@@ -104,7 +108,24 @@ async function main(): Promise<void> {
       : undefined,
   });
   warnAboutIgnoredSettings(env, logger);
-  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher }));
+  // Cluster mode (a PostgreSQL DATABASE_URL): this process is one worker; sessions run where they are owned.
+  const settings = sharedSettings(env, globalWebhook);
+  const cluster =
+    env.cluster && env.workerId
+      ? new ClusterNode({
+          db,
+          host,
+          logger: logger.child({ module: "cluster" }),
+          workerId: env.workerId,
+          url: env.cluster.workerUrl,
+          capacity: env.cluster.capacity,
+          leaseMs: env.cluster.leaseMs,
+          settings,
+        })
+      : null;
+  remember(CLUSTER_NODE_KEY, () => ({ node: cluster }));
+  await cluster?.join();
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher, cluster }));
   persistAccountChanges(ctx);
   const history = recordSessionHistory(ctx);
   if (env.printQr) printQrCodes(host);
@@ -115,11 +136,24 @@ async function main(): Promise<void> {
   // The API answers as soon as the server listens: its routes are called directly (production only, so
   // that `npm run dev` keeps Next's reloading of route handlers). Next prepares the dashboard meanwhile;
   // a page request waits for it.
-  const direct = env.production ? createDirectRoutes(DIRECT_ROUTES) : null;
+  const routes = createDirectRoutes(DIRECT_ROUTES);
+  const direct = env.production ? routes : null;
+  const router =
+    cluster &&
+    new SessionRouter({
+      db,
+      workerId: cluster.workerId,
+      secret: forwardingSecret(env),
+      match: routes.match,
+      placementOf: (name) => cluster.placementOf(name),
+      maxBodyBytes: env.maxBodyBytes,
+      logger: logger.child({ module: "cluster-router" }),
+    });
   let nextHandler: Promise<NextHandler> | undefined;
   const dashboard = () => (nextHandler ??= prepareNext(env.production, env.port));
   const server = createHttpServer({
     handle: async (req, res) => {
+      if (router && (await router.route(req, res))) return;
       if (direct && (await direct.serve(req, res))) return;
       await (
         await dashboard()
@@ -136,6 +170,7 @@ async function main(): Promise<void> {
   dispatcher.onDeliveryUpdate(({ delivery }) => realtime.broadcastDelivery(delivery));
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
+  cluster?.markReady();
   // Loading Next holds the event loop for most of a second: it waits until the requests that come with
   // a start (health checks, clients reconnecting) had their answers, unless a page asks for it first.
   setTimeout(
@@ -156,6 +191,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: stopping every session (their desired state is kept)");
     shutdown.abort();
+    // Hands each session to another worker as soon as its browser here has closed.
+    await cluster?.drain().catch((error) => logger.error({ err: error }, "draining failed"));
     server.close();
     server.closeAllConnections();
     await restoring;
@@ -163,6 +200,8 @@ async function main(): Promise<void> {
     await host.stopAll();
     await history.whenIdle();
     await dispatcher.stop();
+    await cluster?.leave();
+    router?.close();
     await db.$disconnect();
     process.exit(0);
   };

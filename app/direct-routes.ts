@@ -3,7 +3,9 @@ import * as sessionAuthQr from "./api/[session]/auth/qr/route";
 import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route";
 import * as openapiJson from "./api/openapi.json/route";
 import * as screenshot from "./api/screenshot/route";
+import * as serverDrain from "./api/server/drain/route";
 import * as serverVersion from "./api/server/version/route";
+import * as serverWorkers from "./api/server/workers/route";
 import * as sessionsSessionCapping from "./api/sessions/[session]/capping/route";
 import * as sessionsSessionHistory from "./api/sessions/[session]/history/route";
 import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
@@ -36,7 +38,9 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/auth/[...nextauth]", module: "next" },
   { pattern: "/api/openapi.json", module: openapiJson },
   { pattern: "/api/screenshot", module: screenshot },
+  { pattern: "/api/server/drain", module: serverDrain },
   { pattern: "/api/server/version", module: serverVersion },
+  { pattern: "/api/server/workers", module: serverWorkers },
   { pattern: "/api/sessions/[session]/capping", module: sessionsSessionCapping },
   { pattern: "/api/sessions/[session]/history", module: sessionsSessionHistory },
   { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   request_timeout: 408,
   qr_not_available: 404,
+  /** Cluster mode: a forwarded command reached a worker that no longer owns its session (the forwarder retries). */
+  owner_changed: 409,
   session_exists: 422,
   session_status_unexpected: 422,
   session_already_started: 422,
@@ -39,6 +41,7 @@ export const HTTP_REASON: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   408: "Request Timeout",
+  409: "Conflict",
   422: "Unprocessable Entity",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",

@@ -1,6 +1,10 @@
 import { z } from "zod";
+import { ZWorkerReadinessSchema } from "./cluster";
 
-/** `GET /health`: 200 with status ok, or 503 with status error when the database does not answer. */
+/**
+ * `GET /health`: 200 with status ok, or 503 with status error when the database does not answer or (cluster
+ * mode) the worker is not ready for traffic: starting, draining or fenced. Load balancers probe it.
+ */
 export const ZHealthSchema = z
   .object({
     status: z.enum(["ok", "error"]),
@@ -10,6 +14,7 @@ export const ZHealthSchema = z
       error: z.string().optional(),
     }),
     sessions: z.object({ running: z.number().int().describe("Sessions in any status but STOPPED on this server") }),
+    worker: z.object({ id: z.string(), state: ZWorkerReadinessSchema }).optional().describe("Cluster mode: this worker's readiness"),
   })
   .meta({ id: "Health" });
 export type THealth = z.infer<typeof ZHealthSchema>;

@@ -27,11 +27,14 @@ export interface DirectRoute {
 type Segment = { kind: "static"; text: string } | { kind: "param"; name: string } | { kind: "catchAll"; name: string };
 
 interface CompiledRoute {
+  pattern: string;
   segments: Segment[];
   module: RouteModule | "next";
 }
 
 export interface MatchedRoute {
+  /** The route's pattern, as in the table (`/api/sessions/[session]`). */
+  pattern: string;
   handler: RouteHandler;
   params: RouteParams;
 }
@@ -47,7 +50,11 @@ const RANK = { static: 0, param: 1, catchAll: 2 } as const;
  * OPTIONS, a trailing slash, odd encoding) goes to Next, which answers it as it always did.
  */
 export function createDirectRoutes(routes: readonly DirectRoute[]) {
-  const compiled: CompiledRoute[] = routes.map((route) => ({ segments: parsePattern(route.pattern), module: route.module }));
+  const compiled: CompiledRoute[] = routes.map((route) => ({
+    pattern: route.pattern,
+    segments: parsePattern(route.pattern),
+    module: route.module,
+  }));
 
   function match(method: string, pathname: string): MatchedRoute | null {
     const parts = splitPath(pathname);
@@ -59,7 +66,7 @@ export function createDirectRoutes(routes: readonly DirectRoute[]) {
     }
     if (!best || best.route.module === "next") return null;
     const handler = best.route.module[method as keyof RouteModule]?.bind(best.route.module);
-    return handler ? { handler, params: best.params } : null;
+    return handler ? { pattern: best.route.pattern, handler, params: best.params } : null;
   }
 
   /** Answers `req` through its route handler and returns true, or returns false for Next to answer. */
@@ -133,6 +140,14 @@ function outranks(a: Segment[], b: Segment[]): boolean {
 
 const BODYLESS = new Set(["GET", "HEAD"]);
 
+/** Bodies read ahead of the route (cluster routing reads a deprecated route's body for its session name). */
+const replayedBodies = new WeakMap<IncomingMessage, Buffer>();
+
+/** Gives `req`'s route handler `body`, already read from the socket, as the request body. */
+export function replayBody(req: IncomingMessage, body: Buffer): void {
+  replayedBodies.set(req, body);
+}
+
 /** The Fetch API request a route handler expects, or null when Node accepted something Fetch would not. */
 function toFetchRequest(req: IncomingMessage): Request | null {
   try {
@@ -143,7 +158,8 @@ function toFetchRequest(req: IncomingMessage): Request | null {
       else if (value !== undefined) headers.set(name, value);
     }
     const method = req.method ?? "GET";
-    const body = BODYLESS.has(method) ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
+    const replayed = replayedBodies.get(req);
+    const body = BODYLESS.has(method) ? undefined : (replayed ?? (Readable.toWeb(req) as ReadableStream<Uint8Array>));
     return new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method, headers, body, duplex: "half" } as RequestInit);
   } catch {
     return null;

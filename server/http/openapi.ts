@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZMessageCappingSchema, ZReachoutTimelockSchema } from "@/lib/account-restrictions";
+import { ZDrainResultSchema, ZWorkerListSchema } from "@/lib/cluster";
 import { ZErrorBodySchema } from "@/lib/errors";
 import { ZEnvironmentSchema } from "@/lib/event-envelope";
 import { ZHealthSchema, ZPongSchema } from "@/lib/health";
@@ -316,6 +317,23 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           tags: ["Observability"],
           summary: "Version",
           responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common },
+        },
+      },
+      "/api/server/workers": {
+        get: {
+          tags: ["Observability"],
+          summary: "The cluster's workers",
+          description: "Every worker with its state, session count, capacity and lease; in the embedded mode, this server alone.",
+          responses: { "200": jsonResponse("Workers", ref(idOf(ZWorkerListSchema))), ...common },
+        },
+      },
+      "/api/server/drain": {
+        post: {
+          tags: ["Observability"],
+          summary: "Drain this worker",
+          description:
+            "Cluster mode: this worker stops taking sessions, closes each of its browsers and hands the session to another worker. SIGTERM does the same before the process exits.",
+          responses: { "200": jsonResponse("Drained", ref(idOf(ZDrainResultSchema))), ...common },
         },
       },
       "/api/version": {

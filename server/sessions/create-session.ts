@@ -12,7 +12,8 @@ export async function createSession(ctx: SessionsContext, request: TSessionCreat
   const config = keepRedactedSecrets(request.config ?? {}, null);
   return withSessionLock(name, async () => {
     await insertSession(ctx.db, { name, config, running: request.start, worker: request.start ? ctx.env.workerId : null });
-    if (request.start) await ctx.host.start(name, config, "created");
+    // Cluster mode: if another worker's sweep placed it first, it runs there.
+    if (request.start && (!ctx.cluster || (await ctx.cluster.acquire(name)))) await ctx.host.start(name, config, "created");
     return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name));
   });
 }

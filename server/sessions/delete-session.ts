@@ -7,5 +7,6 @@ export async function deleteSession(ctx: SessionsContext, name: string): Promise
   await withSessionLock(name, async () => {
     await ctx.host.remove(name);
     await removeSession(ctx.db, name);
+    ctx.cluster?.forget(name);
   });
 }

@@ -26,6 +26,7 @@ export async function upsertAndStartSession(ctx: SessionsContext, name: string, 
     } else {
       await insertSession(ctx.db, { name, config, running: true, worker: ctx.env.workerId });
     }
+    if (ctx.cluster && !(await ctx.cluster.acquire(name))) return { name, status: "STARTING", config: redactSecrets(config) };
     const snapshot = await ctx.host.start(name, config, "started via API");
     return { name, status: snapshot.status, config: redactSecrets(config) };
   });

@@ -8,8 +8,9 @@ import { toSessionInfo } from "./session-info";
 export async function restartSession(ctx: SessionsContext, name: string): Promise<TSession> {
   return withSessionLifecycle(name, "restart", async (superseded) => {
     const stored = await getStoredSessionOrThrow(ctx.db, name);
+    const runsHere = !ctx.cluster || (await ctx.cluster.acquire(name));
     await setDesiredState(ctx.db, name, true, ctx.env.workerId);
-    if (!superseded()) await ctx.host.restart(name, stored.config, "restarted via API");
+    if (runsHere && !superseded()) await ctx.host.restart(name, stored.config, "restarted via API");
     return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true });
   });
 }

@@ -10,6 +10,14 @@ import { ensureSession, findStoredSession, selectStoredSessions, setDesiredState
  */
 export async function restoreSessions(ctx: SessionsContext, signal?: AbortSignal): Promise<string[]> {
   const { restore, workerId } = ctx.env;
+  // Cluster mode: the sweeps of all workers place every session that should run (server/cluster/cluster-node.ts).
+  if (ctx.cluster) {
+    for (const name of restore.named) {
+      await ensureSession(ctx.db, name, workerId);
+      await setDesiredState(ctx.db, name, true, workerId, { asActivity: false });
+    }
+    return [];
+  }
   const { items } = await selectStoredSessions(ctx.db, {
     ...(restore.allSessions ? {} : restore.workerSessions ? { runningOn: workerId } : { names: { in: [] } }),
     offset: 0,

@@ -1,7 +1,7 @@
 import type { TSession } from "@/lib/session";
 import { redactSecrets } from "@/lib/session-secrets";
 import { valueWithin } from "@/lib/timeout";
-import type { SessionsContext } from "./context";
+import type { OwnedStatus, SessionsContext } from "./context";
 import type { StoredSession } from "./session-repository";
 
 const ENGINE_INFO_TIMEOUT_MS = 1000;
@@ -14,16 +14,20 @@ const ENGINE_INFO_TIMEOUT_MS = 1000;
 export async function toSessionInfo(
   ctx: SessionsContext,
   stored: StoredSession,
-  options: { withEngineInfo?: boolean; revealSecrets?: boolean } = {},
+  options: { withEngineInfo?: boolean; revealSecrets?: boolean; owners?: Map<string, OwnedStatus> } = {},
 ): Promise<TSession> {
   const snapshot = ctx.host.snapshot(stored.name);
+  // Cluster mode: a session that runs on another worker shows the status its owner reports.
+  const runsHere = snapshot.status !== "STOPPED";
+  const owned = ctx.cluster && !runsHere ? (options.owners ?? (await ctx.cluster.statusesOf([stored.name]))).get(stored.name) : undefined;
+  const assignedWorker = !ctx.cluster ? stored.worker : runsHere ? ctx.cluster.workerId : (owned?.workerId ?? null);
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
   const engineInfo: Record<string, unknown> = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
   const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
   const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
   return {
     name: stored.name,
-    status: snapshot.status,
+    status: owned?.status ?? snapshot.status,
     config: options.revealSecrets ? stored.config : redactSecrets(stored.config),
     me: snapshot.me ?? stored.me,
     // The version the page runs: asked of the page for one session, as its last probe saw it in lists.
@@ -35,7 +39,7 @@ export async function toSessionInfo(
     presence: snapshot.presence,
     timestamps: { activity },
     statuses: snapshot.statuses,
-    assignedWorker: stored.worker,
+    assignedWorker,
     // What this process saw, else what an earlier one stored.
     health: {
       ...snapshot.health,

@@ -8,8 +8,10 @@ import { toSessionInfo } from "./session-info";
 export async function startSession(ctx: SessionsContext, name: string): Promise<TSession> {
   return withSessionLifecycle(name, "start", async (superseded) => {
     const stored = await getStoredSessionOrThrow(ctx.db, name);
+    // Cluster mode: owned first, so no sweep places it elsewhere once it is wanted running.
+    const runsHere = !ctx.cluster || (await ctx.cluster.acquire(name));
     await setDesiredState(ctx.db, name, true, ctx.env.workerId);
-    if (!superseded()) await ctx.host.start(name, stored.config, "started via API");
+    if (runsHere && !superseded()) await ctx.host.start(name, stored.config, "started via API");
     return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true });
   });
 }

@@ -14,6 +14,7 @@ export async function stopSession(ctx: SessionsContext, name: string): Promise<T
     if (!stored) return null;
     await setDesiredState(ctx.db, name, false, null);
     if (!superseded()) await ctx.host.stop(name, "stopped via API");
+    await ctx.cluster?.release(name);
     return toSessionInfo(ctx, { ...stored, running: false, worker: null });
   });
 }

@@ -39,6 +39,7 @@ export async function createTestSessionsContext(
     logger,
     dispatcher: { enqueue: unavailable, requeue: unavailable },
     publisher: { webhooksFor: unavailable, createEnvelope: unavailable },
+    cluster: null,
   };
   return {
     ctx,

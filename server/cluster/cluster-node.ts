@@ -1,0 +1,379 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { TWorkerReadiness } from "@/lib/cluster";
+import { AppError } from "@/lib/errors";
+import type { TSessionStatus } from "@/lib/session-status";
+import type { Db } from "../db";
+import type { EngineHost } from "../engines/engine-host";
+import type { OwnedStatus, SessionOwnership } from "../sessions/context";
+import { findStoredSession } from "../sessions/session-repository";
+import { FenceWatchdog } from "./fence-watchdog";
+import { rankWeighted } from "./rendezvous";
+import { differingSettings } from "./shared-settings";
+import { allOwnedStatuses, claimSession, findOrphans, ownedBy, ownedStatusesOf, releaseSession, reportStatus } from "./session-owners";
+import { endLease, leaseOf, listWorkers, liveWorkerSettings, markDraining, registerWorker, renewLease, type WorkerView } from "./workers";
+
+export interface ClusterNodeOptions {
+  db: Db;
+  host: EngineHost;
+  logger: Logger;
+  workerId: string;
+  url: string;
+  capacity: number | null;
+  leaseMs: number;
+  /** Hashes of the settings every worker must share, by setting name (see sharedSettings()). */
+  settings: Record<string, string>;
+}
+
+/** Sessions a worker launches at once when it takes many (a failover must not start 150 browsers together). */
+const LAUNCH_CONCURRENCY = 4;
+
+/**
+ * This worker's part in the cluster (docs/cluster.md): its lease, the sessions it owns, and the sweep that
+ * places sessions nobody runs. The engine layer knows nothing of it: ownership decides which sessions
+ * this process's EngineHost runs, and nothing else.
+ *
+ * - Lease: renewed every fifth of its length (H); a renewal never revives a lapsed lease. Once the lease is
+ *   `margin` (H) from lapsing with no renewal, this worker fences itself: its browsers are killed (by a
+ *   watchdog thread, even if this event loop is blocked) and its sessions stopped, before peers may claim.
+ * - Ownership: a claim is a compare-and-swap that adds one to the session's epoch; status reports and
+ *   releases name the epoch, so once a peer has claimed, this worker's writes match nothing, and the next
+ *   heartbeat stops whatever it still runs that it no longer owns.
+ * - Placement: weighted rendezvous hashing over live, non-draining workers with room, by capacity. The top
+ *   worker claims at once; the next ones only after their turn's sweeps, in case the top one cannot.
+ */
+export class ClusterNode implements SessionOwnership {
+  readonly workerId: string;
+  private incarnation = randomUUID();
+  private readiness: TWorkerReadiness = "starting";
+  /** Sessions this process owns, with the epoch it claimed. */
+  private readonly owned = new Map<string, number>();
+  private readonly watchdog: FenceWatchdog;
+  /** FenceWatchdog.now() time when the lease must be treated as lost. */
+  private fenceAt = 0;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private beating: Promise<void> | null = null;
+  /** The workers as the last heartbeat saw them (placement of commands). */
+  private peers: WorkerView[] = [];
+  /** Sweeps each orphan has been seen in, for the turn of the second-ranked and later workers. */
+  private readonly orphanSweeps = new Map<string, number>();
+  private readonly launches = new Set<Promise<void>>();
+  private readonly pendingLaunches: (() => Promise<void>)[] = [];
+  /** Status reports waiting per session: only the newest is written. */
+  private readonly statusToReport = new Map<string, TSessionStatus>();
+  private reporting: Promise<void> | null = null;
+  /** No claims until then (FenceWatchdog.now() time): after a re-registration. */
+  private claimHoldUntil = 0;
+  private unsubscribeHost: (() => void) | null = null;
+
+  constructor(private readonly options: ClusterNodeOptions) {
+    this.workerId = options.workerId;
+    this.watchdog = new FenceWatchdog((killed) => {
+      if (killed.length) options.logger.error({ pids: killed }, "lease lost: killed this worker's browsers (watchdog)");
+    });
+  }
+
+  private get heartbeatMs(): number {
+    return Math.round(this.options.leaseMs / 5);
+  }
+
+  private get identity() {
+    return { id: this.workerId, incarnation: this.incarnation };
+  }
+
+  get state(): TWorkerReadiness {
+    return this.readiness;
+  }
+
+  /** Joins the cluster: refuses when the shared settings differ or a live process holds this worker id. */
+  async join(): Promise<void> {
+    await this.checkSharedSettings();
+    await this.register();
+    this.unsubscribeHost = this.options.host.subscribe((event) => {
+      if (event.type === "status" && this.owned.has(event.session)) this.queueStatusReport(event.session, event.change.status);
+    });
+    this.scheduleHeartbeat(0);
+  }
+
+  /** Ready for traffic: after the server listens. */
+  markReady(): void {
+    if (this.readiness === "starting") this.readiness = "ready";
+  }
+
+  /** Where a command for a session that nobody runs is best run: the placement's first worker (null: none has room). */
+  placementOf(name: string): { id: string; url: string } | null {
+    const id = this.rankFor(name, this.peers)[0];
+    const worker = this.peers.find((peer) => peer.id === id);
+    return worker ? { id: worker.id, url: worker.url } : null;
+  }
+
+  /** Live statuses and owners, cluster-wide, of `names` (or of every owned session). */
+  statusesOf(names?: readonly string[]): Promise<Map<string, OwnedStatus>> {
+    return names ? ownedStatusesOf(this.options.db, names) : allOwnedStatuses(this.options.db);
+  }
+
+  workers(): Promise<WorkerView[]> {
+    return listWorkers(this.options.db);
+  }
+
+  /**
+   * Makes this worker the owner of `name` before a start through the API. Returns false when another live
+   * worker owns it (it runs there); throws 503 when this worker cannot take sessions now.
+   */
+  async acquire(name: string): Promise<boolean> {
+    if (this.owned.has(name)) return true;
+    if (this.readiness !== "ready") throw unavailable(`worker ${this.workerId} is ${this.readiness} and takes no sessions`);
+    const epoch = await claimSession(this.options.db, name, this.identity, this.heartbeatMs);
+    if (epoch === null) return false;
+    this.owned.set(name, epoch);
+    return true;
+  }
+
+  /** After a stop through the API: the session is nobody's, so any worker may start it next. */
+  async release(name: string, status: TSessionStatus = "STOPPED"): Promise<void> {
+    const epoch = this.owned.get(name);
+    if (epoch === undefined) return;
+    this.owned.delete(name);
+    this.statusToReport.delete(name);
+    await releaseSession(this.options.db, name, this.identity, epoch, status);
+  }
+
+  /** After a delete: its row went with the session. */
+  forget(name: string): void {
+    this.owned.delete(name);
+    this.statusToReport.delete(name);
+  }
+
+  /**
+   * Hands every session to the other workers and takes no new ones (POST /api/server/drain, SIGTERM): each
+   * browser is closed first, then its session released, so two never run at once.
+   */
+  async drain(): Promise<number> {
+    if (this.readiness === "draining") return 0;
+    this.readiness = "draining";
+    await markDraining(this.options.db, this.identity);
+    const names = [...this.owned.keys()];
+    this.options.logger.info({ sessions: names.length }, "draining: handing every session to the other workers");
+    await Promise.all(
+      names.map(async (name) => {
+        await this.options.host.stop(name, `worker ${this.workerId} draining`).catch(() => undefined);
+        await this.release(name, "STOPPED").catch((error) => this.options.logger.error({ err: error, session: name }, "release failed"));
+      }),
+    );
+    return names.length;
+  }
+
+  /** Leaves the cluster (shutdown, after drain()): the lease ends now, so peers adopt what is left at once. */
+  async leave(): Promise<void> {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    await this.beating;
+    this.unsubscribeHost?.();
+    await endLease(this.options.db, this.identity).catch(() => undefined);
+    this.watchdog.arm(null);
+    await this.watchdog.close();
+  }
+
+  // ---------- lease ----------
+
+  private async checkSharedSettings(): Promise<void> {
+    for (const peer of await liveWorkerSettings(this.options.db, this.workerId)) {
+      const differing = differingSettings(this.options.settings, peer.settings);
+      if (differing.length) {
+        throw new Error(`these settings differ from live worker ${peer.id}'s, and every worker must share them: ${differing.join(", ")}`);
+      }
+    }
+  }
+
+  private async register(): Promise<void> {
+    const { db, logger, leaseMs } = this.options;
+    const registration = {
+      ...this.identity,
+      url: this.options.url,
+      capacity: this.options.capacity,
+      settings: this.options.settings,
+      leaseMs,
+    };
+    const startedAt = FenceWatchdog.now();
+    let seen: Date | null = null;
+    // A crashed process's lease lapses within leaseMs; a live holder keeps renewing it.
+    while (!(await registerWorker(db, registration))) {
+      const lease = await leaseOf(db, this.workerId);
+      if (lease && seen && lease.heartbeatAt.getTime() !== seen.getTime()) {
+        throw new Error(`another live process runs as worker ${this.workerId} (WAHA_WORKER_ID must be unique per process)`);
+      }
+      seen ??= lease?.heartbeatAt ?? null;
+      if (FenceWatchdog.now() - startedAt > 2 * leaseMs) throw new Error(`worker ${this.workerId}: its previous lease did not lapse`);
+      logger.info({ leftMs: Math.round(lease?.leftMs ?? 0) }, `worker ${this.workerId}: waiting for the previous process's lease to lapse`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(100, lease?.leftMs ?? 0))));
+    }
+    this.armFence(startedAt);
+    logger.info({ worker: this.workerId, incarnation: this.incarnation, url: this.options.url }, "joined the cluster");
+  }
+
+  private armFence(renewalSentAt: number): void {
+    // The database's now() was no earlier than renewalSentAt, so its lease ends no sooner than this + leaseMs.
+    this.fenceAt = renewalSentAt + this.options.leaseMs - this.heartbeatMs;
+    this.watchdog.arm(this.fenceAt);
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    this.heartbeatTimer = setTimeout(() => {
+      this.beating = this.heartbeat().finally(() => {
+        if (this.heartbeatTimer) this.scheduleHeartbeat(this.heartbeatMs);
+      });
+    }, delayMs);
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { db, logger } = this.options;
+    const sentAt = FenceWatchdog.now();
+    try {
+      const { renewed } = await renewLease(db, { ...this.identity, leaseMs: this.options.leaseMs });
+      if (!renewed) {
+        await this.fence("the lease lapsed before it could be renewed");
+        await this.rejoin();
+        return;
+      }
+      if (FenceWatchdog.now() < this.fenceAt) this.armFence(sentAt);
+      else {
+        // Renewed, but only after this worker had fenced itself (a slow database): start over cleanly.
+        await this.fence("the lease was renewed too late");
+        await this.rejoin();
+        return;
+      }
+      await this.stopWhatIsNotOwned();
+      this.peers = await listWorkers(db);
+      if (this.readiness === "ready") await this.sweep();
+    } catch (error) {
+      logger.warn({ err: error }, "cluster heartbeat failed");
+      if (FenceWatchdog.now() >= this.fenceAt && this.readiness !== "fenced") await this.fence("the database did not answer in time");
+    }
+  }
+
+  /** Stops every session here: a peer may claim them once the lease lapses. */
+  private async fence(reason: string): Promise<void> {
+    if (this.readiness !== "draining") this.readiness = "fenced";
+    this.options.logger.error({ reason, sessions: this.owned.size }, "lease lost: stopping every session on this worker");
+    const names = [...this.owned.keys(), ...this.options.host.runningNames()];
+    this.owned.clear();
+    this.statusToReport.clear();
+    await Promise.all([...new Set(names)].map((name) => this.options.host.stop(name, "worker lost its lease").catch(() => undefined)));
+  }
+
+  /** A new incarnation after a lost lease; claims nothing for two heartbeats, so a flapping link moves no session. */
+  private async rejoin(): Promise<void> {
+    this.incarnation = randomUUID();
+    await this.register();
+    this.claimHoldUntil = FenceWatchdog.now() + 2 * this.heartbeatMs;
+    if (this.readiness === "fenced") this.readiness = "ready";
+  }
+
+  /** Stops what runs here but is no longer this worker's (a peer claimed it while this one was paused). */
+  private async stopWhatIsNotOwned(): Promise<void> {
+    const owned = await ownedBy(this.options.db, this.identity);
+    for (const [name, epoch] of this.owned) {
+      if (owned.get(name) === epoch) continue;
+      this.owned.delete(name);
+      this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
+      await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
+    }
+    for (const name of this.options.host.runningNames()) {
+      if (!this.owned.has(name) && !owned.has(name)) await this.options.host.stop(name, "not owned by this worker").catch(() => undefined);
+    }
+  }
+
+  // ---------- placement ----------
+
+  private rankFor(name: string, workers: readonly WorkerView[]): string[] {
+    const candidates = workers
+      .filter((worker) => worker.state === "alive" && (worker.capacity === null || worker.sessions < worker.capacity))
+      .map((worker) => ({ id: worker.id, weight: worker.capacity ?? DEFAULT_WEIGHT }));
+    return rankWeighted(name, candidates);
+  }
+
+  /** Claims the orphans this worker ranks first for (or next, once the ones before it had their turn). */
+  private async sweep(): Promise<void> {
+    if (FenceWatchdog.now() < this.claimHoldUntil) return;
+    const orphans = await findOrphans(this.options.db);
+    const current = new Set(orphans.map((orphan) => orphan.name));
+    for (const name of this.orphanSweeps.keys()) if (!current.has(name)) this.orphanSweeps.delete(name);
+    let room = this.options.capacity === null ? Infinity : this.options.capacity - this.owned.size;
+    for (const orphan of orphans) {
+      const sweeps = (this.orphanSweeps.get(orphan.name) ?? 0) + 1;
+      this.orphanSweeps.set(orphan.name, sweeps);
+      const turn = this.rankFor(orphan.name, this.peers).indexOf(this.workerId);
+      if (turn < 0 || room <= 0 || sweeps <= 2 * turn) continue;
+      const epoch = await claimSession(this.options.db, orphan.name, this.identity, this.heartbeatMs);
+      if (epoch === null) continue;
+      room--;
+      this.owned.set(orphan.name, epoch);
+      this.orphanSweeps.delete(orphan.name);
+      this.options.logger.info({ session: orphan.name, from: orphan.lastWorker, epoch }, "claimed a session nobody runs");
+      this.queueLaunch(orphan.name, orphan.lastWorker);
+    }
+  }
+
+  private queueLaunch(name: string, from: string | null): void {
+    this.pendingLaunches.push(async () => {
+      const stored = await findStoredSession(this.options.db, name);
+      if (!stored || this.owned.get(name) === undefined) return;
+      this.options.host.remember(name, stored.me);
+      const reason = from && from !== this.workerId ? `taken over from worker ${from}` : "placed on this worker";
+      await this.options.host.start(name, stored.config, reason);
+    });
+    this.launchNext();
+  }
+
+  private launchNext(): void {
+    while (this.launches.size < LAUNCH_CONCURRENCY && this.pendingLaunches.length) {
+      const launch = this.pendingLaunches.shift()!;
+      const running: Promise<void> = launch()
+        .catch((error) => this.options.logger.error({ err: error }, "starting a claimed session failed"))
+        .finally(() => {
+          this.launches.delete(running);
+          this.launchNext();
+        });
+      this.launches.add(running);
+    }
+  }
+
+  // ---------- status reports ----------
+
+  private queueStatusReport(name: string, status: TSessionStatus): void {
+    this.statusToReport.set(name, status);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    this.reporting ??= this.flushStatusReports().finally(() => {
+      this.reporting = null;
+      if (this.statusToReport.size) this.flushSoon();
+    });
+  }
+
+  private async flushStatusReports(): Promise<void> {
+    while (this.statusToReport.size) {
+      const [name, status] = this.statusToReport.entries().next().value!;
+      this.statusToReport.delete(name);
+      const epoch = this.owned.get(name);
+      if (epoch === undefined) continue;
+      try {
+        if (!(await reportStatus(this.options.db, name, this.identity, epoch, status))) {
+          this.owned.delete(name);
+          this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
+          await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
+        }
+      } catch (error) {
+        this.options.logger.warn({ err: error, session: name }, "status report failed");
+      }
+    }
+  }
+}
+
+/** The weight of a worker without a set capacity, as if it could run this many sessions. */
+const DEFAULT_WEIGHT = 100;
+
+function unavailable(message: string): AppError {
+  return new AppError("service_unavailable", message);
+}

@@ -1,0 +1,114 @@
+import { Prisma } from "@/generated/prisma/client";
+import type { TSessionStatus } from "@/lib/session-status";
+import type { Db } from "../db";
+import type { OwnedStatus } from "../sessions/context";
+import { DB_NOW, type WorkerIdentity } from "./workers";
+
+/**
+ * The one module that reads and writes `SessionOwner` rows (cluster mode, PostgreSQL only): who runs each
+ * session, its fencing epoch, and the status its owner reports. An owner is live while its worker's
+ * incarnation holds a lease (database clock). Claims and releases are compare-and-swap on the epoch, and
+ * an owner's writes name the epoch it claimed, so a stale owner's write matches no row.
+ */
+
+/** An owner is live: its worker's lease runs and the incarnation that claimed is the one holding it. */
+const liveOwner = (owner: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM "Worker" w WHERE w."id" = ${owner}."workerId"
+  AND w."incarnation" = ${owner}."incarnation" AND w."leaseUntil" > ${DB_NOW})`;
+
+export interface SessionRoute {
+  /** The desired state: the operator wants it running. */
+  running: boolean;
+  /** The live owner, or null while nobody runs it (stopped, or failing over). */
+  owner: { workerId: string; url: string; epoch: number } | null;
+  /** While failing over: how long the dead owner's lease still runs. */
+  leaseLeftMs: number;
+}
+
+/** Where commands for `name` run; null when there is no such session. */
+export async function routeOf(db: Db, name: string): Promise<SessionRoute | null> {
+  const rows = await db.$queryRaw<
+    { running: boolean; workerId: string | null; epoch: number | null; url: string | null; live: boolean; leftMs: number | null }[]
+  >`
+    SELECT s."running", o."workerId", o."epoch", w."url",
+      COALESCE(w."leaseUntil" > ${DB_NOW} AND w."incarnation" = o."incarnation", false) AS "live",
+      GREATEST(EXTRACT(EPOCH FROM (w."leaseUntil" - ${DB_NOW})) * 1000, 0)::double precision AS "leftMs"
+    FROM "Session" s
+    LEFT JOIN "SessionOwner" o ON o."sessionName" = s."name"
+    LEFT JOIN "Worker" w ON w."id" = o."workerId"
+    WHERE s."name" = ${name}`;
+  const row = rows[0];
+  if (!row) return null;
+  const owner = row.live && row.workerId && row.url ? { workerId: row.workerId, url: row.url, epoch: row.epoch ?? 0 } : null;
+  return { running: row.running, owner, leaseLeftMs: owner ? 0 : (row.leftMs ?? 0) };
+}
+
+/** The live owner and reported status of each of `names` that has one. */
+export async function ownedStatusesOf(db: Db, names: readonly string[]): Promise<Map<string, OwnedStatus>> {
+  if (names.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ sessionName: string; workerId: string; status: TSessionStatus }[]>`
+    SELECT o."sessionName", o."workerId", o."status" FROM "SessionOwner" o
+    WHERE o."sessionName" IN (${Prisma.join(names)}) AND ${liveOwner(Prisma.sql`o`)}`;
+  return new Map(rows.map((row) => [row.sessionName, { workerId: row.workerId, status: row.status }]));
+}
+
+/** Every session with a live owner, and its status: the cluster's "running" set. */
+export async function allOwnedStatuses(db: Db): Promise<Map<string, OwnedStatus>> {
+  const rows = await db.$queryRaw<{ sessionName: string; workerId: string; status: TSessionStatus }[]>`
+    SELECT o."sessionName", o."workerId", o."status" FROM "SessionOwner" o
+    WHERE o."workerId" IS NOT NULL AND ${liveOwner(Prisma.sql`o`)}`;
+  return new Map(rows.map((row) => [row.sessionName, { workerId: row.workerId, status: row.status }]));
+}
+
+/**
+ * Takes `name` for `me` unless a live worker owns it, and only while `me`'s own lease has `marginMs` to
+ * run and it is not draining. Returns the new epoch, or null when another worker won or owns it.
+ */
+export async function claimSession(db: Db, name: string, me: WorkerIdentity, marginMs: number): Promise<number | null> {
+  await db.$executeRaw`INSERT INTO "SessionOwner" ("sessionName") SELECT "name" FROM "Session" WHERE "name" = ${name} ON CONFLICT DO NOTHING`;
+  const rows = await db.$queryRaw<{ epoch: number }[]>`
+    UPDATE "SessionOwner" o SET "workerId" = ${me.id}, "incarnation" = ${me.incarnation}, "epoch" = o."epoch" + 1,
+      "claimedAt" = ${DB_NOW}, "status" = 'STARTING', "statusAt" = ${DB_NOW}
+    WHERE o."sessionName" = ${name} AND NOT ${liveOwner(Prisma.sql`o`)}
+      AND EXISTS (SELECT 1 FROM "Worker" m WHERE m."id" = ${me.id} AND m."incarnation" = ${me.incarnation} AND NOT m."draining"
+        AND m."leaseUntil" > ${DB_NOW} + ${marginMs}::double precision * interval '1 millisecond')
+    RETURNING o."epoch"`;
+  return rows[0]?.epoch ?? null;
+}
+
+/** Gives `name` up (stopped, drained): nobody owns it, and the epoch moves on. False when `me` no longer held it. */
+export async function releaseSession(db: Db, name: string, me: WorkerIdentity, epoch: number, status: TSessionStatus): Promise<boolean> {
+  const count = await db.$executeRaw`
+    UPDATE "SessionOwner" SET "workerId" = NULL, "incarnation" = NULL, "epoch" = "epoch" + 1, "status" = ${status}, "statusAt" = ${DB_NOW}
+    WHERE "sessionName" = ${name} AND "epoch" = ${epoch} AND "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
+  return count === 1;
+}
+
+/** The owner's status report, fenced: false when `me` no longer owns `name` at `epoch`. */
+export async function reportStatus(db: Db, name: string, me: WorkerIdentity, epoch: number, status: TSessionStatus): Promise<boolean> {
+  const count = await db.$executeRaw`
+    UPDATE "SessionOwner" SET "status" = ${status}, "statusAt" = ${DB_NOW}
+    WHERE "sessionName" = ${name} AND "epoch" = ${epoch} AND "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
+  return count === 1;
+}
+
+/** The sessions `me` owns, with their epochs: what the database says this process may run. */
+export async function ownedBy(db: Db, me: WorkerIdentity): Promise<Map<string, number>> {
+  const rows = await db.$queryRaw<{ sessionName: string; epoch: number }[]>`
+    SELECT "sessionName", "epoch" FROM "SessionOwner" WHERE "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
+  return new Map(rows.map((row) => [row.sessionName, row.epoch]));
+}
+
+export interface Orphan {
+  name: string;
+  /** The worker that ran it last (a dead owner, or the one that released it), if known. */
+  lastWorker: string | null;
+}
+
+/** Sessions that should run and have no live owner: what a sweep places. */
+export async function findOrphans(db: Db, limit = 1000): Promise<Orphan[]> {
+  return db.$queryRaw<Orphan[]>`
+    SELECT s."name", COALESCE(o."workerId", s."worker") AS "lastWorker"
+    FROM "Session" s LEFT JOIN "SessionOwner" o ON o."sessionName" = s."name"
+    WHERE s."running" AND (o."sessionName" IS NULL OR NOT ${liveOwner(Prisma.sql`o`)})
+    ORDER BY s."name" LIMIT ${limit}`;
+}
