@@ -52,11 +52,14 @@ export class ClusterNode implements SessionOwnership {
   /** FenceWatchdog.now() time when the lease must be treated as lost. */
   private fenceAt = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** An extra sweep just after a peer's lease lapses, so its sessions move without waiting for a heartbeat. */
+  private lapseSweepTimer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   /** The workers as the last heartbeat saw them (placement of commands). */
   private peers: WorkerView[] = [];
   /** Sweeps each orphan has been seen in, for the turn of the second-ranked and later workers. */
   private readonly orphanSweeps = new Map<string, number>();
+  private sweeping: Promise<void> | null = null;
   private readonly launches = new Set<Promise<void>>();
   private readonly pendingLaunches: (() => Promise<void>)[] = [];
   /** Status reports waiting per session: only the newest is written. */
@@ -166,6 +169,7 @@ export class ClusterNode implements SessionOwnership {
   /** Leaves the cluster (shutdown, after drain()): the lease ends now, so peers adopt what is left at once. */
   async leave(): Promise<void> {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.lapseSweepTimer) clearTimeout(this.lapseSweepTimer);
     this.heartbeatTimer = null;
     await this.beating;
     this.unsubscribeHost?.();
@@ -245,9 +249,30 @@ export class ClusterNode implements SessionOwnership {
       await this.stopWhatIsNotOwned();
       this.peers = await listWorkers(db);
       if (this.readiness === "ready") await this.sweep();
+      this.sweepWhenNextLeaseLapses();
     } catch (error) {
       logger.warn({ err: error }, "cluster heartbeat failed");
       if (FenceWatchdog.now() >= this.fenceAt && this.readiness !== "fenced") await this.fence("the database did not answer in time");
+    }
+  }
+
+  private sweepWhenNextLeaseLapses(): void {
+    const others = this.peers.filter((peer) => peer.id !== this.workerId && peer.state !== "gone");
+    const nextLapseMs = Math.min(...others.map((peer) => peer.leaseLeftMs));
+    if (this.lapseSweepTimer || !(nextLapseMs < this.heartbeatMs)) return;
+    this.lapseSweepTimer = setTimeout(() => {
+      this.lapseSweepTimer = null;
+      if (this.readiness === "ready" && this.heartbeatTimer) void this.sweepNow();
+    }, nextLapseMs + LAPSE_SWEEP_DELAY_MS);
+  }
+
+  /** A sweep outside the heartbeat (a peer's lease lapsed, or a peer released sessions). */
+  async sweepNow(): Promise<void> {
+    try {
+      this.peers = await listWorkers(this.options.db);
+      await this.sweep();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, "cluster sweep failed");
     }
   }
 
@@ -292,8 +317,15 @@ export class ClusterNode implements SessionOwnership {
     return rankWeighted(name, candidates);
   }
 
-  /** Claims the orphans this worker ranks first for (or next, once the ones before it had their turn). */
-  private async sweep(): Promise<void> {
+  /** Claims the orphans this worker ranks first for (or next, once the ones before it had their turn); one sweep at a time. */
+  private sweep(): Promise<void> {
+    this.sweeping ??= this.claimOrphans().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async claimOrphans(): Promise<void> {
     if (FenceWatchdog.now() < this.claimHoldUntil) return;
     const orphans = await findOrphans(this.options.db);
     const current = new Set(orphans.map((orphan) => orphan.name));
@@ -370,6 +402,9 @@ export class ClusterNode implements SessionOwnership {
     }
   }
 }
+
+/** After a peer's lease lapses by the database's clock: a margin for the round trip that measured it. */
+const LAPSE_SWEEP_DELAY_MS = 100;
 
 /** The weight of a worker without a set capacity, as if it could run this many sessions. */
 const DEFAULT_WEIGHT = 100;

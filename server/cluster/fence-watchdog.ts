@@ -11,8 +11,9 @@ import { Worker } from "node:worker_threads";
 export class FenceWatchdog {
   private readonly thread: Worker;
 
-  constructor(onFenced: (killed: number[]) => void) {
-    this.thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { pid: process.pid } });
+  /** `rootPid`: whose descendants to kill (this process; a test gives a child of its own). */
+  constructor(onFenced: (killed: number[]) => void, rootPid = process.pid) {
+    this.thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { pid: rootPid } });
     this.thread.on("message", (message: { killed: number[] }) => onFenced(message.killed));
     this.thread.unref();
   }

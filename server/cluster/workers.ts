@@ -20,6 +20,8 @@ export interface WorkerView {
   sessions: number;
   capacity: number | null;
   leaseUntil: Date;
+  /** How long its lease still runs, by the database's clock, when this was read (0 once lapsed). */
+  leaseLeftMs: number;
   heartbeatAt: Date;
   startedAt: Date;
 }
@@ -84,6 +86,7 @@ export async function endLease(db: Db, worker: WorkerIdentity): Promise<void> {
 export async function listWorkers(db: Db): Promise<WorkerView[]> {
   const rows = await db.$queryRaw<(Omit<WorkerView, "state"> & { live: boolean; draining: boolean })[]>`
     SELECT w."id", w."url", w."capacity", w."draining", w."leaseUntil", w."heartbeatAt", w."startedAt", w."leaseUntil" > ${DB_NOW} AS "live",
+      GREATEST(EXTRACT(EPOCH FROM (w."leaseUntil" - ${DB_NOW})) * 1000, 0)::double precision AS "leaseLeftMs",
       (SELECT count(*) FROM "SessionOwner" o WHERE o."workerId" = w."id" AND o."incarnation" = w."incarnation")::int AS "sessions"
     FROM "Worker" w ORDER BY w."id"`;
   return rows.map(({ live, draining, ...row }) => ({ ...row, state: !live ? "gone" : draining ? "draining" : "alive" }));

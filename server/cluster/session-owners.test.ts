@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { insertSession, setDesiredState } from "@/server/sessions/session-repository";
+import { postgresSkipReason } from "@/test/support/postgres";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
+import { claimSession, findOrphans, ownedBy, releaseSession, reportStatus, routeOf } from "./session-owners";
+import { endLease, listWorkers, registerWorker, renewLease } from "./workers";
+
+const LEASE_MS = 10_000;
+const w1 = { id: "w1", incarnation: "i1" };
+const w2 = { id: "w2", incarnation: "i2" };
+const register = (db: TestDb["db"], worker: { id: string; incarnation: string }, capacity: number | null = null) =>
+  registerWorker(db, { ...worker, url: `http://${worker.id}:3000`, capacity, settings: {}, leaseMs: LEASE_MS });
+
+describe.skipIf(postgresSkipReason() !== null)("worker leases and session ownership on PostgreSQL", () => {
+  let testDb: TestDb;
+  beforeEach(async () => {
+    testDb = await createTestDb("postgresql");
+    await register(testDb.db, w1);
+    await register(testDb.db, w2);
+    await insertSession(testDb.db, { name: "alpha", config: {}, running: true, worker: null });
+  });
+  afterEach(() => testDb.close());
+
+  it("refuses a worker id whose lease still runs, and takes it over once the lease has lapsed", async () => {
+    const { db } = testDb;
+    expect(await register(db, { id: "w1", incarnation: "other" })).toBe(false);
+    await endLease(db, w1);
+    expect(await register(db, { id: "w1", incarnation: "other" })).toBe(true);
+    // The old incarnation can never renew again.
+    expect(await renewLease(db, { ...w1, leaseMs: LEASE_MS })).toEqual({ renewed: false });
+  });
+
+  it("gives a session to one of two workers claiming it at once, with a new epoch", async () => {
+    const { db } = testDb;
+    const other = testDb.reopen();
+    const [a, b] = await Promise.all([claimSession(db, "alpha", w1, 1000), claimSession(other, "alpha", w2, 1000)]);
+    expect([a, b].filter((epoch) => epoch !== null)).toEqual([1]);
+    const winner = a !== null ? w1 : w2;
+    expect((await routeOf(db, "alpha"))?.owner).toMatchObject({ workerId: winner.id, epoch: 1 });
+    expect(await findOrphans(db)).toEqual([]);
+  });
+
+  it("refuses the writes of an owner whose session was claimed by another after its lease lapsed", async () => {
+    const { db } = testDb;
+    const epoch = (await claimSession(db, "alpha", w1, 1000))!;
+    expect(await claimSession(db, "alpha", w2, 1000)).toBeNull();
+    expect(await reportStatus(db, "alpha", w1, epoch, "WORKING")).toBe(true);
+
+    await endLease(db, w1);
+    expect((await routeOf(db, "alpha"))?.owner).toBeNull();
+    expect(await findOrphans(db)).toEqual([{ name: "alpha", lastWorker: "w1" }]);
+    expect(await claimSession(db, "alpha", w2, 1000)).toBe(epoch + 1);
+
+    expect(await reportStatus(db, "alpha", w1, epoch, "FAILED")).toBe(false);
+    expect(await releaseSession(db, "alpha", w1, epoch, "STOPPED")).toBe(false);
+    expect(await ownedBy(db, w2)).toEqual(new Map([["alpha", epoch + 1]]));
+  });
+
+  it("lets nobody claim for a worker that is draining or whose lease is about to lapse", async () => {
+    const { db } = testDb;
+    expect(await claimSession(db, "alpha", w1, LEASE_MS + 1000)).toBeNull();
+    await endLease(db, w2);
+    expect(await claimSession(db, "alpha", w2, 1000)).toBeNull();
+  });
+
+  it("releases a stopped session so that any worker may run it next, and counts what each worker owns", async () => {
+    const { db } = testDb;
+    const epoch = (await claimSession(db, "alpha", w1, 1000))!;
+    expect((await listWorkers(db)).map((w) => [w.id, w.state, w.sessions])).toEqual([
+      ["w1", "alive", 1],
+      ["w2", "alive", 0],
+    ]);
+    await setDesiredState(db, "alpha", false, null);
+    expect(await releaseSession(db, "alpha", w1, epoch, "STOPPED")).toBe(true);
+    expect(await routeOf(db, "alpha")).toMatchObject({ running: false, owner: null });
+    expect(await findOrphans(db)).toEqual([]);
+  });
+});
