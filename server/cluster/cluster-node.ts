@@ -121,11 +121,16 @@ export class ClusterNode implements SessionOwnership {
 
   /**
    * Makes this worker the owner of `name` before a start through the API. Returns false when another live
-   * worker owns it (it runs there); throws 503 when this worker cannot take sessions now.
+   * worker owns it (it runs there) or this worker is full (a sweep places it once a worker has room);
+   * throws 503 when this worker cannot take sessions now.
    */
   async acquire(name: string): Promise<boolean> {
     if (this.owned.has(name)) return true;
     if (this.readiness !== "ready") throw unavailable(`worker ${this.workerId} is ${this.readiness} and takes no sessions`);
+    if (this.options.capacity !== null && this.owned.size >= this.options.capacity) {
+      this.options.logger.warn({ session: name, capacity: this.options.capacity }, "no worker has room for this session: it starts once one has");
+      return false;
+    }
     const epoch = await claimSession(this.options.db, name, this.identity, this.heartbeatMs);
     if (epoch === null) return false;
     this.owned.set(name, epoch);

@@ -13,7 +13,12 @@ const HOP_HEADER = "x-switchboard-hop";
 const HOP_MAX_AGE_MS = 60_000;
 const FORWARD_TIMEOUT_MS = 60_000;
 /** Routes that answer from the database, so they need no live owner while a session fails over. */
-const STORED_READS = new Set(["/api/sessions/[session]", "/api/sessions/[session]/history"]);
+const STORED_READS = new Set([
+  "/api/sessions/[session]",
+  "/api/sessions/[session]/history",
+  "/api/sessions/[session]/webhooks/deliveries",
+  "/api/sessions/[session]/webhooks/deliveries/[id]",
+]);
 /** The deprecated routes that name their session in the JSON body. */
 const BODY_NAMED = new Set(["/api/sessions/start", "/api/sessions/stop", "/api/sessions/logout"]);
 /** Connection-level headers a proxy must not pass on (RFC 9110, 7.6.1). */
