@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
+import { lockDataDir } from "@/server/data-dir-lock";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
   createDataDir(env.dataDir, logger);
+  // Embedded mode: one process per data folder, held until this process ends (however it ends).
+  if (env.databaseUrl.startsWith("file:")) await lockDataDir(env.dataDir);
   // Before Prisma opens it: the database file is created, or made, owner-only.
   secureDatabaseFiles(env.databaseUrl, logger);
   const db = connectDb(env.databaseUrl);
