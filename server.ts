@@ -6,6 +6,7 @@ import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
 import { EngineHost } from "@/server/engines/engine-host";
+import { createFakeEngineFactory } from "@/server/engines/fake/fake-engine-factory";
 import { findBrowser } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
 import { getEnv, type Env } from "@/server/env";
@@ -71,7 +72,13 @@ async function main(): Promise<void> {
   // Looked up again at every session start; at boot only to report it (and to say early what is missing).
   const lookupBrowser = () => findBrowser({ configured: env.engine.chromePath });
   const browserAtBoot = lookupBrowser();
-  if (browserAtBoot.path === null) logger.error(`${browserAtBoot.reason}; sessions will fail to start until one is installed`);
+  if (env.testEngine === "fake") {
+    logger.warn(
+      "TEST ONLY: SWITCHBOARD_TEST_ENGINE=fake: sessions run on a fake engine without Chromium or WhatsApp (for scale tests and benchmarks); never use it in production",
+    );
+  } else if (browserAtBoot.path === null) {
+    logger.error(`${browserAtBoot.reason}; sessions will fail to start until one is installed`);
+  }
   const environment = remember(ENVIRONMENT_KEY, () =>
     buildEnvironment({ version: VERSION, browser: browserAtBoot.path, workerId: env.workerId }),
   );
@@ -86,15 +93,18 @@ async function main(): Promise<void> {
   const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
 
   const host = new EngineHost({
-    factory: createWebjsEngineFactory({
-      authDir: env.engine.authDir,
-      findBrowser: lookupBrowser,
-      browserArgs: env.engine.browserArgs,
-      globalProxy: env.engine.proxy,
-      clientDefaults: env.engine.client,
-      webVersion: env.engine.webVersion,
-      logger: logger.child({ module: "webjs" }),
-    }),
+    factory:
+      env.testEngine === "fake"
+        ? createFakeEngineFactory({ workerId: env.workerId, clock: systemClock })
+        : createWebjsEngineFactory({
+            authDir: env.engine.authDir,
+            findBrowser: lookupBrowser,
+            browserArgs: env.engine.browserArgs,
+            globalProxy: env.engine.proxy,
+            clientDefaults: env.engine.client,
+            webVersion: env.engine.webVersion,
+            logger: logger.child({ module: "webjs" }),
+          }),
     clock: systemClock,
     logger: logger.child({ module: "engine-host" }),
     restartDelayMs: env.engine.restartDelayMs,

@@ -2,7 +2,7 @@ import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { NO_CAPPING, NO_TIMELOCK, type TMessageCapping, type TReachoutTimelock } from "@/lib/account-restrictions";
 import { FakeClock } from "@/test/support/fake-clock";
-import { FakeEngineFactory, HEALTHY_PROBE, PLAIN_ACCOUNT, type FakeEngine } from "@/test/support/fake-engine";
+import { FakeEngineFactory, HEALTHY_PROBE, PLAIN_ACCOUNT, type FakeEngine } from "@/server/engines/fake/fake-engine";
 import type { AccountState } from "./engine";
 import { EngineHost, type EngineHostOptions, type HostEvent } from "./engine-host";
 

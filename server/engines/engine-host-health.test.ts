@@ -1,7 +1,7 @@
 import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock, settle } from "@/test/support/fake-clock";
-import { FakeEngineFactory, HEALTHY_PROBE, type FakeEngine } from "@/test/support/fake-engine";
+import { FakeEngineFactory, HEALTHY_PROBE, type FakeEngine } from "@/server/engines/fake/fake-engine";
 import { EngineHost, type EngineHostOptions, type HostEvent } from "./engine-host";
 
 /** The EngineHost's liveness probe, failure budget and health block, on the fake clock and engine. */

@@ -1,7 +1,7 @@
 import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock, settle } from "@/test/support/fake-clock";
-import { FakeEngineFactory } from "@/test/support/fake-engine";
+import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { EngineHost, type HostEvent } from "./engine-host";
 
 const ME = { id: "15550001111@c.us", pushName: "Alice" };

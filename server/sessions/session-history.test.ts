@@ -1,7 +1,7 @@
 import { testHostOptions } from "@/test/support/test-host";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EngineHost } from "@/server/engines/engine-host";
-import { FakeEngineFactory } from "@/test/support/fake-engine";
+import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { createTestSessionsContext, type TestSessionsContext } from "@/test/support/sessions-context";
 import { TEST_DIALECTS } from "@/test/support/test-db";
 import type { SessionsContext } from "./context";

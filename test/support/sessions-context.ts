@@ -5,7 +5,7 @@ import type { DbProvider } from "@/server/db-url";
 import { parseEnv } from "@/server/env";
 import type { SessionsContext } from "@/server/sessions/context";
 import { FakeClock } from "./fake-clock";
-import { FakeEngineFactory } from "./fake-engine";
+import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { createTestDb, type TestDb } from "./test-db";
 
 export interface TestSessionsContext {

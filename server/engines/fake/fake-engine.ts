@@ -1,14 +1,15 @@
 import { NO_CAPPING, NO_TIMELOCK } from "@/lib/account-restrictions";
-import type { TPresence } from "@/lib/session";
-import type {
-  AccountState,
-  Engine,
-  EngineEvent,
-  EngineFactory,
-  EngineOptions,
-  EngineProbe,
-  RestrictionKind,
-} from "@/server/engines/engine";
+import type { TAccount, TPresence } from "@/lib/session";
+import type { Clock, ClockTimer } from "../clock";
+import type { AccountState, Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe, RestrictionKind } from "../engine";
+
+/**
+ * An engine without Chromium, one class for two uses:
+ * - unit tests drive it: they emit the library's events themselves and read what was called;
+ * - the TEST ONLY engine of scale tests and benchmarks (`SWITCHBOARD_TEST_ENGINE=fake`,
+ *   fake-engine-factory.ts) lets it run by itself (`live`): logged in at once, and a numbered `message`
+ *   event at a set pace. Never a stand-in for WhatsApp in production.
+ */
 
 /** A probe of a healthy session. */
 export const HEALTHY_PROBE: EngineProbe = { browser: true, page: true, state: "CONNECTED", connection: "connected", account: null };
@@ -22,7 +23,19 @@ export const PLAIN_ACCOUNT: AccountState = {
   webVersion: "2.3000.1017054665",
 };
 
-/** An engine for unit tests: records calls and lets the test emit library events. */
+/** What a fake engine does beyond recording calls. */
+export interface FakeEngineBehaviour {
+  /** start() rejects with it, as a start that cannot happen (no browser, a bad setting). */
+  startError?: Error;
+  /**
+   * Runs by itself, as a client whose login is stored: right after start() it logs in as `account`
+   * (WORKING without a QR), then emits a raw `message` event with `message()` as its data every
+   * `messageEveryMs` (none when null), until stopped. Times are on `clock`.
+   */
+  live?: { account: TAccount; clock: Clock; messageEveryMs: number | null; message: () => Record<string, unknown> };
+}
+
+/** An engine for unit tests (records calls, lets the test emit library events), or one that runs by itself (`live`). */
 export class FakeEngine implements Engine {
   calls: string[] = [];
   /** What probe() answers: a probe, an error to reject with, or "hang" (a page that never answers). */
@@ -37,11 +50,16 @@ export class FakeEngine implements Engine {
   /** Set to make start() hang until release() is called, to test queueing. */
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
+  /** The live engine's pending login or next message. */
+  private timer: ClockTimer | null = null;
+  private stopped = false;
 
   constructor(
     readonly options: EngineOptions,
-    private readonly behaviour: { startError?: Error } = {},
-  ) {}
+    private readonly behaviour: FakeEngineBehaviour = {},
+  ) {
+    if (behaviour.live) this.accountAnswer = { ...PLAIN_ACCOUNT, account: behaviour.live.account };
+  }
 
   holdStart(): void {
     this.gate = new Promise((resolve) => (this.openGate = resolve));
@@ -59,9 +77,15 @@ export class FakeEngine implements Engine {
     this.calls.push("start");
     if (this.gate) await this.gate;
     if (this.behaviour.startError) throw this.behaviour.startError;
+    const live = this.behaviour.live;
+    // On the next turn, as a real client's events come after its start: the host is past start() then.
+    if (live) this.after(0, () => this.logIn(live));
   }
   async stop(): Promise<void> {
     this.calls.push("stop");
+    this.stopped = true;
+    if (this.timer) this.behaviour.live?.clock.clearTimeout(this.timer);
+    this.timer = null;
   }
   async logout(): Promise<void> {
     this.calls.push("logout");
@@ -74,10 +98,10 @@ export class FakeEngine implements Engine {
     return "ABCD-EFGH";
   }
   async screenshot(): Promise<Buffer> {
-    return Buffer.from("png");
+    return Buffer.from(BLANK_PNG, "base64");
   }
   async info(): Promise<Record<string, unknown>> {
-    return { state: "CONNECTED" };
+    return { WWebVersion: PLAIN_ACCOUNT.webVersion, state: "CONNECTED" };
   }
   async readAccount(options: { fetch: RestrictionKind | false }): Promise<AccountState> {
     this.reads.push(options.fetch);
@@ -94,8 +118,34 @@ export class FakeEngine implements Engine {
     if (answer === "hang") return new Promise(() => {});
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }
+
+  private logIn(live: NonNullable<FakeEngineBehaviour["live"]>): void {
+    this.emit({ type: "authenticated", me: live.account, reason: "logged in (fake engine)" });
+    this.emit({ type: "account", state: { ...PLAIN_ACCOUNT, account: live.account } });
+    const everyMs = live.messageEveryMs;
+    if (everyMs === null) return;
+    const next = () =>
+      this.after(everyMs, () => {
+        this.emit({ type: "raw", event: "message", data: live.message() });
+        next();
+      });
+    next();
+  }
+
+  /** Runs `work` after `ms` on the live clock, unless the engine is stopped first. */
+  private after(ms: number, work: () => void): void {
+    const clock = this.behaviour.live!.clock;
+    this.timer = clock.setTimeout(() => {
+      this.timer = null;
+      if (!this.stopped) work();
+    }, ms);
+  }
 }
 
+/** A 1×1 transparent PNG: what a fake engine's screenshot shows. */
+const BLANK_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/** The unit tests' factory: keeps every engine it made, so a test can reach each one. */
 export class FakeEngineFactory implements EngineFactory {
   readonly engines: FakeEngine[] = [];
   readonly removedAuth: string[] = [];

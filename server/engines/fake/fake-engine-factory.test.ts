@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "@/test/support/fake-clock";
+import { testHostOptions } from "@/test/support/test-host";
+import { EngineHost, type HostEvent } from "../engine-host";
+import { createFakeEngineFactory, fakeAccount, FAKE_EVENT_EVERY_KEY, type FakeMessage } from "./fake-engine-factory";
+
+function setup(workerId: string | null = "w1") {
+  const clock = new FakeClock();
+  const factory = createFakeEngineFactory({ workerId, clock });
+  const host = new EngineHost(testHostOptions({ factory, clock }));
+  const messages: FakeMessage[] = [];
+  host.subscribe((event: HostEvent) => {
+    if (event.type === "engine.event" && event.event === "message") messages.push(event.data as FakeMessage);
+  });
+  return { clock, factory, host, messages };
+}
+
+const paced = (ms: string) => ({ metadata: { [FAKE_EVENT_EVERY_KEY]: ms } });
+
+describe("the TEST ONLY fake engine factory", () => {
+  it("starts a session straight into WORKING, logged in as an account made from its name", async () => {
+    const { clock, host } = setup();
+    await host.start("alpha", {});
+    await clock.advance(0);
+    const snapshot = host.snapshot("alpha");
+    expect(snapshot.statuses.map((s) => s.status)).toEqual(["STARTING", "WORKING"]);
+    expect(snapshot.me).toMatchObject(fakeAccount("alpha"));
+    expect(snapshot.me?.pushName).toBe("alpha");
+    expect(fakeAccount("alpha").id).toMatch(/^1\d{11}@c\.us$/);
+    expect(fakeAccount("alpha")).toEqual(fakeAccount("alpha"));
+    expect(fakeAccount("beta").id).not.toBe(fakeAccount("alpha").id);
+
+    const engine = host.engine("alpha")!;
+    expect((await engine.screenshot()).subarray(1, 4).toString()).toBe("PNG");
+    expect(await engine.info()).toMatchObject({ state: "CONNECTED" });
+    expect((await engine.readAccount({ fetch: false })).account).toEqual(fakeAccount("alpha"));
+    await host.stop("alpha");
+    expect(host.snapshot("alpha").status).toBe("STOPPED");
+  });
+
+  it("emits numbered message events at the metadata's pace, counting on across restarts, none after a stop", async () => {
+    const { clock, host, messages } = setup("w7");
+    await host.start("alpha", paced("100"));
+    await host.start("beta", paced("250"));
+    await clock.advance(500);
+    expect(messages.filter((m) => m.session === "alpha").map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(messages.filter((m) => m.session === "beta").map((m) => m.seq)).toEqual([1, 2]);
+    expect(messages[0]).toMatchObject({ session: "alpha", worker: "w7", at: 100 });
+    expect(new Set(messages.map((m) => m.process)).size).toBe(1);
+
+    await host.stop("beta");
+    await host.restart("alpha", paced("100"));
+    messages.length = 0;
+    await clock.advance(200);
+    expect(messages.map((m) => `${m.session}:${m.seq}`)).toEqual(["alpha:6", "alpha:7"]);
+    await host.stopAll();
+    await clock.advance(1000);
+    expect(messages).toHaveLength(2);
+  });
+
+  it("sends no message events without the metadata key, and fails the start on a bad pace, saying why", async () => {
+    const { clock, host, messages } = setup();
+    await host.start("quiet", {});
+    await clock.advance(10_000);
+    expect(messages).toEqual([]);
+
+    await host.start("bad", paced("soon"));
+    await clock.advance(0);
+    expect(host.snapshot("bad").status).toBe("FAILED");
+    expect(host.snapshot("bad").statuses.at(-1)?.reason).toContain(`metadata ${FAKE_EVENT_EVERY_KEY} must be a whole number`);
+    await host.stopAll();
+  });
+});
