@@ -1,5 +1,6 @@
 export declare const BUILD_INPUTS: { folders: string[]; files: string[] };
 export declare const SERVER_BUNDLE: string;
+export declare const COPY_DATA_BUNDLE: string;
 export declare const FINGERPRINT_FILE: string;
 export declare function sourceFingerprint(root: string): string;
 export declare function buildIsCurrent(root: string, fingerprint?: string): boolean;

@@ -15,6 +15,9 @@ export const BUILD_INPUTS = {
 /** The server compiled ahead of time by scripts/build.mjs (inside `.next`, so one build folder holds it all). */
 export const SERVER_BUNDLE = path.join(".next", "switchboard-server.mjs");
 
+/** The `copy-data` command (server/copy-data-main.ts), compiled beside the server by scripts/build.mjs. */
+export const COPY_DATA_BUNDLE = path.join(".next", "switchboard-copy-data.mjs");
+
 export const FINGERPRINT_FILE = path.join(".next", "switchboard-sources.sha256");
 
 const IGNORED = /(^|\/)(node_modules|\.next)(\/|$)|\.test\.tsx?$/;
@@ -46,12 +49,13 @@ export function sourceFingerprint(root) {
   return hash.digest("hex");
 }
 
-/** True when a production build (Next's and the compiled server) exists and was made from exactly these sources. */
+/** True when a production build (Next's, the compiled server and command) exists and was made from exactly these sources. */
 export function buildIsCurrent(root, fingerprint = sourceFingerprint(root)) {
   const stored = path.join(root, FINGERPRINT_FILE);
   return (
     fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
     fs.existsSync(path.join(root, SERVER_BUNDLE)) &&
+    fs.existsSync(path.join(root, COPY_DATA_BUNDLE)) &&
     fs.existsSync(stored) &&
     fs.readFileSync(stored, "utf8").trim() === fingerprint
   );

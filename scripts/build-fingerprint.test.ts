@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildIsCurrent, recordBuild, SERVER_BUNDLE, sourceFingerprint } from "./build-fingerprint.mjs";
+import { buildIsCurrent, COPY_DATA_BUNDLE, recordBuild, SERVER_BUNDLE, sourceFingerprint } from "./build-fingerprint.mjs";
 
 let root: string;
 
@@ -22,11 +22,12 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** What scripts/build.mjs leaves behind: Next's build, the compiled server, then the fingerprint. */
+/** What scripts/build.mjs leaves behind: Next's build, the compiled server and command, then the fingerprint. */
 function build(): void {
   fs.mkdirSync(path.join(root, ".next"), { recursive: true });
   fs.writeFileSync(path.join(root, ".next", "BUILD_ID"), "id");
   fs.writeFileSync(path.join(root, SERVER_BUNDLE), "// server");
+  fs.writeFileSync(path.join(root, COPY_DATA_BUNDLE), "// copy-data");
   recordBuild(root, sourceFingerprint(root));
 }
 
