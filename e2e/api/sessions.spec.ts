@@ -463,6 +463,20 @@ test.describe("persistence", () => {
     expect(processesMatching(`${dataDir}/sessions`)).toEqual([]);
   });
 
+  test("a second server on the same data folder refuses to start, naming it; after a kill -9 of the first, a restart starts at once", async ({
+    startExtraServer,
+  }) => {
+    const first = await startExtraServer();
+    const second = startExtraServer({ dataDir: first.dataDir });
+    await expect(second).rejects.toThrow(`The data folder ${first.dataDir} is in use by another Switchboard process`);
+    expect((await apiClient(first).get("/api/sessions")).status).toBe(200);
+
+    // The kernel dropped the lock with its holder: nothing to clean up before the restart.
+    await first.kill();
+    await first.start();
+    expect((await apiClient(first).get("/api/sessions")).status).toBe(200);
+  });
+
   test("WAHA_HTTP_STRICT_MODE rejects unknown fields", async ({ startExtraServer }) => {
     const strict = await startExtraServer({ env: { WAHA_HTTP_STRICT_MODE: "true" } });
     const response = await apiClient(strict).post<ErrorBody>("/api/sessions", { name: "s", start: false, config: { bogus: 1 } });
