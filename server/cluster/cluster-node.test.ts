@@ -5,7 +5,7 @@ import { openDb, type Db } from "@/server/db";
 import { EngineHost } from "@/server/engines/engine-host";
 import { insertSession } from "@/server/sessions/session-repository";
 import { FakeClock } from "@/test/support/fake-clock";
-import { FakeEngineFactory } from "@/test/support/fake-engine";
+import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { testHostOptions } from "@/test/support/test-host";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
