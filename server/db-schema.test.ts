@@ -58,13 +58,20 @@ const SQLITE_CATALOG = [
    FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3`,
 ];
 
+/**
+ * Tables the model does not own: Prisma's history, and the table @socket.io/postgres-adapter needs for large
+ * messages (created by the PostgreSQL-only migration 20261204000000_cluster_notify, with its triggers, which
+ * this catalog does not read either: prisma/postgresql/migrations may hold what has no place in the model).
+ */
+const NOT_IN_MODEL = "('_prisma_migrations', 'socket_io_attachments')";
+
 const POSTGRES_CATALOG = [
   `SELECT table_name AS "table", column_name AS name, data_type, datetime_precision, is_nullable, column_default
-   FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY 1, 2`,
+   FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT IN ${NOT_IN_MODEL} ORDER BY 1, 2`,
   `SELECT tablename AS "table", indexname AS "index", indexdef FROM pg_indexes
-   WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1, 2`,
+   WHERE schemaname = 'public' AND tablename NOT IN ${NOT_IN_MODEL} ORDER BY 1, 2`,
   `SELECT conrelid::regclass::text AS "table", conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
-   WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations' ORDER BY 1, 2`,
+   WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT IN ${NOT_IN_MODEL} ORDER BY 1, 2`,
 ];
 
 async function sqliteCatalog(url: string, script?: string): Promise<Catalog[]> {
