@@ -53,7 +53,9 @@ export class Realtime {
 
   connect(): void {
     if (this.socket) return;
-    const socket = io({ path: "/socket.io", withCredentials: true, reconnectionDelayMax: 10_000 });
+    // WebSocket from the start, no long-polling: behind a round-robin balancer (several workers, docs/cluster.md)
+    // each polling request may reach another worker, which does not know the connection.
+    const socket = io({ path: "/socket.io", transports: ["websocket"], withCredentials: true, reconnectionDelayMax: 10_000 });
     this.socket = socket;
     socket.on("connect", () => {
       this.setState("connected");

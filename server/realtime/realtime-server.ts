@@ -1,13 +1,17 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { createAdapter } from "@socket.io/postgres-adapter";
+import pg from "pg";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
+import { z } from "zod";
 import type { TEventEnvelope } from "@/lib/event-envelope";
 import { subscriptionMatches } from "@/lib/event-names";
 import {
   ALL_SESSIONS,
   CLIENT_MESSAGES,
+  SERVER_MESSAGES,
   checkMessage,
   checkServerMessage,
   type TServerMessage,
@@ -20,6 +24,49 @@ import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
 
 const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `session:${session}`);
+
+/** The server-side event that carries one worker's pushes to the others (cluster mode). */
+const PEER_EVENT = "sb:push";
+
+/**
+ * What one worker hands the others: the messages it pushed in one turn of its event loop, each as the
+ * JSON a Socket.IO client would get (`body`), checked again against its schema by the worker receiving it.
+ */
+const ZPeerPushSchema = z.array(
+  z.object({
+    name: z.enum(Object.keys(SERVER_MESSAGES) as [TServerMessageName, ...TServerMessageName[]]),
+    session: z.string(),
+    /** Also to `*` subscribers (false: the session's room only). */
+    everyone: z.boolean(),
+    body: z.string(),
+  }),
+);
+type TPeerPush = z.infer<typeof ZPeerPushSchema>[number];
+
+/**
+ * The pool behind the Socket.IO PostgreSQL adapter (cluster mode): two connections, one that the adapter
+ * keeps LISTENing and one for its NOTIFYs, so one worker's pushes leave in the order they were made.
+ * The adapter holds its LISTEN connection checked out, which the pool does not watch: when it fails (a
+ * database restart, pg_terminate_backend) the error is logged here rather than thrown, and the dead
+ * connection is given back to the pool here, because the adapter opens a new one without releasing the
+ * old, which would keep both places of the pool taken (no NOTIFY could leave, and `end()` would wait forever).
+ */
+export function createFanOutPool(connectionString: string, logger: Pick<Logger, "warn">): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 2, application_name: "switchboard-realtime", keepAlive: true });
+  const report = (error: Error) => logger.warn({ err: error }, "live push across workers: a database connection failed");
+  pool.on("error", report);
+  pool.on("connect", (client) => {
+    client.on("error", report);
+    client.on("end", () => {
+      try {
+        client.release(new Error("the connection ended"));
+      } catch {
+        // Not checked out (idle, or already given back): the pool has dropped it itself.
+      }
+    });
+  });
+  return pool;
+}
 
 /**
  * Live push on the HTTP server's port. Socket.IO for the dashboard and programs: clients `subscribe`
@@ -35,6 +82,8 @@ export class RealtimeServer {
   private unsubscribeHost: (() => void) | null = null;
   /** What `*` subscribers last got of each session's health, without the probe times (see onHealth). */
   private readonly healthSent = new Map<string, string>();
+  /** Cluster mode: pushes waiting for the end of this turn of the event loop, to go to the other workers as one. */
+  private peerQueue: TPeerPush[] | null = null;
 
   constructor(private readonly options: { host: EngineHost; apiKey: ApiKeyCheck; logger: Logger }) {}
 
@@ -59,15 +108,28 @@ export class RealtimeServer {
     this.unsubscribeHost = this.options.host.subscribe((event) => this.onHostEvent(event));
   }
 
+  /**
+   * Cluster mode: every push of this worker also reaches the Socket.IO and /ws clients of every other
+   * worker, and theirs reach ours, through the Socket.IO PostgreSQL adapter on `pool` (createFanOutPool).
+   * Each worker delivers to its own clients only, so each client gets each message once. Call after
+   * attach() and before the HTTP server listens (swapping the adapter forgets the rooms of connected sockets).
+   */
+  shareAcrossWorkers(pool: pg.Pool): void {
+    const io = this.io;
+    if (!io) throw new Error("RealtimeServer.shareAcrossWorkers() needs attach() first");
+    io.adapter(
+      createAdapter(pool, {
+        channelPrefix: "sb",
+        errorHandler: (error) => this.options.logger.warn({ err: error }, "live push across workers failed"),
+      }),
+    );
+    io.on(PEER_EVENT, (pushes: unknown) => this.onPeerPushes(pushes));
+    this.peerQueue = [];
+  }
+
   /** Every event envelope (also sent to webhooks) goes to subscribers and matching /ws clients. */
   broadcastEnvelope(envelope: TEventEnvelope): void {
-    if (!this.emit(envelope.session, "event", envelope)) return;
-    const body = JSON.stringify(envelope);
-    for (const client of this.rawClients) {
-      if (client.session !== ALL_SESSIONS && client.session !== envelope.session) continue;
-      if (!subscriptionMatches(client.events, envelope.event)) continue;
-      client.socket.send(body);
-    }
+    this.emit(envelope.session, "event", envelope);
   }
 
   /** A delivery was created or changed: its new state goes to the session's subscribers. */
@@ -76,6 +138,7 @@ export class RealtimeServer {
   }
 
   async close(): Promise<void> {
+    this.flushToPeers();
     this.unsubscribeHost?.();
     for (const client of this.rawClients) client.socket.terminate();
     this.wss.close();
@@ -142,7 +205,10 @@ export class RealtimeServer {
     }
   }
 
-  /** Sends a message to the session's room and to `*`; false when it failed its schema and was dropped. */
+  /**
+   * Sends a message to the session's room and to `*` (and an envelope to the matching /ws clients), on
+   * this worker and, in cluster mode, on the others; false when it failed its schema and was dropped.
+   */
   private emit<TName extends TServerMessageName>(
     session: string,
     name: TName,
@@ -157,8 +223,66 @@ export class RealtimeServer {
       );
       return false;
     }
-    this.io?.to(options.allSessions === false ? roomOf(session) : [roomOf(session), ALL_SESSIONS]).emit(name, checked.message);
+    const everyone = options.allSessions !== false;
+    const body = this.peerQueue || name === "event" ? JSON.stringify(payload) : "";
+    this.deliverHere(name, session, checked.message, everyone, body);
+    if (this.peerQueue) {
+      if (this.peerQueue.length === 0) setImmediate(() => this.flushToPeers());
+      this.peerQueue.push({ name, session, everyone, body });
+    }
     return true;
+  }
+
+  /** To this worker's own clients only: the other workers deliver to theirs. */
+  private deliverHere<TName extends TServerMessageName>(
+    name: TName,
+    session: string,
+    message: TServerMessage<TName>,
+    everyone: boolean,
+    body: string,
+  ): void {
+    this.io?.local.to(everyone ? [roomOf(session), ALL_SESSIONS] : roomOf(session)).emit(name, message);
+    if (name !== "event") return;
+    const envelope = message as TEventEnvelope;
+    for (const client of this.rawClients) {
+      if (client.session !== ALL_SESSIONS && client.session !== envelope.session) continue;
+      if (!subscriptionMatches(client.events, envelope.event)) continue;
+      client.socket.send(body);
+    }
+  }
+
+  /** One server-side emit (one NOTIFY) for everything pushed in this turn of the event loop. */
+  private flushToPeers(): void {
+    if (!this.peerQueue?.length) return;
+    const pushes = this.peerQueue;
+    this.peerQueue = [];
+    this.io?.serverSideEmit(PEER_EVENT, pushes);
+  }
+
+  /** Another worker's pushes: each checked against its schema again, then delivered to this worker's clients. */
+  private onPeerPushes(pushes: unknown): void {
+    const batch = ZPeerPushSchema.safeParse(pushes);
+    if (!batch.success) {
+      this.options.logger.error({ issues: batch.error.issues.length }, "pushes from another worker dropped: not in the expected form");
+      return;
+    }
+    for (const { name, session, everyone, body } of batch.data) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body);
+      } catch {
+        payload = undefined;
+      }
+      const checked = checkServerMessage(name, payload);
+      if (!checked.ok) {
+        this.options.logger.error(
+          { message: name, session, issues: checked.issues },
+          "realtime message from another worker dropped: it does not match its schema",
+        );
+        continue;
+      }
+      this.deliverHere(name, session, checked.message, everyone, body);
+    }
   }
 
   private async onRawUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -1,0 +1,228 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { io, type Socket } from "socket.io-client";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { WebSocket } from "ws";
+import type { TEventEnvelope } from "@/lib/event-envelope";
+import { sampleDelivery } from "@/lib/sample-delivery";
+import { postgresSkipReason } from "@/test/support/postgres";
+import { createTestDb, type TestDb } from "@/test/support/test-db";
+import type { EngineHost, HostListener, SessionSnapshot } from "../engines/engine-host";
+import { createFanOutPool, RealtimeServer } from "./realtime-server";
+
+/**
+ * Cluster mode's live push: two RealtimeServers (two workers) on two HTTP servers sharing one PostgreSQL
+ * through the Socket.IO adapter. What one worker pushes reaches the Socket.IO and /ws clients of both
+ * exactly once, checked against its schema again on the receiving worker.
+ */
+describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (PostgreSQL adapter)", () => {
+  let testDb: TestDb;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const WAIT = { timeout: 15_000, interval: 50 };
+
+  beforeEach(async () => {
+    testDb = await createTestDb("postgresql");
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await testDb.close();
+  });
+
+  async function startWorker() {
+    const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn(), info: vi.fn() };
+    let hostListener: HostListener = () => {};
+    const http: Server = createServer();
+    const realtime = new RealtimeServer({
+      host: {
+        subscribe: (listener: HostListener) => {
+          hostListener = listener;
+          return () => {};
+        },
+      } as unknown as EngineHost,
+      apiKey: null,
+      logger: logger as unknown as Logger,
+    });
+    realtime.attach(http);
+    const pool = createFanOutPool(testDb.url, logger);
+    realtime.shareAcrossWorkers(pool);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    cleanups.push(async () => {
+      await realtime.close();
+      await new Promise((resolve) => http.close(resolve));
+      await pool.end();
+    });
+    const port = (http.address() as AddressInfo).port;
+    return { realtime, logger, pool, port, host: (event: Parameters<HostListener>[0]) => hostListener(event) };
+  }
+
+  /** A Socket.IO client subscribed to `session`, recording [message name, what identifies it]. */
+  async function socketClient(port: number, session: string) {
+    const socket: Socket = io(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false });
+    cleanups.push(() => void socket.close());
+    const received: [string, unknown][] = [];
+    socket.onAny((name: string, message: Record<string, unknown>) => received.push([name, identify(name, message)]));
+    await new Promise<void>((resolve) => socket.once("connect", resolve));
+    expect(await socket.emitWithAck("subscribe", { session })).toEqual({ ok: true });
+    return received;
+  }
+
+  /** A raw WAHA /ws client, recording each envelope's id. */
+  async function rawClient(port: number, query: string) {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?${query}`);
+    cleanups.push(() => socket.terminate());
+    const received: string[] = [];
+    socket.on("message", (data) => received.push((JSON.parse(String(data)) as TEventEnvelope).id));
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+    return received;
+  }
+
+  /** Two workers; clients on each; the adapter's LISTEN ready on both (a push from either is seen by the other). */
+  async function twoWorkers() {
+    const [a, b] = [await startWorker(), await startWorker()];
+    const clients = {
+      onA: await socketClient(a.port, "*"),
+      rawOnA: await rawClient(a.port, ""),
+      onB: await socketClient(b.port, "s1"),
+      rawOnB: await rawClient(b.port, "session=s1"),
+    };
+    const warmA = await socketClient(a.port, "warmup");
+    const warmB = await socketClient(b.port, "warmup");
+    await vi.waitFor(() => {
+      a.realtime.broadcastEnvelope(envelope("evt_warm_a", "warmup"));
+      b.realtime.broadcastEnvelope(envelope("evt_warm_b", "warmup"));
+      expect(warmB.some(([, id]) => id === "evt_warm_a") && warmA.some(([, id]) => id === "evt_warm_b")).toBe(true);
+    }, WAIT);
+    // Only what concerns s1 from here on; warm-up pushes may still be arriving.
+    const s1 = (list: [string, unknown][]) => list.filter(([, id]) => !String(id).startsWith("evt_warm"));
+    const ids = (list: string[]) => list.filter((id) => !id.startsWith("evt_warm"));
+    return { a, b, clients, s1, ids };
+  }
+
+  it("delivers what worker A pushes to the Socket.IO and /ws clients of both workers, exactly once", async () => {
+    const { a, clients, s1, ids } = await twoWorkers();
+
+    a.host({
+      type: "status",
+      session: "s1",
+      change: { status: "WORKING", timestamp: 1, reason: null },
+      snapshot: snapshot(),
+      disconnect: null,
+      data: null,
+    });
+    a.host({ type: "qr", session: "s1", value: "qr-1" });
+    a.realtime.broadcastEnvelope(envelope("evt_1", "s1"));
+    a.realtime.broadcastDelivery(sampleDelivery({ id: "dlv_1", session: "s1" }));
+    await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_1"), WAIT);
+    // Over 8000 bytes: travels through the adapter's attachments table, not in the NOTIFY itself.
+    a.realtime.broadcastEnvelope({ ...envelope("evt_big", "s1"), payload: { text: "x".repeat(20_000) } });
+    a.realtime.broadcastEnvelope(envelope("evt_end", "s1"));
+    await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_end"), WAIT);
+    await vi.waitFor(() => expect(s1(clients.onB)).toContainEqual(["event", "evt_end"]), WAIT);
+
+    const expected = [
+      ["session.status", "WORKING"],
+      ["session.qr", null],
+      ["session.qr", "qr-1"],
+      ["event", "evt_1"],
+      ["delivery.update", "dlv_1"],
+      ["event", "evt_big"],
+      ["event", "evt_end"],
+    ];
+    expect(s1(clients.onB)).toEqual(expected);
+    expect(ids(clients.rawOnB)).toEqual(["evt_1", "evt_big", "evt_end"]);
+    // Worker A's own clients: once too (delivered here, not again through the database).
+    await vi.waitFor(() => expect(s1(clients.onA)).toContainEqual(["event", "evt_end"]), WAIT);
+    expect(s1(clients.onA)).toEqual(expected);
+    expect(ids(clients.rawOnA)).toEqual(["evt_1", "evt_big", "evt_end"]);
+  });
+
+  it("checks another worker's pushes against their schemas again, and drops one that fails", async () => {
+    const { a, b, clients, s1 } = await twoWorkers();
+    const ioA = (a.realtime as unknown as { io: { serverSideEmit(event: string, ...args: unknown[]): void } }).io;
+    ioA.serverSideEmit("sb:push", [
+      { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...envelope("evt_bad", "s1"), engine: "NOWEB" }) },
+      { name: "event", session: "s1", everyone: true, body: JSON.stringify(envelope("evt_good", "s1")) },
+    ]);
+    ioA.serverSideEmit("sb:push", { not: "a list" });
+    await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_good"), WAIT);
+    await vi.waitFor(() => expect(b.logger.error).toHaveBeenCalledTimes(2), WAIT);
+    expect(s1(clients.onB)).toEqual([["event", "evt_good"]]);
+    expect(clients.rawOnB).not.toContain("evt_bad");
+    expect(b.logger.error.mock.calls.map(([fields]) => fields)).toEqual(
+      expect.arrayContaining([{ message: "event", session: "s1", issues: [expect.stringMatching(/^engine: /)] }, { issues: 1 }]),
+    );
+  });
+
+  it("keeps going after PostgreSQL ends the adapter's connections (pg_terminate_backend)", async () => {
+    const { a, b, clients } = await twoWorkers();
+    const admin = testDb.db;
+    const ended = await admin.$queryRawUnsafe<{ n: number }[]>(
+      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'switchboard-realtime'",
+    );
+    expect(ended[0].n).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(() => {
+      expect(a.logger.warn).toHaveBeenCalled();
+      expect(b.logger.warn).toHaveBeenCalled();
+    }, WAIT);
+    // The adapter reconnects by itself (after 1 to 3 s); until then pushes to the other worker are lost.
+    let n = 0;
+    await vi.waitFor(() => {
+      n++;
+      a.realtime.broadcastEnvelope(envelope(`evt_from_a_${n}`, "s1"));
+      b.realtime.broadcastEnvelope(envelope(`evt_from_b_${n}`, "s1"));
+      expect(clients.rawOnB.some((id) => id.startsWith("evt_from_a_"))).toBe(true);
+      expect(clients.rawOnA.some((id) => id.startsWith("evt_from_b_"))).toBe(true);
+    }, WAIT);
+    // The dead connections went back to the pools: each still has room to publish, and closes.
+    for (const { pool } of [a, b]) {
+      expect(pool.totalCount).toBeLessThanOrEqual(2);
+      await vi.waitFor(() => expect(pool.waitingCount).toBe(0), WAIT);
+    }
+  }, 40_000);
+});
+
+function envelope(id: string, session: string): TEventEnvelope {
+  return {
+    id,
+    timestamp: 1,
+    event: "session.status",
+    session,
+    me: null,
+    payload: { status: "WORKING" },
+    engine: "WEBJS",
+    environment: { version: "test", engine: "WEBJS", tier: "CORE", browser: null, platform: "linux/x64", worker: { id: null } },
+  };
+}
+
+/** What tells one message from another in these tests. */
+function identify(name: string, message: Record<string, unknown>): unknown {
+  if (name === "event") return message.id;
+  if (name === "delivery.update") return (message.delivery as { id: string }).id;
+  if (name === "session.status") return message.status;
+  if (name === "session.qr") return message.value;
+  return name;
+}
+
+function snapshot(): SessionSnapshot {
+  return {
+    name: "s1",
+    status: "WORKING",
+    statuses: [],
+    me: null,
+    qr: null,
+    data: null,
+    presence: "offline",
+    webVersion: "2.3000.1",
+    health: {
+      probe: { enabled: true, intervalMs: 1000, lastAt: 1, lastOkAt: 1, latencyMs: 2, state: "CONNECTED", suspect: null },
+      failures: 0,
+      maxFailures: 10,
+      gaveUp: false,
+      restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
+      lastFailure: null,
+      lastDisconnect: null,
+      pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
+    },
+  };
+}
