@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { startClusterSignals, type ClusterSignals } from "@/server/cluster/signals";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { lockDataDir } from "@/server/data-dir-lock";
 import { connectDb } from "@/server/db";
@@ -181,6 +182,11 @@ async function main(): Promise<void> {
   trustForwardedHeaders(server, env.trustedProxies);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
   dispatcher.onDeliveryUpdate(({ delivery }) => realtime.broadcastDelivery(delivery));
+  let signals: ClusterSignals | null = null;
+  if (env.cluster) {
+    // Every worker's writes drop this one's read cache, and live push reaches every worker's clients (docs/cluster.md).
+    signals = startClusterSignals({ databaseUrl: env.databaseUrl, db, realtime, logger });
+  }
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
   cluster?.markReady();
@@ -215,6 +221,7 @@ async function main(): Promise<void> {
     await dispatcher.stop();
     await cluster?.leave();
     router?.close();
+    await signals?.close();
     await db.$disconnect();
     process.exit(0);
   };

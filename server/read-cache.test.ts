@@ -39,6 +39,38 @@ describe("ReadCache", () => {
     expect(await cache.read("a", async () => ({ v: "new" }))).toEqual({ v: "new" });
   });
 
+  it("while bypassed, loads every read and keeps nothing; caches again after, from a fresh start", async () => {
+    const cache = new ReadCache();
+    let loads = 0;
+    const load = async () => ({ n: ++loads });
+    await cache.read("a", load);
+    cache.setBypassed(true);
+    expect(await cache.read("a", load)).toEqual({ n: 2 });
+    expect(await cache.read("a", load)).toEqual({ n: 3 });
+    cache.setBypassed(false);
+    expect(await cache.read("a", load)).toEqual({ n: 4 });
+    expect(await cache.read("a", load)).toEqual({ n: 4 });
+  });
+
+  it("does not keep a value whose load overlapped the end of a bypass", async () => {
+    const cache = new ReadCache();
+    cache.setBypassed(true);
+    let release!: () => void;
+    const during = cache.read("a", () => new Promise<{ v: string }>((resolve) => (release = () => resolve({ v: "old" }))));
+    cache.setBypassed(false);
+    release();
+    expect(await during).toEqual({ v: "old" });
+    let loads = 0;
+    expect(await cache.read("a", async () => ({ v: "new", n: ++loads }))).toEqual({ v: "new", n: 1 });
+    // and a load that started before a bypass began is not kept either
+    const before = cache.read("b", () => new Promise<{ v: string }>((resolve) => (release = () => resolve({ v: "before" }))));
+    cache.setBypassed(true);
+    cache.setBypassed(false);
+    release();
+    await before;
+    expect(await cache.read("b", async () => ({ v: "after" }))).toEqual({ v: "after" });
+  });
+
   it("stays bounded", async () => {
     const cache = new ReadCache(2);
     for (const key of ["a", "b", "c"]) await cache.read(key, async () => ({ key }));
