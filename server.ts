@@ -186,6 +186,15 @@ async function main(): Promise<void> {
   if (env.cluster) {
     // Every worker's writes drop this one's read cache, and live push reaches every worker's clients (docs/cluster.md).
     signals = startClusterSignals({ databaseUrl: env.databaseUrl, db, realtime, logger });
+    // A released session, a worker joining or draining: sweep now rather than at the next heartbeat.
+    const node = cluster;
+    if (node) {
+      signals.onOwner((change) => {
+        if ("workerId" in change && change.workerId === null) node.sweepSoon();
+      });
+      signals.onWorker(() => node.sweepSoon());
+      signals.onListenerState((state) => state === "connected" && node.sweepSoon());
+    }
   }
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);

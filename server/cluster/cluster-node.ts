@@ -54,6 +54,7 @@ export class ClusterNode implements SessionOwnership {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   /** An extra sweep just after a peer's lease lapses, so its sessions move without waiting for a heartbeat. */
   private lapseSweepTimer: NodeJS.Timeout | null = null;
+  private sweepSoonTimer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   /** The workers as the last heartbeat saw them (placement of commands). */
   private peers: WorkerView[] = [];
@@ -128,7 +129,10 @@ export class ClusterNode implements SessionOwnership {
     if (this.owned.has(name)) return true;
     if (this.readiness !== "ready") throw unavailable(`worker ${this.workerId} is ${this.readiness} and takes no sessions`);
     if (this.options.capacity !== null && this.owned.size >= this.options.capacity) {
-      this.options.logger.warn({ session: name, capacity: this.options.capacity }, "no worker has room for this session: it starts once one has");
+      this.options.logger.warn(
+        { session: name, capacity: this.options.capacity },
+        "no worker has room for this session: it starts once one has",
+      );
       return false;
     }
     const epoch = await claimSession(this.options.db, name, this.identity, this.heartbeatMs);
@@ -175,6 +179,7 @@ export class ClusterNode implements SessionOwnership {
   async leave(): Promise<void> {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.lapseSweepTimer) clearTimeout(this.lapseSweepTimer);
+    if (this.sweepSoonTimer) clearTimeout(this.sweepSoonTimer);
     this.heartbeatTimer = null;
     await this.beating;
     this.unsubscribeHost?.();
@@ -271,8 +276,20 @@ export class ClusterNode implements SessionOwnership {
     }, nextLapseMs + LAPSE_SWEEP_DELAY_MS);
   }
 
+  /**
+   * A sweep outside the heartbeat, after a signal (a session released, a worker joined or drains): many
+   * signals in a burst (a drain releases every session) make one sweep.
+   */
+  sweepSoon(): void {
+    if (this.sweepSoonTimer) return;
+    this.sweepSoonTimer = setTimeout(() => {
+      this.sweepSoonTimer = null;
+      if (this.readiness === "ready" && this.heartbeatTimer) void this.sweepNow();
+    }, SIGNAL_SWEEP_DELAY_MS);
+  }
+
   /** A sweep outside the heartbeat (a peer's lease lapsed, or a peer released sessions). */
-  async sweepNow(): Promise<void> {
+  private async sweepNow(): Promise<void> {
     try {
       this.peers = await listWorkers(this.options.db);
       await this.sweep();
@@ -410,6 +427,8 @@ export class ClusterNode implements SessionOwnership {
 
 /** After a peer's lease lapses by the database's clock: a margin for the round trip that measured it. */
 const LAPSE_SWEEP_DELAY_MS = 100;
+/** Signals within this long of each other make one sweep. */
+const SIGNAL_SWEEP_DELAY_MS = 50;
 
 /** The weight of a worker without a set capacity, as if it could run this many sessions. */
 const DEFAULT_WEIGHT = 100;
