@@ -27,6 +27,8 @@ export interface RunningServer {
 export interface ServerOptions {
   /** Reuse a data folder (to test persistence across restarts); a fresh temp folder otherwise. */
   dataDir?: string;
+  /** The loopback port to listen on (one a caller had to know beforehand); a free one otherwise. */
+  port?: number;
   /** The WAHA_API_KEY to run with; "" lets the server generate and store one. */
   apiKey?: string;
   env?: Record<string, string>;
@@ -42,7 +44,7 @@ export function doubleEnv(double: { browserArgs: string[] }): Record<string, str
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const apiKey = options.apiKey ?? TEST_API_KEY;
   const url = `http://127.0.0.1:${port}`;
   let output = "";

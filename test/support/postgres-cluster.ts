@@ -7,14 +7,15 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 
 /**
- * A throwaway PostgreSQL cluster for the unit tests (the global setup half of test/support/postgres.ts,
- * apart because vitest's runtime cannot be imported here): vitest's global setup (vitest.config.ts) starts one
- * per test run on loopback (a temp folder, a free port, a random password), every test that wants
- * PostgreSQL gets a database of its own (createPostgresDatabase), and the teardown stops the cluster and
- * deletes its folder. Needs PostgreSQL's server binaries (initdb, pg_ctl); as root they run as the
- * `postgres` user (PostgreSQL refuses root). Without them the PostgreSQL tests are skipped, saying why,
- * except under CI=true, where the run fails instead (.ci/run installs them). SWITCHBOARD_TEST_POSTGRES=0
- * skips them on purpose, outside CI.
+ * A throwaway PostgreSQL cluster on loopback (a temp folder, a free port, a random password, fsync off),
+ * removed after. `startPostgresCluster()` is shared by the unit tests and the e2e cluster harness
+ * (e2e/support/cluster.ts). The default export is vitest's global setup (vitest.config.ts): one cluster
+ * per unit-test run, every test that wants PostgreSQL gets a database of its own on it
+ * (test/support/postgres.ts, createPostgresDatabase), and the teardown stops the cluster and deletes its
+ * folder. Needs PostgreSQL's server binaries (initdb, pg_ctl); as root they run as the `postgres` user
+ * (PostgreSQL refuses root). Without them the PostgreSQL tests are skipped, saying why, except under
+ * CI=true, where the run fails instead (.ci/run installs them). SWITCHBOARD_TEST_POSTGRES=0 skips them
+ * on purpose, outside CI.
  */
 
 export type TPostgresState = { url: string } | { skip: string };
@@ -27,8 +28,10 @@ declare module "vitest" {
 
 const BIN_DIRS = ["/usr/lib/postgresql"];
 
+export const POSTGRES_MISSING = "PostgreSQL's server binaries (initdb, pg_ctl) are not installed (Debian: apt-get install postgresql)";
+
 /** initdb/pg_ctl: on PATH, or in Debian's versioned folder (newest first). */
-function findServerBin(): string | null {
+export function findPostgresBin(): string | null {
   const onPath = spawnSync("sh", ["-c", "command -v pg_ctl"], { encoding: "utf8" }).stdout.trim();
   if (onPath && fs.existsSync(path.join(path.dirname(onPath), "initdb"))) return path.dirname(onPath);
   for (const root of BIN_DIRS.filter((dir) => fs.existsSync(dir))) {
@@ -52,18 +55,27 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Global setup: starts the cluster, hands its admin URL to the test files, stops and removes it after. */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const ci = process.env.CI === "true";
-  const skip = (reason: string) => {
-    if (ci) throw new Error(`PostgreSQL tests cannot run under CI=true: ${reason}`);
-    console.warn(`[postgres] PostgreSQL tests skipped: ${reason}`);
-    project.provide("postgres", { skip: reason });
-    return async () => undefined;
-  };
-  if (process.env.SWITCHBOARD_TEST_POSTGRES === "0" && !ci) return skip("SWITCHBOARD_TEST_POSTGRES=0");
-  const bin = findServerBin();
-  if (!bin) return skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed (Debian: apt-get install postgresql)");
+export interface TPostgresCluster {
+  /** The superuser's URL on database `postgres`. */
+  url: string;
+  port: number;
+  /** The server's own pid (the postmaster), read after each start. */
+  pid(): number | null;
+  /** `pg_ctl restart` (same port, same data): `fast` ends the open connections, as a database restart does. */
+  restart(mode?: "fast" | "immediate"): void;
+  /** The server's log, for a failure's message. */
+  log(): string;
+  /** Stops the cluster and deletes its folder (also done at process exit). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway cluster. Throws, saying why, when the binaries are missing (the message is
+ * POSTGRES_MISSING) or the start fails (with the end of the server's log).
+ */
+export async function startPostgresCluster(): Promise<TPostgresCluster> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error(POSTGRES_MISSING);
 
   const root = process.getuid?.() === 0;
   const asServer = (command: string, args: string[]) => {
@@ -73,10 +85,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-pg-"));
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   const data = path.join(dir, "data");
+  const logFile = path.join(dir, "log");
+  const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "");
   const password = randomBytes(18).toString("hex");
-  const started = performance.now();
   let running = false;
-  const stop = async () => {
+  const stopNow = () => {
     if (running) {
       running = false;
       try {
@@ -87,24 +100,59 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     remove();
   };
-  process.once("exit", () => void stop());
+  // Synchronous, so it also runs when the test process exits without its teardown.
+  process.once("exit", stopNow);
   try {
     fs.writeFileSync(path.join(dir, "pwfile"), `${password}\n`);
     if (root) execFileSync("chown", ["-R", "postgres", dir]);
     asServer("initdb", ["-D", data, "-U", "postgres", "-A", "scram-sha-256", `--pwfile=${path.join(dir, "pwfile")}`, "-E", "UTF8"]);
     const port = await freePort();
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off`;
-    asServer("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-o", options, "-w", "-t", "30", "start"]);
+    asServer("pg_ctl", ["-D", data, "-l", logFile, "-o", options, "-w", "-t", "30", "start"]);
     running = true;
-    const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
-    console.info(`[postgres] throwaway cluster up in ${Math.round(performance.now() - started)} ms`);
-    project.provide("postgres", { url });
+    return {
+      url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+      port,
+      pid: () => {
+        try {
+          return Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]) || null;
+        } catch {
+          return null;
+        }
+      },
+      restart: (mode = "fast") => asServer("pg_ctl", ["-D", data, "-l", logFile, "-o", options, "-m", mode, "-w", "-t", "30", "restart"]),
+      log,
+      stop: async () => {
+        process.removeListener("exit", stopNow);
+        stopNow();
+      },
+    };
   } catch (error) {
-    const log = path.join(dir, "log");
-    const detail = fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-2000) : "";
-    await stop();
-    const reason = `could not start a PostgreSQL cluster: ${(error as Error).message}${detail ? `\n${detail}` : ""}`;
-    return skip(reason);
+    const detail = log().slice(-2000);
+    process.removeListener("exit", stopNow);
+    stopNow();
+    throw new Error(`could not start a PostgreSQL cluster: ${(error as Error).message}${detail ? `\n${detail}` : ""}`);
   }
-  return stop;
+}
+
+/** Global setup: starts the cluster, hands its admin URL to the test files, stops and removes it after. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const ci = process.env.CI === "true";
+  const skip = (reason: string) => {
+    if (ci) throw new Error(`PostgreSQL tests cannot run under CI=true: ${reason}`);
+    console.warn(`[postgres] PostgreSQL tests skipped: ${reason}`);
+    project.provide("postgres", { skip: reason });
+    return async () => undefined;
+  };
+  if (process.env.SWITCHBOARD_TEST_POSTGRES === "0" && !ci) return skip("SWITCHBOARD_TEST_POSTGRES=0");
+  const started = performance.now();
+  let cluster: TPostgresCluster;
+  try {
+    cluster = await startPostgresCluster();
+  } catch (error) {
+    return skip((error as Error).message);
+  }
+  console.info(`[postgres] throwaway cluster up in ${Math.round(performance.now() - started)} ms`);
+  project.provide("postgres", { url: cluster.url });
+  return cluster.stop;
 }
