@@ -3,7 +3,9 @@ import { defineConfig } from "@playwright/test";
 /**
  * e2e/api: HTTP specs against the real built server (one per spec file, from the fixtures in
  * e2e/support/fixtures.ts; a process of its own, so specs can restart or kill it). e2e/ui: the
- * dashboard in Debian's Chromium.
+ * dashboard in Debian's Chromium. e2e/cluster: three workers on a throwaway PostgreSQL behind nginx
+ * (e2e/support/cluster-fixtures.ts), one cluster per spec file.
+ * One worker: the machine has two cores, and a cluster alone runs five servers.
  * Run `npm run build` first (npm test does).
  */
 export default defineConfig({
@@ -25,5 +27,6 @@ export default defineConfig({
   projects: [
     { name: "api", testDir: "e2e/api" },
     { name: "ui", testDir: "e2e/ui" },
+    { name: "cluster", testDir: "e2e/cluster", timeout: 120_000 },
   ],
 });
