@@ -279,13 +279,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 }
 
 async function waitUntilReady(worker: ClusterWorker, timeoutMs = 60_000): Promise<void> {
-  await waitFor(
+  const outcome = await waitFor(
     async () => {
-      if (!worker.running()) throw new Error(`${worker.id} is not running:\n${worker.output().slice(-3000)}`);
-      return (await fetch(`${worker.url}/health`)).status === 200;
+      if (!worker.running()) return "exited";
+      return (await fetch(`${worker.url}/health`)).status === 200 && "ready";
     },
     { timeoutMs, what: `${worker.id} ready (/health 200)` },
   );
+  if (outcome === "exited") throw new Error(`${worker.id} exited before it was ready:\n${worker.output().slice(-3000)}`);
 }
 
 /** SIGTERM, then SIGKILL if it is still there after STOP_PATIENCE_MS. */
