@@ -14,8 +14,20 @@ import { waitFor, type Cluster, type ClusterWorker } from "../support/cluster";
 test.use({ clusterOptions: { testEngine: "fake" } });
 
 const closers: (() => void)[] = [];
-test.afterEach(() => {
+/** Sessions the running test created; deleted after it passes, so the next test counts only its own. */
+const created: string[] = [];
+
+test.beforeEach(async ({ cluster }) => {
+  // A worker may still be rejoining after the previous test (a restart, a database outage).
+  for (const worker of cluster.workers) await cluster.waitUntilReady(worker);
+});
+
+test.afterEach(async ({ cluster }, testInfo) => {
   for (const close of closers.splice(0)) close();
+  const names = created.splice(0);
+  // After a failure Playwright starts a new cluster anyway.
+  if (testInfo.status !== testInfo.expectedStatus) return;
+  for (const name of names) expect((await cluster.api.delete(`/api/sessions/${name}`)).status, `delete ${name}`).toBeLessThan(300);
 });
 
 /** Which workers answered `count` requests for `path` through nginx. */
@@ -54,19 +66,29 @@ async function listAll(api: ApiClient): Promise<TSessionRow[]> {
 
 /** Creates sessions through nginx (so the create requests go round-robin too) and waits until each is WORKING on an owner. */
 async function createWorking(cluster: Cluster, names: string[]): Promise<Map<string, string>> {
-  for (const name of names) expect((await cluster.api.post("/api/sessions", { name })).status, `create ${name}`).toBe(201);
+  for (const name of names) {
+    const response = await cluster.api.post("/api/sessions", { name });
+    expect(response.status, `create ${name}: ${response.text}`).toBe(201);
+    created.push(name);
+  }
   return ownersOnceWorking(cluster.workers[0].api, names);
 }
 
-/** Waits until every one of `names` is WORKING with an owner, as `api` lists them; name -> owner. */
-async function ownersOnceWorking(api: ApiClient, names: string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+/** Waits until every one of `names` is WORKING with an owner (none of `notOn`), as `api` lists them; name -> owner. */
+async function ownersOnceWorking(
+  api: ApiClient,
+  names: string[],
+  { timeoutMs = 30_000, notOn = [] }: { timeoutMs?: number; notOn?: string[] } = {},
+): Promise<Map<string, string>> {
   const rows = await waitFor(
     async () => {
       const listed = (await listAll(api)).filter((row) => names.includes(row.name));
-      const done = listed.length === names.length && listed.every((row) => row.status === "WORKING" && row.assignedWorker);
+      const done =
+        listed.length === names.length &&
+        listed.every((row) => row.status === "WORKING" && row.assignedWorker && !notOn.includes(row.assignedWorker));
       return done ? listed : null;
     },
-    { timeoutMs, what: `${names.join(", ")} WORKING with an owner` },
+    { timeoutMs, what: `${names.join(", ")} WORKING with an owner${notOn.length ? ` other than ${notOn.join(", ")}` : ""}` },
   );
   return new Map(rows.map((row) => [row.name, row.assignedWorker!]));
 }
@@ -77,13 +99,23 @@ async function runningOn(worker: ClusterWorker): Promise<number> {
   return health.body.sessions.running;
 }
 
-/** No session runs anywhere but on its owner: each worker runs exactly the sessions assigned to it. */
+/**
+ * No session runs anywhere but on its owner: once handovers settle, each worker runs exactly the sessions
+ * assigned to it (a list and a count read a moment apart can straddle a claim, so this waits for agreement).
+ */
 async function expectRunOnlyByOwners(cluster: Cluster, live: ClusterWorker[]): Promise<void> {
-  const rows = await listAll(live[0].api);
-  for (const worker of live) {
-    const assigned = rows.filter((row) => row.assignedWorker === worker.id && row.status !== "STOPPED").length;
-    expect(await runningOn(worker), `sessions running on ${worker.id}`).toBe(assigned);
-  }
+  await waitFor(
+    async () => {
+      const rows = await listAll(live[0].api);
+      const counts = await Promise.all(live.map(async (worker) => [worker.id, await runningOn(worker)] as const));
+      const mismatch = counts.filter(
+        ([id, running]) => running !== rows.filter((row) => row.assignedWorker === id && row.status !== "STOPPED").length,
+      );
+      if (mismatch.length) throw new Error(`running here but not assigned here (or the reverse): ${JSON.stringify(counts)}`);
+      return true;
+    },
+    { timeoutMs: 10_000, what: "each worker runs exactly the sessions assigned to it" },
+  );
 }
 
 function socketThrough(cluster: Cluster): Socket {
@@ -160,12 +192,11 @@ test.describe("the harness", () => {
 });
 
 /**
- * The cluster contract of issue 13 (docs/cluster.md). The tests marked fixme wait for the parts not on
- * main yet: the test engine (SWITCHBOARD_TEST_ENGINE=fake), the worker registry, ownership, routing,
- * drain, the cross-worker read cache and the event fan-out.
+ * The cluster contract of issue 13 (docs/cluster.md). Each test marked fixme says which part it waits
+ * for; drop the mark when that part is on main.
  */
 test.describe("cluster mode", () => {
-  test.fixme("/health tells a load balancer each worker is ready, and /api/server/workers lists them all", async ({ cluster }) => {
+  test("/health tells a load balancer each worker is ready, and /api/server/workers lists them all", async ({ cluster }) => {
     for (const worker of cluster.workers) {
       const health = await worker.api.get("/health", { apiKey: null });
       expect(health.status, worker.id).toBe(200);
@@ -186,6 +217,7 @@ test.describe("cluster mode", () => {
     }
   });
 
+  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
   test.fixme("sessions spread over the workers; every worker lists all of them with their owner; commands run on the owner", async ({
     cluster,
   }) => {
@@ -220,6 +252,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
+  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
   test.fixme("kill -9 of a worker: its sessions run on the survivors within 20 s; meanwhile their commands succeed or answer 503 with Retry-After", async ({
     cluster,
   }) => {
@@ -245,7 +278,7 @@ test.describe("cluster mode", () => {
       }
     })();
     await polling;
-    const after = await ownersOnceWorking(survivors[0].api, moved, 1000);
+    const after = await ownersOnceWorking(survivors[0].api, moved, { timeoutMs: 1000, notOn: [victim.id] });
     test.info().annotations.push({ type: "failover", description: `${moved.length} sessions moved in ${Date.now() - killedAt} ms` });
     for (const name of moved) expect(survivors.map((w) => w.id)).toContain(after.get(name));
     for (const answer of answers) {
@@ -259,6 +292,7 @@ test.describe("cluster mode", () => {
     await cluster.restart(victim);
   });
 
+  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
   test.fixme("a worker paused past its lease loses its sessions to the others and, resumed, stops them at once", async ({ cluster }) => {
     const names = Array.from({ length: 6 }, (_, i) => `pause-${i + 1}`);
     const owners = await createWorking(cluster, names);
@@ -267,7 +301,7 @@ test.describe("cluster mode", () => {
 
     cluster.sigstop(paused);
     try {
-      const after = await ownersOnceWorking(others[0].api, names, 20_000);
+      const after = await ownersOnceWorking(others[0].api, names, { timeoutMs: 20_000, notOn: [paused.id] });
       expect([...after.values()]).not.toContain(paused.id);
     } finally {
       cluster.sigcont(paused);
@@ -283,6 +317,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
+  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
   test.fixme("a PostgreSQL restart moves no session", async ({ cluster }) => {
     const names = Array.from({ length: 6 }, (_, i) => `outage-${i + 1}`);
     const owners = await createWorking(cluster, names);
@@ -299,6 +334,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
+  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
   test.fixme("a drained worker hands its sessions over at once and shows draining; SIGTERM does the same and the worker exits", async ({
     cluster,
   }) => {
@@ -309,7 +345,7 @@ test.describe("cluster mode", () => {
     const others = cluster.workers.filter((worker) => worker !== drained);
     const startedAt = Date.now();
     expect((await drained.api.post("/api/server/drain")).status).toBeLessThan(300);
-    const afterDrain = await ownersOnceWorking(others[0].api, names, 10_000);
+    const afterDrain = await ownersOnceWorking(others[0].api, names, { timeoutMs: 10_000, notOn: [drained.id] });
     test.info().annotations.push({ type: "drain", description: `sessions moved in ${Date.now() - startedAt} ms` });
     expect([...afterDrain.values()]).not.toContain(drained.id);
     const workers = await others[0].api.get<TWorkerRow[]>("/api/server/workers");
@@ -321,7 +357,7 @@ test.describe("cluster mode", () => {
     const stopped = cluster.worker(afterDrain.get(names[0])!);
     const rest = cluster.workers.filter((worker) => worker !== stopped && worker !== drained);
     const exit = cluster.stopGracefully(stopped);
-    const afterStop = await ownersOnceWorking(rest[0].api, names, 10_000);
+    const afterStop = await ownersOnceWorking(rest[0].api, names, { timeoutMs: 10_000, notOn: [drained.id, stopped.id] });
     expect(await exit).toBe(0);
     expect([...afterStop.values()].every((owner) => owner === rest[0].id)).toBe(true);
 
@@ -330,24 +366,30 @@ test.describe("cluster mode", () => {
     await cluster.restart(drained);
   });
 
+  // fixme until the read cache is invalidated across workers (LISTEN/NOTIFY) on main.
   test.fixme("a config written through one worker is read through another within a second", async ({ cluster }) => {
     const [w1, w2] = cluster.workers;
     expect((await w1.api.post("/api/sessions", { name: "fresh", start: false })).status).toBe(201);
+    created.push("fresh");
     for (let round = 1; round <= 3; round++) {
       // w2 has the session in its read cache before the write.
       expect((await w2.api.get(`/api/sessions/fresh`)).status).toBe(200);
-      const config = { metadata: { round: String(round) } };
-      expect((await w1.api.put("/api/sessions/fresh", { config })).status).toBe(200);
+      expect((await w1.api.put("/api/sessions/fresh", { config: { metadata: { round: String(round) } } })).status).toBe(200);
       const written = Date.now();
-      await waitFor(async () => (await w2.api.get<TSessionRow>("/api/sessions/fresh")).body.config.metadata?.round === String(round), {
-        timeoutMs: 1000,
-        intervalMs: 20,
-        what: `round ${round} read through w2`,
-      });
-      expect(Date.now() - written).toBeLessThan(1000);
+      // Timed at the start of each read, so a slow answer on a busy machine does not count as staleness.
+      for (;;) {
+        const askedAfter = Date.now() - written;
+        const read = await w2.api.get<TSessionRow>("/api/sessions/fresh");
+        if (read.body.config.metadata?.round === String(round)) break;
+        expect(askedAfter, `round ${round}: w2 still answered the old config to a read sent ${askedAfter} ms after the write`).toBeLessThan(
+          1000,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
   });
 
+  // fixme until the test engine and live push across workers (the Socket.IO PostgreSQL adapter) are on main.
   test.fixme("Socket.IO and /ws clients through nginx get the status events of sessions on every worker", async ({ cluster }) => {
     const socket = socketThrough(cluster);
     await new Promise<void>((resolve, reject) => {

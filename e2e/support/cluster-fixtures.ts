@@ -64,7 +64,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use();
       if (testInfo.status === testInfo.expectedStatus || testInfo.status === "skipped") return;
       await testInfo.attach("cluster-output.txt", { body: cluster.output(), contentType: "text/plain" });
-      console.log(cluster.output({ tail: 4000 }));
+      console.log(cluster.output({ tail: 1500 }));
     },
     { auto: true },
   ],
