@@ -250,6 +250,17 @@ test.describe("cluster mode", () => {
     expect((await other.api.post(`/api/sessions/${name}/restart`)).status).toBeLessThan(300);
     await ownersOnceWorking(other.api, [name]);
     await expectRunOnlyByOwners(cluster, cluster.workers);
+
+    // A client cannot pass for a forwarding worker: with a made-up hop header the command is still forwarded.
+    const current = (await ownersOnceWorking(other.api, [name])).get(name)!;
+    const bystander = cluster.workers.find((worker) => worker.id !== current)!;
+    const forgedHop = `${Buffer.from(bystander.id).toString("base64url")}.${Date.now()}.forged`;
+    const stopped = await bystander.api.post(`/api/sessions/${name}/stop`, undefined, { headers: { "x-switchboard-hop": forgedHop } });
+    expect(stopped.status).toBeLessThan(300);
+    await waitFor(async () => (await listAll(bystander.api)).find((row) => row.name === name)?.status === "STOPPED", {
+      what: `${name} STOPPED by a command with a forged hop`,
+    });
+    await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
   // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
