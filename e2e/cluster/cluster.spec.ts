@@ -191,10 +191,7 @@ test.describe("the harness", () => {
   });
 });
 
-/**
- * The cluster contract of issue 13 (docs/cluster.md). Each test marked fixme says which part it waits
- * for; drop the mark when that part is on main.
- */
+/** The cluster contract of issue 13 (docs/cluster.md). */
 test.describe("cluster mode", () => {
   test("/health tells a load balancer each worker is ready, and /api/server/workers lists them all", async ({ cluster }) => {
     for (const worker of cluster.workers) {
@@ -217,8 +214,7 @@ test.describe("cluster mode", () => {
     }
   });
 
-  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
-  test.fixme("sessions spread over the workers; every worker lists all of them with their owner; commands run on the owner", async ({
+  test("sessions spread over the workers; every worker lists all of them with their owner; commands run on the owner", async ({
     cluster,
   }) => {
     const names = Array.from({ length: 6 }, (_, i) => `spread-${i + 1}`);
@@ -263,8 +259,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
-  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
-  test.fixme("kill -9 of a worker: its sessions run on the survivors within 20 s; meanwhile their commands succeed or answer 503 with Retry-After", async ({
+  test("kill -9 of a worker: its sessions run on the survivors within 20 s; meanwhile their commands succeed or answer 503 with Retry-After", async ({
     cluster,
   }) => {
     const names = Array.from({ length: 6 }, (_, i) => `failover-${i + 1}`);
@@ -303,8 +298,7 @@ test.describe("cluster mode", () => {
     await cluster.restart(victim);
   });
 
-  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
-  test.fixme("a worker paused past its lease loses its sessions to the others and, resumed, stops them at once", async ({ cluster }) => {
+  test("a worker paused past its lease loses its sessions to the others and, resumed, stops them at once", async ({ cluster }) => {
     const names = Array.from({ length: 6 }, (_, i) => `pause-${i + 1}`);
     const owners = await createWorking(cluster, names);
     const paused = cluster.worker(owners.get(names[0])!);
@@ -328,8 +322,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
-  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
-  test.fixme("a PostgreSQL restart moves no session", async ({ cluster }) => {
+  test("a PostgreSQL restart moves no session", async ({ cluster }) => {
     const names = Array.from({ length: 6 }, (_, i) => `outage-${i + 1}`);
     const owners = await createWorking(cluster, names);
     cluster.restartPostgres();
@@ -345,8 +338,7 @@ test.describe("cluster mode", () => {
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
-  // fixme until the test engine (SWITCHBOARD_TEST_ENGINE=fake) is on main.
-  test.fixme("a drained worker hands its sessions over at once and shows draining; SIGTERM does the same and the worker exits", async ({
+  test("a drained worker hands its sessions over at once and shows draining; SIGTERM does the same and the worker exits", async ({
     cluster,
   }) => {
     const names = Array.from({ length: 6 }, (_, i) => `drain-${i + 1}`);
@@ -377,8 +369,7 @@ test.describe("cluster mode", () => {
     await cluster.restart(drained);
   });
 
-  // fixme until the read cache is invalidated across workers (LISTEN/NOTIFY) on main.
-  test.fixme("a config written through one worker is read through another within a second", async ({ cluster }) => {
+  test("a config written through one worker is read through another within a second", async ({ cluster }) => {
     const [w1, w2] = cluster.workers;
     expect((await w1.api.post("/api/sessions", { name: "fresh", start: false })).status).toBe(201);
     created.push("fresh");
@@ -400,8 +391,7 @@ test.describe("cluster mode", () => {
     }
   });
 
-  // fixme until the test engine and live push across workers (the Socket.IO PostgreSQL adapter) are on main.
-  test.fixme("Socket.IO and /ws clients through nginx get the status events of sessions on every worker", async ({ cluster }) => {
+  test("Socket.IO and /ws clients through nginx get the status events of sessions on every worker", async ({ cluster }) => {
     const socket = socketThrough(cluster);
     await new Promise<void>((resolve, reject) => {
       socket.on("connect", () => resolve());
