@@ -53,8 +53,12 @@ describe("DATABASE_URL", () => {
     const worker = { NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", PORT: "3101", ...CLUSTER_WORKER } as const;
     expect(parseEnv(worker).cluster).toEqual({ workerUrl: "http://127.0.0.1:3101", capacity: null, leaseMs: 10_000 });
     expect(
-      parseEnv({ ...worker, SWITCHBOARD_WORKER_URL: "http://10.0.0.5:3000/", SWITCHBOARD_WORKER_CAPACITY: "40", SWITCHBOARD_WORKER_LEASE_SECONDS: "6" })
-        .cluster,
+      parseEnv({
+        ...worker,
+        SWITCHBOARD_WORKER_URL: "http://10.0.0.5:3000/",
+        SWITCHBOARD_WORKER_CAPACITY: "40",
+        SWITCHBOARD_WORKER_LEASE_SECONDS: "6",
+      }).cluster,
     ).toEqual({ workerUrl: "http://10.0.0.5:3000", capacity: 40, leaseMs: 6_000 });
   });
 
@@ -62,9 +66,9 @@ describe("DATABASE_URL", () => {
     expect(() => parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", WAHA_WORKER_ID: "w1" })).toThrow(
       /needs WAHA_API_KEY .*NEXTAUTH_SECRET .*WAHA_DASHBOARD_PASSWORD/,
     );
-    expect(() => parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", ...CLUSTER_WORKER, SWITCHBOARD_WORKER_URL: "10.0.0.5" })).toThrow(
-      /SWITCHBOARD_WORKER_URL: must be an http\(s\) origin/,
-    );
+    expect(() =>
+      parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", ...CLUSTER_WORKER, SWITCHBOARD_WORKER_URL: "10.0.0.5" }),
+    ).toThrow(/SWITCHBOARD_WORKER_URL: must be an http\(s\) origin/);
   });
 
   it("refuses any other database, naming the two it takes", () => {

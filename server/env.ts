@@ -320,7 +320,8 @@ function clusterSettings(e: z.infer<typeof ZEnvSchema>, port: number): Env["clus
     e.NEXTAUTH_SECRET || !e.WAHA_DASHBOARD_ENABLED ? null : "NEXTAUTH_SECRET (the same on every worker)",
     e.WAHA_DASHBOARD_PASSWORD || !e.WAHA_DASHBOARD_ENABLED ? null : "WAHA_DASHBOARD_PASSWORD (the same on every worker)",
   ].filter(Boolean);
-  if (missing.length) throw new Error(`Invalid configuration: a PostgreSQL DATABASE_URL runs a cluster worker, which needs ${missing.join(", ")}`);
+  if (missing.length)
+    throw new Error(`Invalid configuration: a PostgreSQL DATABASE_URL runs a cluster worker, which needs ${missing.join(", ")}`);
   return {
     workerUrl: (e.SWITCHBOARD_WORKER_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ""),
     capacity: e.SWITCHBOARD_WORKER_CAPACITY ?? null,
