@@ -51,6 +51,8 @@ export class ClusterNode implements SessionOwnership {
   private readonly watchdog: FenceWatchdog;
   /** FenceWatchdog.now() time when the lease must be treated as lost. */
   private fenceAt = 0;
+  /** The watchdog passed its deadline (and killed the browsers) since this incarnation joined. */
+  private watchdogFired = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   /** An extra sweep just after a peer's lease lapses, so its sessions move without waiting for a heartbeat. */
   private lapseSweepTimer: NodeJS.Timeout | null = null;
@@ -73,7 +75,8 @@ export class ClusterNode implements SessionOwnership {
   constructor(private readonly options: ClusterNodeOptions) {
     this.workerId = options.workerId;
     this.watchdog = new FenceWatchdog((killed) => {
-      if (killed.length) options.logger.error({ pids: killed }, "lease lost: killed this worker's browsers (watchdog)");
+      this.watchdogFired = true;
+      options.logger.error({ pids: killed }, "no lease renewal in time: the watchdog killed this worker's browsers");
     });
   }
 
@@ -249,13 +252,15 @@ export class ClusterNode implements SessionOwnership {
         await this.rejoin();
         return;
       }
-      if (FenceWatchdog.now() < this.fenceAt) this.armFence(sentAt);
-      else {
-        // Renewed, but only after this worker had fenced itself (a slow database): start over cleanly.
-        await this.fence("the lease was renewed too late");
+      // The database renewed a running lease, so no peer can have claimed anything; but if the watchdog
+      // fired or this worker fenced itself meanwhile (a renewal slower than the margin), its sessions are
+      // gone: start over cleanly.
+      if (this.watchdogFired || this.readiness === "fenced" || sentAt + this.options.leaseMs - this.heartbeatMs <= FenceWatchdog.now()) {
+        await this.fence("the lease was renewed after the watchdog's deadline");
         await this.rejoin();
         return;
       }
+      this.armFence(sentAt);
       await this.stopWhatIsNotOwned();
       this.peers = await listWorkers(db);
       if (this.readiness === "ready") await this.sweep();
@@ -311,6 +316,7 @@ export class ClusterNode implements SessionOwnership {
   /** A new incarnation after a lost lease; claims nothing for two heartbeats, so a flapping link moves no session. */
   private async rejoin(): Promise<void> {
     this.incarnation = randomUUID();
+    this.watchdogFired = false;
     await this.register();
     this.claimHoldUntil = FenceWatchdog.now() + 2 * this.heartbeatMs;
     if (this.readiness === "fenced") this.readiness = "ready";
