@@ -1,0 +1,360 @@
+/**
+ * Cluster benchmark (issue 13): three workers of the built server on a throwaway PostgreSQL behind nginx
+ * (e2e/support/cluster.ts), sessions on the TEST ONLY engine without Chromium (SWITCHBOARD_TEST_ENGINE=fake).
+ * Run after `npm run build`: `npm run bench:cluster`. Tunable: SESSIONS=500 KILLS=10 LIST_SESSIONS=5000
+ * EVENT_EVERY_MS=2000 DURATION=10 LEASE_SECONDS=10.
+ *
+ * Prints one table:
+ * - failover after `kill -9` of a worker (round-robin, KILLS times): time until each of its sessions has a
+ *   live owner, and until each is WORKING again, median and max (targets: owned <= 15 s, median <= 10 s;
+ *   running <= 20 s);
+ * - sessions run by two workers at once: from the engine events every session emits (each names its worker
+ *   and its emit time): a session whose events come from two workers in overlapping time spans (target 0);
+ * - webhooks lost (events stored but never received; target 0) and duplicated, over the whole run;
+ * - forwarding overhead: GET /api/sessions/{name} p99 sent to a non-owner minus sent to the owner (<= 5 ms);
+ * - GET /api/sessions?all=true&limit=100 with LIST_SESSIONS stored sessions, p99 through nginx;
+ * - event fan-out: emit -> receipt at a Socket.IO client on another worker, p99 (<= 50 ms);
+ * - outbox throughput: deliveries/s at one receiver with every worker sending (target >= 2,000/s).
+ * Saves JSON in bench/results/.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import autocannon from "autocannon";
+import pg from "pg";
+import { io as socketClient } from "socket.io-client";
+import { startCluster, waitFor, type Cluster, type ClusterWorker } from "../e2e/support/cluster";
+
+const SESSIONS = Number(process.env.SESSIONS ?? 500);
+const KILLS = Number(process.env.KILLS ?? 10);
+const LIST_SESSIONS = Number(process.env.LIST_SESSIONS ?? 5000);
+const EVENT_EVERY_MS = Number(process.env.EVENT_EVERY_MS ?? 2000);
+const DURATION = Number(process.env.DURATION ?? 10);
+const LEASE_SECONDS = Number(process.env.LEASE_SECONDS ?? 10);
+
+interface Row {
+  measure: string;
+  value: string;
+  target: string;
+}
+
+/** One event as the receiver saw it. */
+interface Receipt {
+  id: string;
+  session: string;
+  /** The worker and its process (a restarted worker is another process), as the fake engine names them. */
+  runner: string;
+  at: number;
+}
+
+async function main() {
+  const receiver = await startReceiver();
+  const cluster = await startCluster({
+    workers: 3,
+    testEngine: "fake",
+    leaseSeconds: LEASE_SECONDS,
+    env: { WAHA_LOG_LEVEL: "warn", WAHA_PRINT_QR: "false" },
+  });
+  const rows: Row[] = [];
+  try {
+    console.log(`creating ${SESSIONS} sessions, each emitting an event every ${EVENT_EVERY_MS} ms ...`);
+    const config = {
+      metadata: { "fake.eventEveryMs": String(EVENT_EVERY_MS) },
+      webhooks: [{ url: receiver.url, events: ["engine.event"] }],
+    };
+    await inBatches(SESSIONS, 20, (i) => create(cluster, { name: `bench-${String(i).padStart(4, "0")}`, config }));
+    await waitUntilAllWorking(cluster, SESSIONS, 120_000);
+
+    const failovers = await measureFailovers(cluster);
+    rows.push(
+      {
+        measure: `failover after kill -9: owned again (${failovers.length} kills), median / max`,
+        value: `${seconds(median(failovers.map((f) => f.ownedMs)))} / ${seconds(Math.max(...failovers.map((f) => f.ownedMs)))}`,
+        target: "median <= 10 s, max <= 15 s",
+      },
+      {
+        measure: "failover after kill -9: WORKING again, median / max",
+        value: `${seconds(median(failovers.map((f) => f.workingMs)))} / ${seconds(Math.max(...failovers.map((f) => f.workingMs)))}`,
+        target: "max <= 20 s",
+      },
+      { measure: "sessions moved per kill, mean", value: String(Math.round(mean(failovers.map((f) => f.moved)))), target: "-" },
+    );
+
+    // While every session still emits.
+    const fanOut = await measureFanOut(cluster);
+    // Stop the events, let the outbox drain, then compare what was stored with what arrived.
+    const stored = await settleWebhooks(cluster, receiver);
+    const unique = new Set(receiver.receipts.map((r) => r.id));
+    rows.push(
+      { measure: "sessions run by two workers at once", value: String(overlappingSessions(receiver.receipts)), target: "0" },
+      {
+        measure: "webhooks stored / lost",
+        value: `${stored.size} / ${[...stored].filter((id) => !unique.has(id)).length}`,
+        target: "0 lost",
+      },
+      { measure: "webhooks duplicated", value: String(receiver.receipts.length - unique.size), target: "only rows in flight at a kill" },
+    );
+
+    rows.push(await measureForwarding(cluster));
+    rows.push(fanOut);
+    rows.push(await measureThroughput(cluster, receiver));
+    rows.push(await measureList(cluster));
+
+    print(rows);
+    fs.mkdirSync("bench/results", { recursive: true });
+    const file = `bench/results/cluster-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+    fs.writeFileSync(file, JSON.stringify({ sessions: SESSIONS, kills: KILLS, leaseSeconds: LEASE_SECONDS, failovers, rows }, null, 2));
+    console.log(`\nsaved ${file}`);
+  } finally {
+    await cluster.stop();
+    receiver.close();
+  }
+}
+
+// ---------- scenarios ----------
+
+async function measureFailovers(cluster: Cluster) {
+  const results: { worker: string; moved: number; ownedMs: number; workingMs: number }[] = [];
+  for (let round = 0; round < KILLS; round++) {
+    const victim = cluster.workers[round % cluster.workers.length];
+    const survivor = cluster.workers.find((worker) => worker !== victim)!;
+    const before = await listAll(survivor);
+    const moved = before.filter((s) => s.assignedWorker === victim.id).map((s) => s.name);
+    const killedAt = Date.now();
+    await cluster.kill9(victim);
+    let ownedMs = 0;
+    await waitFor(
+      async () => {
+        const now = new Map((await listAll(survivor)).map((s) => [s.name, s]));
+        const live = (name: string) => {
+          const owner = now.get(name)?.assignedWorker;
+          return owner !== null && owner !== undefined && owner !== victim.id;
+        };
+        if (!ownedMs && moved.every(live)) ownedMs = Date.now() - killedAt;
+        return ownedMs > 0 && moved.every((name) => live(name) && now.get(name)?.status === "WORKING");
+      },
+      { timeoutMs: 60_000, intervalMs: 50, what: `the sessions of ${victim.id} WORKING elsewhere` },
+    );
+    const workingMs = Date.now() - killedAt;
+    results.push({ worker: victim.id, moved: moved.length, ownedMs, workingMs });
+    console.log(
+      `kill ${round + 1}/${KILLS}: ${victim.id}, ${moved.length} sessions owned in ${seconds(ownedMs)}, WORKING in ${seconds(workingMs)}`,
+    );
+    await cluster.restart(victim);
+  }
+  return results;
+}
+
+async function measureForwarding(cluster: Cluster): Promise<Row> {
+  const [session] = await listAll(cluster.workers[0]);
+  const owner = cluster.worker(session.assignedWorker!);
+  const other = cluster.workers.find((worker) => worker !== owner)!;
+  const path = `/api/sessions/${session.name}`;
+  const direct = await load(owner.url, cluster.apiKey, path);
+  const forwarded = await load(other.url, cluster.apiKey, path);
+  return {
+    measure: "forwarding overhead, GET one session: p99 via a non-owner minus on the owner",
+    value: `${forwarded.p99 - direct.p99} ms (${forwarded.p99} vs ${direct.p99} ms; ${Math.round(forwarded.rps)} vs ${Math.round(direct.rps)} req/s)`,
+    target: "<= 5 ms",
+  };
+}
+
+async function measureFanOut(cluster: Cluster): Promise<Row> {
+  const listener = cluster.workers[0];
+  const socket = socketClient(listener.url, { transports: ["websocket"], auth: { apiKey: cluster.apiKey } });
+  const latencies: number[] = [];
+  socket.on("engine.event", (message: { session: string; data: { worker?: string; at?: number } }) => {
+    if (message.data?.worker && message.data.worker !== listener.id && typeof message.data.at === "number") {
+      latencies.push(Date.now() - message.data.at);
+    }
+  });
+  await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
+  await socket.emitWithAck("subscribe", { session: "*" });
+  await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
+  socket.close();
+  return {
+    measure: `event fan-out to a Socket.IO client on another worker, p99 (${latencies.length} events)`,
+    value: `${percentile(latencies, 0.99)} ms (p50 ${percentile(latencies, 0.5)} ms)`,
+    target: "<= 50 ms",
+  };
+}
+
+/** Every session emitting fast for DURATION seconds; the receiver's rate between its first and last receipt. */
+async function measureThroughput(cluster: Cluster, receiver: Receiver): Promise<Row> {
+  const fast = Math.max(20, Math.round((SESSIONS * 1000) / 3000));
+  const names = (await listAll(cluster.workers[0])).map((s) => s.name);
+  const config = { metadata: { "fake.eventEveryMs": String(fast) }, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
+  receiver.receipts.length = 0;
+  await inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config }));
+  await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
+  const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
+  await inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config: quiet }));
+  const receipts = [...receiver.receiptTimes];
+  const window = receipts.filter((t) => t >= receipts[0] + 2000);
+  const rate = window.length / Math.max(1, (window.at(-1)! - window[0]) / 1000);
+  return {
+    measure: `outbox throughput, 3 workers -> 1 receiver (${names.length} sessions, one event every ${fast} ms each)`,
+    value: `${Math.round(rate)} deliveries/s`,
+    target: ">= 2,000/s",
+  };
+}
+
+async function measureList(cluster: Cluster): Promise<Row> {
+  const existing = (await listAll(cluster.workers[0])).length;
+  console.log(`storing ${LIST_SESSIONS - existing} more (stopped) sessions ...`);
+  await inBatches(LIST_SESSIONS - existing, 50, (i) => create(cluster, { name: `list-${String(i).padStart(5, "0")}`, start: false }));
+  const result = await load(cluster.url, cluster.apiKey, "/api/sessions?all=true&limit=100");
+  return {
+    measure: `GET /api/sessions?all=true&limit=100 of ${LIST_SESSIONS} sessions through nginx`,
+    value: `p99 ${result.p99} ms, ${Math.round(result.rps)} req/s`,
+    target: "-",
+  };
+}
+
+// ---------- helpers ----------
+
+interface ListedSession {
+  name: string;
+  status: string;
+  assignedWorker: string | null;
+}
+
+/** Every stored session, as `worker` lists them, a page of 1,000 (the API's largest) at a time. */
+async function listAll(worker: ClusterWorker): Promise<ListedSession[]> {
+  const all: ListedSession[] = [];
+  for (;;) {
+    const response = await worker.api.get<ListedSession[]>(`/api/sessions?all=true&limit=1000&offset=${all.length}`);
+    if (response.status !== 200) throw new Error(`list on ${worker.id}: ${response.status} ${JSON.stringify(response.body)}`);
+    all.push(...response.body);
+    if (response.body.length < 1000) return all;
+  }
+}
+
+async function create(cluster: Cluster, body: Record<string, unknown>): Promise<void> {
+  const response = await cluster.api.post("/api/sessions", body);
+  if (response.status !== 201) throw new Error(`create ${String(body.name)}: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+async function waitUntilAllWorking(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
+  await waitFor(async () => (await listAll(cluster.workers[0])).filter((s) => s.status === "WORKING").length >= count, {
+    timeoutMs,
+    intervalMs: 250,
+    what: `${count} sessions WORKING`,
+  });
+}
+
+async function inBatches(count: number, size: number, run: (index: number) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < count; start += size) {
+    await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, k) => run(start + k)));
+  }
+}
+
+async function load(url: string, apiKey: string, path: string): Promise<{ p99: number; rps: number }> {
+  const result = await autocannon({ url: `${url}${path}`, connections: 10, duration: DURATION, headers: { "X-Api-Key": apiKey } });
+  if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { p99: result.latency.p99, rps: result.requests.average };
+}
+
+/** Quiets every session's events, waits until every stored event reached the receiver or stopped moving, returns the stored ids. */
+async function settleWebhooks(cluster: Cluster, receiver: Receiver): Promise<Set<string>> {
+  const names = (await listAll(cluster.workers[0])).map((s) => s.name);
+  const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
+  await inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config: quiet }));
+  const client = new pg.Client({ connectionString: cluster.databaseUrl });
+  await client.connect();
+  try {
+    await waitFor(
+      async () => {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE "state" IN ('pending', 'in_flight')`);
+        return rows[0].n === 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: "every webhook delivered" },
+    );
+    const { rows } = await client.query<{ id: string }>(`SELECT "id" FROM "WebhookEvent"`);
+    return new Set(rows.map((row) => row.id));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Sessions whose events came from two server processes in overlapping time spans (each one's first..last emit). */
+function overlappingSessions(receipts: Receipt[]): number {
+  const spans = new Map<string, Map<string, { first: number; last: number }>>();
+  for (const r of receipts) {
+    const byWorker = spans.get(r.session) ?? new Map<string, { first: number; last: number }>();
+    spans.set(r.session, byWorker);
+    const span = byWorker.get(r.runner);
+    if (!span) byWorker.set(r.runner, { first: r.at, last: r.at });
+    else byWorker.set(r.runner, { first: Math.min(span.first, r.at), last: Math.max(span.last, r.at) });
+  }
+  let overlapping = 0;
+  for (const byWorker of spans.values()) {
+    const list = [...byWorker.values()].sort((a, b) => a.first - b.first);
+    if (list.some((span, i) => i > 0 && span.first < list[i - 1].last)) overlapping++;
+  }
+  return overlapping;
+}
+
+interface Receiver {
+  url: string;
+  receipts: Receipt[];
+  receiptTimes: number[];
+  close(): void;
+}
+
+/** A webhook receiver on loopback that records each event's envelope id and the fake engine's payload. */
+async function startReceiver(): Promise<Receiver> {
+  const receipts: Receipt[] = [];
+  const receiptTimes: number[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      receiptTimes.push(Date.now());
+      try {
+        const envelope = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          id: string;
+          payload?: { data?: { session?: string; worker?: string; process?: string; at?: number } };
+        };
+        const data = envelope.payload?.data;
+        receipts.push({ id: envelope.id, session: data?.session ?? "?", runner: `${data?.worker}/${data?.process}`, at: data?.at ?? 0 });
+      } catch {
+        receipts.push({ id: "unreadable", session: "?", runner: "?", at: 0 });
+      }
+      res.writeHead(200).end("ok");
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    receipts,
+    receiptTimes,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+const median = (values: number[]) => percentile(values, 0.5);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+function print(rows: Row[]) {
+  const widths = [Math.max(...rows.map((r) => r.measure.length)), Math.max(...rows.map((r) => r.value.length)), 30];
+  console.log(`\n${"measure".padEnd(widths[0])} | ${"value".padEnd(widths[1])} | target`);
+  console.log(`${"-".repeat(widths[0])}-|-${"-".repeat(widths[1])}-|-${"-".repeat(widths[2])}`);
+  for (const row of rows) console.log(`${row.measure.padEnd(widths[0])} | ${row.value.padEnd(widths[1])} | ${row.target}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
