@@ -159,6 +159,7 @@ async function main(): Promise<void> {
       workerId: cluster.workerId,
       secret: forwardingSecret(env),
       match: routes.match,
+      owns: (name) => cluster.owns(name),
       placementOf: (name) => cluster.placementOf(name),
       maxBodyBytes: env.maxBodyBytes,
       logger: logger.child({ module: "cluster-router" }),

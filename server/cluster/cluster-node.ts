@@ -107,6 +107,10 @@ export class ClusterNode implements SessionOwnership {
     if (this.readiness === "starting") this.readiness = "ready";
   }
 
+  owns(name: string): boolean {
+    return this.owned.has(name);
+  }
+
   /** Where a command for a session that nobody runs is best run: the placement's first worker (null: none has room). */
   placementOf(name: string): { id: string; url: string } | null {
     const id = this.rankFor(name, this.peers)[0];

@@ -40,6 +40,8 @@ export interface SessionRouterOptions {
   secret: string;
   /** Which route a path is (the direct-route table), for its `{session}` parameter. */
   match: (method: string, pathname: string) => MatchedRoute | null;
+  /** Whether this worker owns `name` now (its own record, kept with every claim and release). */
+  owns: (name: string) => boolean;
   /** Where a command for a session nobody runs should go: the placement's first worker. */
   placementOf: (name: string) => { id: string; url: string } | null;
   maxBodyBytes: number;
@@ -82,9 +84,11 @@ export class SessionRouter {
     if (!ZSessionNameSchema.safeParse(name).success) return false;
     const session = name as string;
 
+    // Sent here as the owner, which the forwarder read from the database a moment ago: no need to ask again.
+    if (forwardedBy !== null && this.options.owns(session)) return false;
     const route = await routeOf(this.options.db, session);
     if (forwardedBy !== null) {
-      // Sent here as the owner: run it, unless ownership moved on meanwhile (the forwarder asks again).
+      // Sent here as the owner, which this worker no longer is: the forwarder asks the database again.
       if (route?.owner && route.owner.workerId !== this.options.workerId)
         return this.refuse(res, ownerChanged(session), { ownerChanged: true });
       return false;
