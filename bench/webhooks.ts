@@ -1,7 +1,9 @@
 /**
  * Webhook benchmark. The real event publisher + WebhookDispatcher run in this process on a migrated
- * temp SQLite (WAL, synchronous=NORMAL, as server.ts sets them); the receivers run in their own
- * process (bench/support/webhook-receiver.mjs) on 127.0.0.1. HMAC on, ~1 KB `message` events.
+ * temp SQLite (WAL, synchronous=NORMAL, as server.ts sets them), or with DB=postgresql on a database of
+ * a throwaway PostgreSQL cluster started for the run (test/support/postgres-cluster.ts, fsync off as in
+ * the tests); the receivers run in their own process (bench/support/webhook-receiver.mjs) on 127.0.0.1.
+ * HMAC on, ~1 KB `message` events.
  * 1. 10,000 events at a steady 2,000/s: delivered/s and p50/p99 from emit to receipt; 10,000 emitted at
  *    once (burst); a stored backlog of 10,000 drained after start() (the max delivery rate).
  * 2. The same with two webhooks per event: both receivers live (the baseline), then one of them dead
@@ -13,7 +15,8 @@
  * Parts 1-2 run ROUNDS times interleaved, after a warm-up, each run on a fresh database; the tables
  * show the median round. Prints markdown tables and the load average; saves JSON in bench/results/.
  * Run after `npm run build` (part 4): `npx tsx bench/webhooks.ts`
- * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 to tune).
+ * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 DB=sqlite|postgresql to tune; part 4
+ * always runs the server on SQLite).
  * Targets (2 cores): >= 2,000 deliveries/s (stored backlog) and keeping up with 2,000/s offered;
  * emit -> receipt p99 <= 50 ms at 2,000/s; 0 lost after kill -9; live receiver's delivered/s drops
  * <= 10% when the other of two receivers is dead; status change -> Socket.IO client p99 <= 20 ms.
@@ -30,6 +33,8 @@ import { NO_IGNORE } from "../server/events/ignore";
 import { createEventPublisher, type EventPublisher } from "../server/events/publish-event";
 import { VERSION } from "../server/system/environment";
 import { WebhookDispatcher } from "../server/webhooks/dispatcher";
+import { startPostgresCluster, type TPostgresCluster } from "../test/support/postgres-cluster";
+import { setPostgresCluster } from "../test/support/postgres";
 import { createTestDb, type TestDb } from "../test/support/test-db";
 import { reservePort } from "../test/support/webhook-receiver";
 import { doubleEnv, startServer, type RunningServer } from "../e2e/support/server";
@@ -41,6 +46,7 @@ const ROUNDS = intEnv("ROUNDS", 3);
 const CYCLES = intEnv("CYCLES", 50);
 const ROTATIONS = intEnv("ROTATIONS", 50);
 const PARTS = new Set((process.env.PARTS ?? "1,2,3,4").split(",").map((part) => part.trim()));
+const DIALECT = dialectEnv();
 
 const HMAC_KEY = "bench-hmac-key-0123456789";
 const SELF = fileURLToPath(import.meta.url);
@@ -118,7 +124,12 @@ const loads: { when: string; loadavg: number[] }[] = [];
 
 async function main() {
   noteLoad("start");
-  console.log(`${os.cpus().length} cores; load average ${fmtLoad(os.loadavg())} (1/5/15 min) at start`);
+  console.log(`${os.cpus().length} cores; load average ${fmtLoad(os.loadavg())} (1/5/15 min) at start; database: ${DIALECT}`);
+  let cluster: TPostgresCluster | null = null;
+  if (DIALECT === "postgresql") {
+    cluster = await startPostgresCluster();
+    setPostgresCluster(cluster.url);
+  }
   const results: RunResult[] = [];
   let crash: CrashResult | null = null;
   let socket: SocketResult | null = null;
@@ -135,6 +146,7 @@ async function main() {
     }
   } finally {
     receivers?.stop();
+    await cluster?.stop();
   }
   if (PARTS.has("4")) {
     socket = await socketRun();
@@ -144,7 +156,15 @@ async function main() {
   const targets = print(results, crash, socket);
   fs.mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/webhooks-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  const settings = { events: EVENTS, rate: RATE, rounds: ROUNDS, cycles: CYCLES, rotations: ROTATIONS, cores: os.cpus().length };
+  const settings = {
+    database: DIALECT,
+    events: EVENTS,
+    rate: RATE,
+    rounds: ROUNDS,
+    cycles: CYCLES,
+    rotations: ROTATIONS,
+    cores: os.cpus().length,
+  };
   fs.writeFileSync(file, JSON.stringify({ settings, loads, targets, runs: results, crash, socket }, null, 2));
   console.log(`\nsaved ${file}`);
 }
@@ -269,7 +289,7 @@ interface Pipeline {
 
 /** A fresh migrated database and the same objects server.ts builds, including a delivery listener. */
 async function openPipeline(): Promise<Pipeline> {
-  const testDb = await createTestDb();
+  const testDb = await createTestDb(DIALECT);
   await tuneSqlite(testDb.db);
   const dispatcher = new WebhookDispatcher({ db: testDb.db, version: VERSION, pruneIntervalMs: 0, stopTimeoutMs: 500 });
   const delivered = new Map<string, number>();
@@ -281,8 +301,9 @@ async function openPipeline(): Promise<Pipeline> {
   return { testDb, dispatcher, publisher, delivered: (url) => delivered.get(url) ?? 0 };
 }
 
-/** As server.ts: WAL, synchronous=NORMAL, busy_timeout (each is per connection). */
+/** As server.ts on SQLite: WAL, synchronous=NORMAL, busy_timeout (each is per connection). */
 async function tuneSqlite(db: Db): Promise<void> {
+  if (db.$provider() !== "sqlite") return;
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
@@ -336,7 +357,7 @@ async function emitAtOnce(total: number, publish: (seq: number) => Promise<unkno
 // ------------------------------------------------------------------ part 3: kill -9
 
 async function crashRun(receivers: Receivers): Promise<CrashResult> {
-  const testDb = await createTestDb();
+  const testDb = await createTestDb(DIALECT);
   const port = await receivers.listen("ok");
   try {
     const child = fork(SELF, ["crash-child"], {
@@ -658,7 +679,7 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
   };
 
   if (results.length) {
-    console.log(`\n## Parts 1-2: ${EVENTS} events per run, HMAC on, median of ${ROUNDS} rounds (a fresh database per run)\n`);
+    console.log(`\n## Parts 1-2: ${EVENTS} events per run, HMAC on, median of ${ROUNDS} rounds (a fresh ${DIALECT} database per run)\n`);
     console.log(
       "| receivers | mode | live delivered/s | p50 ms | p99 ms | vs both live | CPU µs/live delivery | other webhook's attempts | received | bad HMAC |",
     );
@@ -785,6 +806,12 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function dialectEnv(): "sqlite" | "postgresql" {
+  const value = process.env.DB ?? "sqlite";
+  if (value !== "sqlite" && value !== "postgresql") throw new Error("DB must be sqlite or postgresql");
+  return value;
 }
 
 function intEnv(name: string, fallback: number): number {

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { inject } from "vitest";
 import type { TPostgresState } from "./postgres-cluster";
 
 /**
@@ -10,15 +9,28 @@ import type { TPostgresState } from "./postgres-cluster";
  * the run fails instead.
  */
 
+// Importing vitest outside its runner throws, and bench/ uses these helpers too: there, setPostgresCluster names the cluster.
+const vitest = process.env.VITEST ? await import("vitest") : null;
+let outsideVitest: TPostgresState | undefined;
+
+/** Outside vitest (bench/): the cluster the helpers below create databases on (startPostgresCluster's URL). */
+export function setPostgresCluster(url: string): void {
+  outsideVitest = { url };
+}
+
+function clusterState(): TPostgresState | undefined {
+  return outsideVitest ?? vitest?.inject("postgres");
+}
+
 /** Why PostgreSQL tests are skipped in this run, or null when a cluster is up. For `describe.skipIf`. */
 export function postgresSkipReason(): string | null {
-  const state = inject("postgres");
+  const state = clusterState();
   if (!state) return "the PostgreSQL global setup (test/support/postgres-cluster.ts) did not run";
   return "skip" in state ? state.skip : null;
 }
 
 function adminUrl(): string {
-  const state: TPostgresState | undefined = inject("postgres");
+  const state = clusterState();
   if (!state || "skip" in state) throw new Error(`no PostgreSQL cluster: ${postgresSkipReason()}`);
   return state.url;
 }
