@@ -82,6 +82,8 @@ async function fill(db: Db, prefix: string): Promise<void> {
     responseExcerpt: statusCode === null ? null : "ok",
     outcome,
   });
+  // Claimed, as the dispatcher claims a row before sending it: a result is written only to a row in flight.
+  await db.webhookDelivery.updateMany({ where: { id: { in: deliveries.slice(0, 3).map((d) => d.id) } }, data: { state: "in_flight" } });
   await recordAttempts(
     db,
     [
@@ -89,7 +91,7 @@ async function fill(db: Db, prefix: string): Promise<void> {
       { deliveryId: deliveries[1]!.id, attempt: attempt(2, "retry", 500), state: "pending", retryDelayMs: 2000, lastError: "HTTP 500" },
       { deliveryId: deliveries[2]!.id, attempt: attempt(3, "dead", null), state: "dead", retryDelayMs: null, lastError: "refused" },
     ],
-    now + 200,
+    { workerId: "w1", now: now + 200 },
   );
 }
 

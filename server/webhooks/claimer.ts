@@ -104,19 +104,20 @@ export class Claimer {
 
   private async claimOnce(): Promise<void> {
     const { core, lanes } = this.options;
-    const claimed = await core.dbQueue.run(async () => {
-      const take = lanes.claimSizes(await findPendingUrls(core.db, core.workerId));
-      return claimDueDeliveries(core.db, { workerId: core.workerId, now: core.clock.now(), take });
+    const { take, claimed } = await core.dbQueue.run(async () => {
+      const sizes = lanes.claimSizes(await findPendingUrls(core.db, core.workerId));
+      return { take: sizes, claimed: await claimDueDeliveries(core.db, { workerId: core.workerId, now: core.clock.now(), take: sizes }) };
     });
     if (!core.isRunning()) {
       await core.dbQueue.run(() =>
         releaseDeliveries(
           core.db,
+          core.workerId,
           claimed.map((row) => row.id),
         ),
       );
       return;
     }
-    lanes.admit(claimed, { claimed: true });
+    lanes.admit(claimed, { asked: take });
   }
 }

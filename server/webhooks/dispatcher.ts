@@ -188,7 +188,7 @@ export class WebhookDispatcher {
         await this.lanes.whenRequestsDone();
       }
       const release = [...unsent, ...this.lanes.takeAborted()];
-      if (release.length) await core.dbQueue.run(() => releaseDeliveries(core.db, release));
+      if (release.length) await core.dbQueue.run(() => releaseDeliveries(core.db, core.workerId, release));
       this.lanes.close();
       await this.pruner.settled();
     }

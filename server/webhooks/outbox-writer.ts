@@ -108,7 +108,7 @@ export class OutboxWriter {
       const entry = entryById.get(row.eventId)!;
       ready.push({ ...row, envelope: { body: entry.body, timestamp: new Date(entry.envelope.timestamp) } });
     }
-    lanes.admit(ready, { claimed: false });
+    lanes.admit(ready);
 
     const dtos = rows.deliveries.map(toDeliveryDto);
     const byEvent = new Map<string, TWebhookDelivery[]>();
@@ -121,7 +121,7 @@ export class OutboxWriter {
     for (const delivery of dtos) core.emit({ delivery, attempt: null });
     if (release.length) {
       await core.dbQueue
-        .run(() => releaseDeliveries(core.db, release))
+        .run(() => releaseDeliveries(core.db, core.workerId, release))
         .catch((error) => core.logger.warn({ err: error }, "could not release webhook deliveries"));
     }
     if (waiting) core.wake();

@@ -12,9 +12,14 @@ import { resolveRetrySettings } from "./retry-policy";
  *
  * The three hot paths (writing the outbox, claiming, recording results) use SQL through Prisma's
  * tagged `$executeRaw`/`$queryRaw` (placeholders and Date values are bound by the adapter, identifiers
- * are quoted, so the SQL runs unchanged on SQLite and PostgreSQL): Prisma 6's createMany/updateMany
- * cost 4-5x more per row here, which alone would cap delivery below 2,000/s. Everything else uses the
+ * are quoted): Prisma 6's createMany/updateMany cost 4-5x more per row here, which alone would cap
+ * delivery below 2,000/s. On PostgreSQL each of them is ONE statement (arrays bound as parameters and
+ * expanded by `unnest`, data-modifying CTEs) run on its own, without BEGIN/COMMIT: a statement is atomic,
+ * and every round trip to a server costs what a whole SQLite statement costs. Everything else uses the
  * client API.
+ *
+ * Each row belongs to the worker in its `worker` column. Result writes and releases change a row only
+ * while it is still this worker's and `in_flight`.
  */
 
 /** A webhook an event goes to: config.webhooks[index] of the session, or the global one from env. */
@@ -166,16 +171,16 @@ export async function writeOutbox(db: Db, entries: TOutboxEntry[], options: { wo
 }
 
 /**
- * Target URLs with pending rows of this worker, due or not. A loose index scan: one seek on
- * (worker, state, url, nextAttemptAt) per distinct URL, however many rows a target has waiting, so a
- * target with a large backlog costs the claim nothing while it is full.
+ * Target URLs with rows of `workerId` in `state` (pending by default), due or not. A loose index scan:
+ * one seek on (worker, state, url, nextAttemptAt) per distinct URL, however many rows a target has
+ * waiting, so a target with a large backlog costs the claim nothing while it is full.
  */
-export async function findPendingUrls(db: Db, workerId: string): Promise<string[]> {
+export async function findPendingUrls(db: Db, workerId: string, state: "pending" | "in_flight" = "pending"): Promise<string[]> {
   const rows = await db.$queryRaw<{ url: string }[]>`
     WITH RECURSIVE "target"("url") AS (
-      SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = 'pending'
+      SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = ${state}
       UNION ALL
-      SELECT (SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = 'pending' AND "url" > "target"."url")
+      SELECT (SELECT MIN("url") FROM "WebhookDelivery" WHERE "worker" = ${workerId} AND "state" = ${state} AND "url" > "target"."url")
       FROM "target" WHERE "target"."url" IS NOT NULL
     )
     SELECT "url" FROM "target" WHERE "url" IS NOT NULL`;
@@ -186,30 +191,19 @@ export async function findPendingUrls(db: Db, workerId: string): Promise<string[
  * Claims due pending rows of this worker: per target URL at most `take.get(url)` rows, oldest due
  * first, marked in_flight in one transaction. Returns them with their envelope bytes.
  *
- * Never one row to two claims: SQLite has a single writer. On PostgreSQL (READ COMMITTED) a claim that
- * waited for another's row lock re-checks only the outer WHERE, not the subquery, so the subquery skips
- * rows another claim holds (`FOR UPDATE SKIP LOCKED`) and the outer WHERE repeats the owner and the
- * state (server/webhooks/outbox-claim.test.ts).
+ * Never one row to two claims: SQLite has a single writer, and its UPDATE repeats the owner and the
+ * state in the outer WHERE. On PostgreSQL the rows are locked as they are picked (see
+ * claimDueDeliveriesPostgres; server/webhooks/outbox-claim.test.ts races two claims).
  */
 export async function claimDueDeliveries(
   db: Db,
   options: { workerId: string; now: number; take: Map<string, number> },
 ): Promise<TDueDeliveryRow[]> {
+  if (options.take.size === 0) return [];
+  if (db.$provider() === "postgresql") return claimDueDeliveriesPostgres(db, options);
   const now = new Date(options.now);
-  const statements = [...options.take].map(([url, take]) =>
-    db.$provider() === "postgresql"
-      ? // MATERIALIZED: the locking subquery runs once. As a plain `IN (SELECT … FOR UPDATE)` PostgreSQL may run it
-        // again per outer row, each run skipping the rows this statement already changed, so LIMIT stops limiting.
-        db.$queryRaw<TDeliveryRow[]>`
-      WITH "due" AS MATERIALIZED (
-        SELECT "id" FROM "WebhookDelivery"
-        WHERE "worker" = ${options.workerId} AND "state" = 'pending' AND "url" = ${url} AND "nextAttemptAt" <= ${now}
-        ORDER BY "nextAttemptAt" LIMIT ${take} FOR UPDATE SKIP LOCKED
-      )
-      UPDATE "WebhookDelivery" SET "state" = 'in_flight'
-      WHERE "id" IN (SELECT "id" FROM "due") AND "worker" = ${options.workerId} AND "state" = 'pending'
-      RETURNING *`
-      : db.$queryRaw<TDeliveryRow[]>`
+  const statements = [...options.take].map(
+    ([url, take]) => db.$queryRaw<TDeliveryRow[]>`
       UPDATE "WebhookDelivery" SET "state" = 'in_flight'
       WHERE "id" IN (
         SELECT "id" FROM "WebhookDelivery"
@@ -218,7 +212,6 @@ export async function claimDueDeliveries(
       ) AND "worker" = ${options.workerId} AND "state" = 'pending'
       RETURNING *`,
   );
-  if (statements.length === 0) return [];
   const claimed = (await db.$transaction(statements)).flat();
   if (claimed.length === 0) return [];
   const eventIds = [...new Set(claimed.map((row) => row.eventId))];
@@ -232,12 +225,57 @@ export async function claimDueDeliveries(
   return claimed.map((row) => ({ ...row, envelope: envelopes.get(row.eventId)! }));
 }
 
-/** Puts claimed rows back to pending without counting an attempt (shutdown). */
-export async function releaseDeliveries(db: Db, ids: string[]): Promise<number> {
+/**
+ * The PostgreSQL claim: one statement for every target and the envelopes, a single round trip.
+ * - The due rows are picked per target (a LATERAL subquery over the (url, take) pairs) in a MATERIALIZED
+ *   CTE with `FOR UPDATE SKIP LOCKED`, so the locking subquery runs once; as a plain `IN (SELECT … FOR
+ *   UPDATE)` PostgreSQL may run it again per outer row, each run skipping the rows this statement already
+ *   changed, so LIMIT stops limiting.
+ * - Under READ COMMITTED, a row another claim changed and committed is checked again, in its newest
+ *   version, against the subquery's WHERE before it is locked; a row another claim holds is skipped. So
+ *   every id the CTE returns is locked by this statement and is this worker's, pending and due, and the
+ *   UPDATE needs no re-check (under the old `IN (SELECT …)` without a lock, the outer WHERE had to
+ *   repeat them: docs/cluster.md).
+ * - The UPDATE finds the rows by primary key only (`= ANY(ARRAY(…))`, evaluated once). With the owner
+ *   and state repeated, or joined to the CTE, the planner, which expects one row of each while
+ *   autovacuum has not analysed the table since a backlog built up, scanned every pending row of the
+ *   worker against each claimed id: 40-500 ms for a claim of 256 out of 5,000 rows instead of 8 ms.
+ */
+async function claimDueDeliveriesPostgres(
+  db: Db,
+  options: { workerId: string; now: number; take: Map<string, number> },
+): Promise<TDueDeliveryRow[]> {
+  const { workerId } = options;
+  const rows = await db.$queryRaw<(TDeliveryRow & { envelopeBody: string; envelopeTimestamp: Date })[]>`
+    WITH "due" AS MATERIALIZED (
+      SELECT "row"."id"
+      FROM unnest(${[...options.take.keys()]}::text[], ${[...options.take.values()]}::int[]) AS "target"("url", "take")
+      CROSS JOIN LATERAL (
+        SELECT "id" FROM "WebhookDelivery"
+        WHERE "worker" = ${workerId} AND "state" = 'pending' AND "url" = "target"."url" AND "nextAttemptAt" <= ${new Date(options.now)}
+        ORDER BY "nextAttemptAt" LIMIT "target"."take" FOR UPDATE SKIP LOCKED
+      ) AS "row"
+    ), "claimed" AS (
+      UPDATE "WebhookDelivery" SET "state" = 'in_flight' WHERE "id" = ANY(ARRAY(SELECT "id" FROM "due"))
+      RETURNING *
+    )
+    SELECT "claimed".*, "event"."body" AS "envelopeBody", "event"."timestamp" AS "envelopeTimestamp"
+    FROM "claimed" JOIN "WebhookEvent" AS "event" ON "event"."id" = "claimed"."eventId"`;
+  return rows.map(({ envelopeBody, envelopeTimestamp, ...row }) => ({
+    ...row,
+    envelope: { body: envelopeBody, timestamp: envelopeTimestamp },
+  }));
+}
+
+/**
+ * Puts claimed rows back to pending without counting an attempt (shutdown). Only rows still this worker's:
+ * one another worker adopted (and may be sending) keeps its state.
+ */
+export async function releaseDeliveries(db: Db, workerId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
   const { count } = await write(
     db,
-    db.webhookDelivery.updateMany({ where: { id: { in: ids }, state: "in_flight" }, data: { state: "pending" } }),
+    db.webhookDelivery.updateMany({ where: { id: { in: ids }, worker: workerId, state: "in_flight" }, data: { state: "pending" } }),
   );
   return count;
 }
@@ -273,14 +311,21 @@ export interface TAttemptRecord {
 }
 
 /**
- * Stores a batch of attempt results in one transaction: all attempt rows with one INSERT, and the
- * deliveries with one UPDATE per group of identical outcomes (state, attempt number, status code,
- * error, retry delay). A dead receiver's retries thus cost a statement or two per batch, not one each.
+ * Stores a batch of attempt results: every attempt goes into the log, and each delivery takes its
+ * result only while it is still this worker's and `in_flight`. A result that arrives after another
+ * worker adopted the row (this worker's lease had lapsed) is logged, but the row keeps its new owner's
+ * state. Returns the ids of the deliveries that took their result.
+ *
+ * SQLite: one transaction, all attempt rows with one INSERT and the deliveries with one UPDATE per group
+ * of identical outcomes (state, attempt number, status code, error, retry delay), so a dead receiver's
+ * retries cost a statement or two per batch, not one each. PostgreSQL: one statement for all of it.
  */
-export async function recordAttempts(db: Db, records: TAttemptRecord[], now: number): Promise<void> {
-  if (records.length === 0) return;
+export async function recordAttempts(db: Db, records: TAttemptRecord[], options: { workerId: string; now: number }): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  if (db.$provider() === "postgresql") return recordAttemptsPostgres(db, records, options);
+  const { workerId, now } = options;
   const finishedAt = new Date(now);
-  const statements = chunks(records, INSERT_CHUNK).map(
+  const inserts = chunks(records, INSERT_CHUNK).map(
     (part) =>
       db.$executeRaw`INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome") VALUES ${Prisma.join(
         part.map(
@@ -296,18 +341,51 @@ export async function recordAttempts(db: Db, records: TAttemptRecord[], now: num
     group.ids.push(record.deliveryId);
     groups.set(key, group);
   }
-  for (const { first, ids } of groups.values()) {
+  const updates = [...groups.values()].flatMap(({ first, ids }) => {
     const schedule =
       first.state === "pending"
         ? Prisma.sql`"nextAttemptAt" = ${new Date(now + (first.retryDelayMs ?? 0))}`
         : Prisma.sql`"finishedAt" = ${finishedAt}`;
-    for (const part of chunks(ids, INSERT_CHUNK)) {
-      statements.push(
-        db.$executeRaw`UPDATE "WebhookDelivery" SET "state" = ${first.state}, "attempts" = ${first.attempt.number}, "lastStatusCode" = ${first.attempt.statusCode}, "lastError" = ${first.lastError}, ${schedule}, "updatedAt" = ${finishedAt} WHERE "id" IN (${Prisma.join(part)})`,
-      );
-    }
-  }
-  await db.$transaction(statements);
+    return chunks(ids, INSERT_CHUNK).map(
+      (part) =>
+        db.$queryRaw<
+          { id: string }[]
+        >`UPDATE "WebhookDelivery" SET "state" = ${first.state}, "attempts" = ${first.attempt.number}, "lastStatusCode" = ${first.attempt.statusCode}, "lastError" = ${first.lastError}, ${schedule}, "updatedAt" = ${finishedAt} WHERE "id" IN (${Prisma.join(part)}) AND "worker" = ${workerId} AND "state" = 'in_flight' RETURNING "id"`,
+    );
+  });
+  const results = await db.$transaction([...inserts, ...updates]);
+  const updated = results.slice(inserts.length) as { id: string }[][];
+  return new Set(updated.flat().map((row) => row.id));
+}
+
+/** recordAttempts on PostgreSQL: the attempts' INSERT and the deliveries' UPDATE in one statement, each row's values as arrays. */
+async function recordAttemptsPostgres(db: Db, records: TAttemptRecord[], options: { workerId: string; now: number }): Promise<Set<string>> {
+  const { workerId, now } = options;
+  const column = <T>(pick: (record: TAttemptRecord) => T) => records.map(pick);
+  const deliveryIds = column((r) => r.deliveryId);
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH "attempt" AS (
+      INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome")
+      SELECT * FROM unnest(
+        ${column((r) => r.attempt.id)}::text[], ${deliveryIds}::text[], ${column((r) => r.attempt.cycle)}::int[],
+        ${column((r) => r.attempt.number)}::int[], ${column((r) => new Date(r.attempt.startedAt))}::timestamp(3)[],
+        ${column((r) => r.attempt.latencyMs)}::int[], ${column((r) => r.attempt.statusCode)}::int[], ${column((r) => r.attempt.error)}::text[],
+        ${column((r) => r.attempt.responseExcerpt)}::text[], ${column((r) => r.attempt.outcome)}::text[]
+      )
+    )
+    UPDATE "WebhookDelivery" AS "delivery" SET
+      "state" = "result"."state", "attempts" = "result"."attempts", "lastStatusCode" = "result"."statusCode",
+      "lastError" = "result"."lastError", "nextAttemptAt" = COALESCE("result"."nextAttemptAt", "delivery"."nextAttemptAt"),
+      "finishedAt" = "result"."finishedAt", "updatedAt" = ${new Date(now)}
+    FROM unnest(
+      ${deliveryIds}::text[], ${column((r) => r.state)}::text[], ${column((r) => r.attempt.number)}::int[],
+      ${column((r) => r.attempt.statusCode)}::int[], ${column((r) => r.lastError)}::text[],
+      ${column((r) => (r.state === "pending" ? new Date(now + (r.retryDelayMs ?? 0)) : null))}::timestamp(3)[],
+      ${column((r) => (r.state === "pending" ? null : new Date(now)))}::timestamp(3)[]
+    ) AS "result"("id", "state", "attempts", "statusCode", "lastError", "nextAttemptAt", "finishedAt")
+    WHERE "delivery"."id" = "result"."id" AND "delivery"."worker" = ${workerId} AND "delivery"."state" = 'in_flight'
+    RETURNING "delivery"."id"`;
+  return new Set(rows.map((row) => row.id));
 }
 
 /**
@@ -354,16 +432,22 @@ export interface TRetention {
   maxRows: number;
 }
 
+export type TPruneOptions = TRetention & { now: number; chunkSize: number; between: <T>(work: () => Promise<T>) => Promise<T> };
+
+/** What a prune run did. */
+export interface TPruned {
+  expired: number;
+  deliveries: number;
+  events: number;
+}
+
 /**
  * Marks pending deliveries overdue by more than maxAgeMs dead (a receiver down that long: see the
  * dispatcher's circuit breaker), deletes finished deliveries by age and count, with their attempts,
  * then events no delivery needs. Works in chunks of `chunkSize` rows; `between` runs between chunks so other work interleaves
  * (better-sqlite3 is synchronous: one huge DELETE would stall the process).
  */
-export async function pruneDeliveries(
-  db: Db,
-  options: TRetention & { now: number; chunkSize: number; between: <T>(work: () => Promise<T>) => Promise<T> },
-): Promise<{ expired: number; deliveries: number; events: number }> {
+export async function pruneDeliveries(db: Db, options: TPruneOptions): Promise<TPruned> {
   const { between, chunkSize } = options;
   let deliveries = 0;
   let events = 0;

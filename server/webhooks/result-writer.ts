@@ -11,7 +11,8 @@ const RETRY_WRITE_MS = 1_000;
  * Attempt results, written together: within `flushDelayMs` of each other, or at once when
  * RESULT_BATCH are waiting (or the dispatcher is stopping), in one transaction. A failed write is
  * retried; once written, every result is reported to the delivery listeners and the earliest retry
- * it scheduled is handed on (onRetryScheduled), so a timer fires when it is due.
+ * it scheduled is handed on (onRetryScheduled), so a timer fires when it is due. A result whose row
+ * another worker adopted meanwhile is only logged as an attempt (recordAttempts), and not reported.
  */
 export class ResultWriter {
   private results: TAttemptRecord[] = [];
@@ -108,10 +109,11 @@ export class ResultWriter {
   private async write(batch: TAttemptRecord[]): Promise<void> {
     const { core } = this.options;
     let recordedAt = 0;
+    let applied: Set<string>;
     try {
-      await core.dbQueue.run(() => {
+      applied = await core.dbQueue.run(() => {
         recordedAt = core.clock.now();
-        return recordAttempts(core.db, batch, recordedAt);
+        return recordAttempts(core.db, batch, { workerId: core.workerId, now: recordedAt });
       });
     } catch (error) {
       core.logger.error({ err: error, results: batch.length }, "could not record webhook attempts; retrying in 1 s");
@@ -126,9 +128,14 @@ export class ResultWriter {
     }
     const report = this.options.hasListeners();
     let earliestRetry = Infinity;
+    const fenced: string[] = [];
     for (const record of batch) {
       const row = this.rows.get(record.deliveryId);
       this.rows.delete(record.deliveryId);
+      if (!applied.has(record.deliveryId)) {
+        fenced.push(record.deliveryId);
+        continue;
+      }
       const nextAttemptAt = record.retryDelayMs !== null ? recordedAt + record.retryDelayMs : null;
       if (nextAttemptAt !== null) earliestRetry = Math.min(earliestRetry, nextAttemptAt);
       if (!row || !report) continue;
@@ -145,5 +152,11 @@ export class ResultWriter {
       core.emit({ delivery: toDeliveryDto(updated), attempt: record.attempt });
     }
     if (earliestRetry !== Infinity) this.options.onRetryScheduled(earliestRetry);
+    if (fenced.length) {
+      core.logger.info(
+        { deliveries: fenced.slice(0, 10), count: fenced.length },
+        "webhook results of deliveries another worker adopted meanwhile: logged as attempts, the deliveries keep their new owner's state",
+      );
+    }
   }
 }

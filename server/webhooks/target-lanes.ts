@@ -87,20 +87,29 @@ export class TargetLanes {
   }
 
   /**
-   * Rows to send: written in_flight straight from the outbox, or claimed. `claimed`: a lane left
-   * without room afterwards asks for the next claim when it drains.
+   * Rows to send: written in_flight straight from the outbox, or claimed. `asked`: the claim's sizes
+   * (claimSizes); a target that got all it asked for may have more due rows waiting, so its lane asks
+   * for the next claim once it has room, at once if it has already (its requests may have finished
+   * while the claim ran).
    */
-  admit(rows: TDueDeliveryRow[], options: { claimed: boolean }): void {
+  admit(rows: TDueDeliveryRow[], options: { asked?: Map<string, number> } = {}): void {
     const touched = new Set<Lane>();
+    const got = new Map<string, number>();
     for (const row of rows) {
       const lane = this.lane(row.url);
       lane.queue.push({ row, request: buildWebhookRequest(row, this.options.userAgent) });
       touched.add(lane);
+      got.set(row.url, (got.get(row.url) ?? 0) + 1);
     }
-    for (const lane of touched) {
-      if (options.claimed && !this.isHungry(lane)) lane.backlog = true;
-      this.pump(lane);
+    for (const lane of touched) this.pump(lane);
+    let more = false;
+    for (const [url, take] of options.asked ?? []) {
+      const lane = this.lanes.get(url);
+      if (!lane || (got.get(url) ?? 0) < take) continue;
+      if (this.isHungry(lane)) more = true;
+      else lane.backlog = true;
     }
+    if (more) this.options.core.wake();
   }
 
   /**

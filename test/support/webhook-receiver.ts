@@ -28,6 +28,8 @@ export interface Receiver {
   /** Requests being held open right now (hang). */
   readonly hanging: number;
   setReply(reply: TReplyFn): void;
+  /** Answers every request held open so far (hang) with `reply`. */
+  release(reply: TReply): void;
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +74,13 @@ export async function startReceiver(reply: TReplyFn = () => ({ status: 200, body
     },
     setReply(next) {
       current = next;
+    },
+    release(answer) {
+      for (const res of held) {
+        held.delete(res);
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body ?? "");
+      }
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
