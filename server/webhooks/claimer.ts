@@ -48,6 +48,12 @@ export class Claimer {
     if (!this.fetching) this.fetching = this.loop();
   }
 
+  /** Rows were added behind the dispatcher's back (adopted): claim the due ones, arm the timer for the next. */
+  rescan(): void {
+    this.wake();
+    void this.refreshDueTimer();
+  }
+
   /** A retry is due at `at`: arm the one timer for it unless an earlier one is armed. */
   armDueTimer(at: number): void {
     const { core } = this.options;

@@ -3,11 +3,20 @@ import { settleWithin } from "@/lib/timeout";
 import type { TDeliveryUpdate, TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { Db } from "@/server/db";
 import { systemClock, type Clock } from "@/server/engines/clock";
+import { Adopter } from "./adopter";
 import { Claimer } from "./claimer";
 import { silentLogger, type TDispatchCore, type TWebhookLogger } from "./dispatch-core";
-import { recoverInFlight, releaseDeliveries, requeueDelivery, toDeliveryDto, type TOutboxEntry, type TRetention } from "./outbox";
+import {
+  recoverInFlight,
+  releaseDeliveries,
+  requeueDelivery,
+  toDeliveryDto,
+  type TOutboxEntry,
+  type TPruned,
+  type TRetention,
+} from "./outbox";
 import { OutboxWriter } from "./outbox-writer";
-import { Pruner, type TPruneResult } from "./pruner";
+import { Pruner } from "./pruner";
 import { ResultWriter } from "./result-writer";
 import { TargetLanes } from "./target-lanes";
 
@@ -19,6 +28,14 @@ export interface WebhookDispatcherOptions {
   logger?: TWebhookLogger;
   /** WAHA_WORKER_ID ("" when unset). Rows are owned by the worker that wrote them; only it dispatches them. */
   workerId?: string;
+  /**
+   * Cluster mode (PostgreSQL, several workers: docs/cluster.md), with the workers' lease (`env.cluster`).
+   * This worker then adopts the pending and in_flight rows of workers whose lease lapsed: every fifth of
+   * the lease, at start, and on adoptNow(). Unset (SQLite, the embedded mode): no adoption.
+   */
+  cluster?: { leaseMs: number } | null;
+  /** Rows moved per adopting statement (default 1,000). */
+  adoptChunkSize?: number;
   /** Requests in flight per target URL (default 8). */
   concurrencyPerTarget?: number;
   /**
@@ -59,7 +76,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  *   in flight, the circuit breaker (circuit-breaker.ts) and the sending itself;
  * - Claimer (claimer.ts): claims due rows for targets with room, and the timers that ask for it;
  * - ResultWriter (result-writer.ts): attempt results, written in batches, reported to listeners;
- * - Pruner (pruner.ts): retention.
+ * - Pruner (pruner.ts): retention;
+ * - Adopter (adopter.ts), in cluster mode: the rows of workers that are gone.
  * Requests are built by webhook-request.ts and judged by attempt-result.ts (both pure); every SQL
  * statement is in outbox.ts, run one at a time through one SerialQueue. No ordering per target is
  * guaranteed.
@@ -67,7 +85,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Lifecycle: the constructor has no side effects; start() recovers rows a dead process left
  * in_flight and begins dispatching; stop() lets requests finish (up to stopTimeoutMs), puts unsent
  * claimed rows back to pending and flushes results. enqueue() works before start() and after
- * stop(): rows wait in the database.
+ * stop(): rows wait in the database. In cluster mode a stopped worker's rows are all pending (or
+ * in_flight if their result could not be written) and stay its own until its lease ends; then the
+ * live workers adopt them (the hand-over at shutdown: stop(), then end the lease).
  */
 export class WebhookDispatcher {
   readonly workerId: string;
@@ -78,6 +98,7 @@ export class WebhookDispatcher {
   private readonly results: ResultWriter;
   private readonly claimer: Claimer;
   private readonly pruner: Pruner;
+  private readonly adopter: Adopter | null;
 
   private running = false;
   private startPromise: Promise<void> | null = null;
@@ -124,6 +145,14 @@ export class WebhookDispatcher {
       retention: { maxAgeMs: options.retention?.maxAgeMs ?? 7 * DAY_MS, maxRows: options.retention?.maxRows ?? 100_000 },
       intervalMs: options.pruneIntervalMs ?? 60_000,
     });
+    this.adopter = options.cluster
+      ? new Adopter({
+          core,
+          intervalMs: options.cluster.leaseMs / 5,
+          chunkSize: options.adoptChunkSize ?? 1_000,
+          onAdopted: () => this.claimer.rescan(),
+        })
+      : null;
   }
 
   get isRunning(): boolean {
@@ -161,6 +190,7 @@ export class WebhookDispatcher {
       if (!this.running) return;
       this.pruner.start();
       this.claimer.start();
+      this.adopter?.start();
     })();
     return this.startPromise;
   }
@@ -177,6 +207,8 @@ export class WebhookDispatcher {
       await this.startPromise?.catch(() => undefined);
       this.claimer.stopTimers();
       this.pruner.stopTimer();
+      this.adopter?.stopTimer();
+      await this.adopter?.settled();
       await this.claimer.settled();
       // Rows of a write still in progress are released by the writer itself once it sees !running.
       await this.writer.drain();
@@ -202,8 +234,18 @@ export class WebhookDispatcher {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Cluster mode: adopt the rows of workers that are gone now, rather than at the next periodic pass
+   * (call it when a worker is known to be gone). Adopted rows that are due are claimed at once. Resolves
+   * with the number of rows adopted: 0 outside cluster mode, while stopped, or when the pass failed
+   * (logged).
+   */
+  adoptNow(): Promise<number> {
+    return this.adopter?.adoptNow() ?? Promise.resolve(0);
+  }
+
   /** Deletes old delivered/dead rows (age and count limits) and events no delivery needs. */
-  prune(): Promise<TPruneResult> {
+  prune(): Promise<TPruned> {
     return this.pruner.prune();
   }
 
@@ -235,7 +277,7 @@ export class WebhookDispatcher {
   }
 
   private isIdle(): boolean {
-    return this.writer.isIdle && this.results.isIdle && this.claimer.isIdle && this.lanes.isIdle;
+    return this.writer.isIdle && this.results.isIdle && this.claimer.isIdle && this.lanes.isIdle && (this.adopter?.isIdle ?? true);
   }
 
   private checkIdle(): void {

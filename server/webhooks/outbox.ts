@@ -18,8 +18,10 @@ import { resolveRetrySettings } from "./retry-policy";
  * and every round trip to a server costs what a whole SQLite statement costs. Everything else uses the
  * client API.
  *
- * Each row belongs to the worker in its `worker` column. Result writes and releases change a row only
- * while it is still this worker's and `in_flight`.
+ * Cluster mode (PostgreSQL, docs/cluster.md): each row belongs to the worker in its `worker` column.
+ * Result writes and releases change a row only while it is still this worker's and `in_flight` (a row
+ * adopted meanwhile by another worker keeps its new owner's state), and adoption moves the rows of
+ * workers without a live lease (the `Worker` table, read here, never written) to a live one.
  */
 
 /** A webhook an event goes to: config.webhooks[index] of the session, or the global one from env. */
@@ -65,6 +67,13 @@ async function write<T>(db: Db, operation: Prisma.PrismaPromise<T>): Promise<T> 
   const [result] = await db.$transaction([operation]);
   return result as T;
 }
+
+/**
+ * The database's clock as a `timestamp(3)` in UTC, the form Prisma stores DateTime in on PostgreSQL
+ * (`now()` alone would be compared in the session's time zone). Leases are judged on it, never on a
+ * worker's clock.
+ */
+const DB_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 
 export function newId(prefix: "dlv" | "att", now: number): string {
   return `${prefix}_${ulid(now).toLowerCase()}`;
@@ -289,6 +298,76 @@ export async function recoverInFlight(db: Db, workerId: string): Promise<number>
   return count;
 }
 
+/** A worker whose lease holds (cluster mode): its `Worker.leaseUntil` is after the database's clock. */
+export interface TLiveWorker {
+  id: string;
+  draining: boolean;
+}
+
+export async function findLiveWorkers(db: Db): Promise<TLiveWorker[]> {
+  return db.$queryRaw<TLiveWorker[]>`SELECT "id", "draining" FROM "Worker" WHERE "leaseUntil" > ${DB_NOW} ORDER BY "id"`;
+}
+
+/**
+ * Cluster mode (PostgreSQL only): the owners (`WebhookDelivery.worker`) of pending or in_flight rows
+ * that have no live `Worker` row: their lease lapsed, or they never registered (rows from before cluster
+ * mode). A loose index scan over the distinct owners, one seek each, whatever the number of rows.
+ */
+export async function findOrphanOwners(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ worker: string }[]>`
+    WITH RECURSIVE "owner"("worker") AS (
+      SELECT MIN("worker") FROM "WebhookDelivery"
+      UNION ALL
+      SELECT (SELECT MIN("worker") FROM "WebhookDelivery" WHERE "worker" > "owner"."worker") FROM "owner" WHERE "owner"."worker" IS NOT NULL
+    )
+    SELECT "owner"."worker" FROM "owner"
+    WHERE "owner"."worker" IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM "Worker" WHERE "Worker"."id" = "owner"."worker" AND "Worker"."leaseUntil" > ${DB_NOW})
+      AND (
+        EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "worker" = "owner"."worker" AND "state" = 'pending')
+        OR EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "worker" = "owner"."worker" AND "state" = 'in_flight')
+      )`;
+  return rows.map((row) => row.worker);
+}
+
+/** The target URLs of the pending and in_flight rows of `owners`. */
+export async function findOwnedUrls(db: Db, owners: string[]): Promise<string[]> {
+  const urls = new Set<string>();
+  for (const owner of owners) {
+    for (const state of ["pending", "in_flight"] as const) for (const url of await findPendingUrls(db, owner, state)) urls.add(url);
+  }
+  return [...urls].sort();
+}
+
+/**
+ * Cluster mode (PostgreSQL only): moves at most `limit` pending or in_flight rows of the dead `owners`,
+ * for the target `urls`, to `workerId`, as pending (due when they were due: an in_flight row at once).
+ * Each row keeps its id, so the receiver gets the same X-Webhook-Request-Id again. Returns their ids.
+ *
+ * A row moves once: it is locked as it is picked (`FOR UPDATE SKIP LOCKED`; a row another adopter or a
+ * claim holds is skipped, one changed meanwhile is checked again in its newest version), only while its
+ * owner still has no live lease and this worker's lease holds; the UPDATE then finds it by primary key.
+ */
+export async function adoptDeliveries(
+  db: Db,
+  options: { workerId: string; owners: string[]; urls: string[]; now: number; limit: number },
+): Promise<string[]> {
+  const { workerId } = options;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH "orphan" AS MATERIALIZED (
+      SELECT "id" FROM "WebhookDelivery" AS "delivery"
+      WHERE "worker" = ANY(${options.owners}::text[]) AND "worker" <> ${workerId} AND "state" IN ('pending', 'in_flight')
+        AND "url" = ANY(${options.urls}::text[])
+        AND NOT EXISTS (SELECT 1 FROM "Worker" WHERE "Worker"."id" = "delivery"."worker" AND "Worker"."leaseUntil" > ${DB_NOW})
+        AND EXISTS (SELECT 1 FROM "Worker" WHERE "Worker"."id" = ${workerId} AND "Worker"."leaseUntil" > ${DB_NOW})
+      LIMIT ${options.limit} FOR UPDATE SKIP LOCKED
+    )
+    UPDATE "WebhookDelivery" SET "worker" = ${workerId}, "state" = 'pending', "updatedAt" = ${new Date(options.now)}
+    WHERE "id" = ANY(ARRAY(SELECT "id" FROM "orphan"))
+    RETURNING "id"`;
+  return rows.map((row) => row.id);
+}
+
 /** The earliest retry of this worker that is not due yet, to arm one timer instead of polling. */
 export async function findNextDueAt(db: Db, workerId: string, after: number): Promise<number | null> {
   const row = await db.webhookDelivery.findFirst({
@@ -434,11 +513,12 @@ export interface TRetention {
 
 export type TPruneOptions = TRetention & { now: number; chunkSize: number; between: <T>(work: () => Promise<T>) => Promise<T> };
 
-/** What a prune run did. */
+/** What a prune run did; `busy`: it ended early because another worker was pruning (PostgreSQL). */
 export interface TPruned {
   expired: number;
   deliveries: number;
   events: number;
+  busy?: true;
 }
 
 /**
@@ -448,6 +528,7 @@ export interface TPruned {
  * (better-sqlite3 is synchronous: one huge DELETE would stall the process).
  */
 export async function pruneDeliveries(db: Db, options: TPruneOptions): Promise<TPruned> {
+  if (db.$provider() === "postgresql") return prunePostgres(db, options);
   const { between, chunkSize } = options;
   let deliveries = 0;
   let events = 0;
@@ -507,6 +588,75 @@ export async function pruneDeliveries(db: Db, options: TPruneOptions): Promise<T
     if (count < chunkSize) break;
   }
   return { expired, deliveries, events };
+}
+
+/**
+ * Pruning on PostgreSQL, where every worker prunes the one shared outbox: each statement that changes
+ * rows first takes a transaction-level advisory lock (held until the statement ends) and does nothing
+ * when another worker holds it; the run then ends, reporting `busy`. So two workers never prune at the
+ * same time, and no session-level lock is needed (Prisma's pool cannot keep one on a connection).
+ * Attempts go with their deliveries through the foreign key's ON DELETE CASCADE.
+ */
+async function prunePostgres(db: Db, options: TPruneOptions): Promise<TPruned> {
+  const { between, chunkSize } = options;
+  const done: TPruned = { expired: 0, deliveries: 0, events: 0 };
+  /** Runs one row-changing statement whose WHERE includes `"gate"."held"`; null when another worker holds the lock. */
+  const gated = async (work: Prisma.Sql): Promise<number | null> => {
+    const [row] = await between(
+      () => db.$queryRaw<{ held: boolean; count: number }[]>`
+        WITH "gate" AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtext('switchboard:webhook-prune')) AS "held"),
+        "work" AS (${work})
+        SELECT (SELECT "held" FROM "gate") AS "held", (SELECT count(*) FROM "work")::int AS "count"`,
+    );
+    return row!.held ? row!.count : null;
+  };
+  const busy = (): TPruned => ({ ...done, busy: true });
+  const now = new Date(options.now);
+  const maxAge = new Date(options.now - options.maxAgeMs);
+
+  const expired = await gated(Prisma.sql`
+    UPDATE "WebhookDelivery" SET "state" = 'dead', "finishedAt" = ${now}, "updatedAt" = ${now},
+      "lastError" = ${`expired: not delivered within ${Math.round(options.maxAgeMs / 3_600_000)} h of being due`}
+    WHERE (SELECT "held" FROM "gate") AND "state" = 'pending' AND "nextAttemptAt" < ${maxAge}
+    RETURNING 1`);
+  if (expired === null) return busy();
+  done.expired = expired;
+
+  const deleteChunks = async (where: Prisma.Sql): Promise<boolean> => {
+    for (;;) {
+      const count = await gated(Prisma.sql`
+        DELETE FROM "WebhookDelivery" WHERE "id" IN (
+          SELECT "id" FROM "WebhookDelivery" WHERE (SELECT "held" FROM "gate") AND ${where} LIMIT ${chunkSize}
+        ) RETURNING 1`);
+      if (count === null) return false;
+      done.deliveries += count;
+      if (count < chunkSize) return true;
+    }
+  };
+  if (!(await deleteChunks(Prisma.sql`"finishedAt" < ${maxAge}`))) return busy();
+
+  // The newest finished row beyond maxRows (ties on finishedAt broken by id), and everything older.
+  const [cutoff] = await between(
+    () => db.$queryRaw<{ finishedAt: Date; id: string }[]>`
+      SELECT "finishedAt", "id" FROM "WebhookDelivery" WHERE "finishedAt" IS NOT NULL
+      ORDER BY "finishedAt" DESC, "id" DESC OFFSET ${options.maxRows} LIMIT 1`,
+  );
+  if (cutoff) {
+    const older = Prisma.sql`("finishedAt" < ${cutoff.finishedAt} OR ("finishedAt" = ${cutoff.finishedAt} AND "id" <= ${cutoff.id}))`;
+    if (!(await deleteChunks(older))) return busy();
+  }
+
+  for (;;) {
+    const count = await gated(Prisma.sql`
+      DELETE FROM "WebhookEvent" WHERE "id" IN (
+        SELECT "id" FROM "WebhookEvent" AS "event" WHERE (SELECT "held" FROM "gate")
+          AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "WebhookDelivery"."eventId" = "event"."id")
+        LIMIT ${chunkSize}
+      ) RETURNING 1`);
+    if (count === null) return busy();
+    done.events += count;
+    if (count < chunkSize) return done;
+  }
 }
 
 export function toDeliveryDto(row: TDeliveryRow): TWebhookDelivery {

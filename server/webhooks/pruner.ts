@@ -1,21 +1,20 @@
 import type { ClockTimer } from "@/server/engines/clock";
 import type { TDispatchCore } from "./dispatch-core";
-import { pruneDeliveries, type TRetention } from "./outbox";
-
-export type TPruneResult = { expired: number; deliveries: number; events: number };
+import { pruneDeliveries, type TPruned, type TRetention } from "./outbox";
 
 /**
  * Retention: every `intervalMs` while the dispatcher runs (0: only when prune() is called), pending
  * rows overdue by more than the max age die and finished rows beyond the age and count limits are
- * deleted, in chunks queued between the dispatcher's other database calls.
+ * deleted, in chunks queued between the dispatcher's other database calls. On PostgreSQL one worker at a
+ * time prunes the shared outbox (an advisory lock: pruneDeliveries); a run that meets another ends early.
  */
 export class Pruner {
   private timer: ClockTimer | null = null;
-  private pruning: Promise<TPruneResult> | null = null;
+  private pruning: Promise<TPruned> | null = null;
 
   constructor(private readonly options: { core: TDispatchCore; retention: TRetention; intervalMs: number }) {}
 
-  async prune(): Promise<TPruneResult> {
+  async prune(): Promise<TPruned> {
     const { core, retention } = this.options;
     const run = pruneDeliveries(core.db, {
       ...retention,
@@ -32,6 +31,7 @@ export class Pruner {
           "webhook deliveries expired undelivered (receiver down longer than the retention age)",
         );
       if (result.deliveries || result.events) core.logger.debug(result, "pruned webhook deliveries");
+      if (result.busy) core.logger.debug(result, "webhook pruning ended early: another worker is pruning");
       return result;
     } finally {
       if (this.pruning === run) this.pruning = null;
