@@ -2,7 +2,7 @@ import { monotonicFactory } from "ulid";
 import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookConfig } from "@/lib/session-config";
 import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { Db } from "@/server/db";
+import { queryPostgres, type Db } from "@/server/db";
 import { resolveRetrySettings } from "./retry-policy";
 
 /**
@@ -14,9 +14,10 @@ import { resolveRetrySettings } from "./retry-policy";
  * tagged `$executeRaw`/`$queryRaw` (placeholders and Date values are bound by the adapter, identifiers
  * are quoted): Prisma 6's createMany/updateMany cost 4-5x more per row here, which alone would cap
  * delivery below 2,000/s. On PostgreSQL each of them is ONE statement (arrays bound as parameters and
- * expanded by `unnest`, data-modifying CTEs) run on its own, without BEGIN/COMMIT: a statement is atomic,
- * and every round trip to a server costs what a whole SQLite statement costs. Everything else uses the
- * client API.
+ * expanded by `unnest`, data-modifying CTEs) run on its own, without BEGIN/COMMIT (a statement is atomic,
+ * and every round trip to a server costs what a whole SQLite statement costs), on the pool under the
+ * client (queryPostgres in server/db.ts: Prisma's raw queries cost several times their work in CPU
+ * there). Everything else uses the client API.
  *
  * Cluster mode (PostgreSQL, docs/cluster.md): each row belongs to the worker in its `worker` column.
  * Result writes and releases change a row only while it is still this worker's and `in_flight` (a row
@@ -149,6 +150,7 @@ export function buildOutboxRows(
 /** Writes events and their delivery rows in ONE transaction (nothing is sent before it commits). */
 export async function insertOutboxRows(db: Db, rows: { events: TOutboxEntry[]; deliveries: TDeliveryRow[] }): Promise<void> {
   if (rows.events.length === 0) return;
+  if (db.$provider() === "postgresql") return insertOutboxRowsPostgres(db, rows);
   const statements = [
     ...chunks(rows.events, INSERT_CHUNK).map(
       (part) =>
@@ -170,6 +172,34 @@ export async function insertOutboxRows(db: Db, rows: { events: TOutboxEntry[]; d
     ),
   ];
   await db.$transaction(statements);
+}
+
+/**
+ * insertOutboxRows on PostgreSQL: one statement, each column a bound array. A multi-row VALUES list costs
+ * Prisma's client a few microseconds per parameter, 20 per delivery: most of the write's time.
+ */
+async function insertOutboxRowsPostgres(db: Db, rows: { events: TOutboxEntry[]; deliveries: TDeliveryRow[] }): Promise<void> {
+  const events = (pick: (entry: TOutboxEntry) => unknown) => rows.events.map(pick);
+  const deliveries = (pick: (row: TDeliveryRow) => unknown) => rows.deliveries.map(pick);
+  await queryPostgres(
+    db,
+    Prisma.sql`
+    WITH "event" AS (
+      INSERT INTO "WebhookEvent" ("id", "session", "event", "body", "timestamp")
+      SELECT * FROM unnest(
+        ${events((e) => e.envelope.id)}::text[], ${events((e) => e.envelope.session)}::text[], ${events((e) => e.envelope.event)}::text[],
+        ${events((e) => e.body)}::text[], ${events((e) => new Date(e.envelope.timestamp))}::timestamp(3)[]
+      )
+    )
+    INSERT INTO "WebhookDelivery" ("id", "eventId", "session", "event", "url", "source", "webhookIndex", "webhook", "worker", "state", "attempts", "cycle", "nextAttemptAt", "createdAt", "updatedAt")
+    SELECT * FROM unnest(
+      ${deliveries((d) => d.id)}::text[], ${deliveries((d) => d.eventId)}::text[], ${deliveries((d) => d.session)}::text[],
+      ${deliveries((d) => d.event)}::text[], ${deliveries((d) => d.url)}::text[], ${deliveries((d) => d.source)}::text[],
+      ${deliveries((d) => d.webhookIndex)}::int[], ${deliveries((d) => d.webhook)}::text[], ${deliveries((d) => d.worker)}::text[],
+      ${deliveries((d) => d.state)}::text[], ${deliveries((d) => d.attempts)}::int[], ${deliveries((d) => d.cycle)}::int[],
+      ${deliveries((d) => d.nextAttemptAt)}::timestamp(3)[], ${deliveries((d) => d.createdAt)}::timestamp(3)[], ${deliveries((d) => d.updatedAt)}::timestamp(3)[]
+    )`,
+  );
 }
 
 /** Writes events and their delivery rows (all pending) in one transaction; returns the delivery rows. */
@@ -255,7 +285,9 @@ async function claimDueDeliveriesPostgres(
   options: { workerId: string; now: number; take: Map<string, number> },
 ): Promise<TDueDeliveryRow[]> {
   const { workerId } = options;
-  const rows = await db.$queryRaw<(TDeliveryRow & { envelopeBody: string; envelopeTimestamp: Date })[]>`
+  const rows = await queryPostgres<TDeliveryRow & { envelopeBody: string; envelopeTimestamp: Date }>(
+    db,
+    Prisma.sql`
     WITH "due" AS MATERIALIZED (
       SELECT "row"."id"
       FROM unnest(${[...options.take.keys()]}::text[], ${[...options.take.values()]}::int[]) AS "target"("url", "take")
@@ -269,7 +301,8 @@ async function claimDueDeliveriesPostgres(
       RETURNING *
     )
     SELECT "claimed".*, "event"."body" AS "envelopeBody", "event"."timestamp" AS "envelopeTimestamp"
-    FROM "claimed" JOIN "WebhookEvent" AS "event" ON "event"."id" = "claimed"."eventId"`;
+    FROM "claimed" JOIN "WebhookEvent" AS "event" ON "event"."id" = "claimed"."eventId"`,
+  );
   return rows.map(({ envelopeBody, envelopeTimestamp, ...row }) => ({
     ...row,
     envelope: { body: envelopeBody, timestamp: envelopeTimestamp },
@@ -442,7 +475,9 @@ async function recordAttemptsPostgres(db: Db, records: TAttemptRecord[], options
   const { workerId, now } = options;
   const column = <T>(pick: (record: TAttemptRecord) => T) => records.map(pick);
   const deliveryIds = column((r) => r.deliveryId);
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  const rows = await queryPostgres<{ id: string }>(
+    db,
+    Prisma.sql`
     WITH "attempt" AS (
       INSERT INTO "WebhookAttempt" ("id", "deliveryId", "cycle", "number", "startedAt", "latencyMs", "statusCode", "error", "responseExcerpt", "outcome")
       SELECT * FROM unnest(
@@ -463,7 +498,8 @@ async function recordAttemptsPostgres(db: Db, records: TAttemptRecord[], options
       ${column((r) => (r.state === "pending" ? null : new Date(now)))}::timestamp(3)[]
     ) AS "result"("id", "state", "attempts", "statusCode", "lastError", "nextAttemptAt", "finishedAt")
     WHERE "delivery"."id" = "result"."id" AND "delivery"."worker" = ${workerId} AND "delivery"."state" = 'in_flight'
-    RETURNING "delivery"."id"`;
+    RETURNING "delivery"."id"`,
+  );
   return new Set(rows.map((row) => row.id));
 }
 
