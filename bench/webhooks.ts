@@ -12,14 +12,20 @@
  *    database: emitted events never received (lost) and received more than once (duplicated).
  * 4. The production server with the WhatsApp Web double: status change -> Socket.IO `session.status`
  *    over QR rotations (each new QR is a SCAN_QR_CODE status) and stop/start cycles of one session.
+ * 5. PostgreSQL only (DB=postgresql PARTS=5): three workers, each a child process with its own
+ *    publisher, dispatcher (cluster mode) and lease in `Worker`, against one receiver: EVENTS in all at
+ *    RATE in all (steady), and a stored backlog of EVENTS drained by the three; then kill -9 of one of
+ *    them mid-run: the other two adopt its rows once its lease lapses (LEASE_MS, default 3000):
+ *    lost and duplicated deliveries, and the time from the kill until its last row was adopted.
  * Parts 1-2 run ROUNDS times interleaved, after a warm-up, each run on a fresh database; the tables
  * show the median round. Prints markdown tables and the load average; saves JSON in bench/results/.
  * Run after `npm run build` (part 4): `npx tsx bench/webhooks.ts`
- * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 DB=sqlite|postgresql to tune; part 4
- * always runs the server on SQLite).
+ * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 DB=sqlite|postgresql LEASE_MS=3000 to
+ * tune; part 4 always runs the server on SQLite).
  * Targets (2 cores): >= 2,000 deliveries/s (stored backlog) and keeping up with 2,000/s offered;
  * emit -> receipt p99 <= 50 ms at 2,000/s; 0 lost after kill -9; live receiver's delivered/s drops
- * <= 10% when the other of two receivers is dead; status change -> Socket.IO client p99 <= 20 ms.
+ * <= 10% when the other of two receivers is dead; status change -> Socket.IO client p99 <= 20 ms;
+ * three workers >= 2,000 deliveries/s against one receiver, 0 lost when one of them is killed.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -47,6 +53,8 @@ const CYCLES = intEnv("CYCLES", 50);
 const ROTATIONS = intEnv("ROTATIONS", 50);
 const PARTS = new Set((process.env.PARTS ?? "1,2,3,4").split(",").map((part) => part.trim()));
 const DIALECT = dialectEnv();
+const LEASE_MS = intEnv("LEASE_MS", 3_000);
+const WORKERS = ["w1", "w2", "w3"];
 
 const HMAC_KEY = "bench-hmac-key-0123456789";
 const SELF = fileURLToPath(import.meta.url);
@@ -84,6 +92,25 @@ interface RunResult {
   /** Attempts recorded for the other (second) webhook. */
   otherAttempts: number;
   seconds: number;
+}
+
+interface ClusterResult {
+  workers: number;
+  leaseMs: number;
+  /** Deliveries per second at the one receiver (steady: between its first and last request; backlog: from the go). */
+  steady: { events: number; received: number; deliveredPerSecond: number; p50: number; p99: number };
+  backlog: { events: number; received: number; deliveredPerSecond: number };
+  kill: {
+    events: number;
+    acknowledged: number;
+    receivedUnique: number;
+    lost: number;
+    duplicated: number;
+    /** The killed worker's rows when it died, by state. */
+    statesAtKill: Record<string, number>;
+    /** kill -> none of its rows left pending or in flight. */
+    adoptedAfterSeconds: number;
+  };
 }
 
 interface CrashResult {
@@ -133,8 +160,10 @@ async function main() {
   const results: RunResult[] = [];
   let crash: CrashResult | null = null;
   let socket: SocketResult | null = null;
+  let clustered: ClusterResult | null = null;
+  if (PARTS.has("5") && DIALECT !== "postgresql") throw new Error("part 5 (three workers) needs DB=postgresql");
 
-  const receivers = PARTS.has("1") || PARTS.has("2") || PARTS.has("3") ? Receivers.start() : null;
+  const receivers = ["1", "2", "3", "5"].some((part) => PARTS.has(part)) ? Receivers.start() : null;
   try {
     if (receivers && (PARTS.has("1") || PARTS.has("2"))) {
       results.push(...(await throughputRounds(receivers)));
@@ -143,6 +172,10 @@ async function main() {
     if (receivers && PARTS.has("3")) {
       crash = await crashRun(receivers);
       noteLoad("after part 3");
+    }
+    if (receivers && PARTS.has("5")) {
+      clustered = await clusterRun(receivers);
+      noteLoad("after part 5");
     }
   } finally {
     receivers?.stop();
@@ -153,7 +186,7 @@ async function main() {
     noteLoad("after part 4");
   }
 
-  const targets = print(results, crash, socket);
+  const targets = print(results, crash, socket, clustered);
   fs.mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/webhooks-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
   const settings = {
@@ -163,9 +196,10 @@ async function main() {
     rounds: ROUNDS,
     cycles: CYCLES,
     rotations: ROTATIONS,
+    leaseMs: LEASE_MS,
     cores: os.cpus().length,
   };
-  fs.writeFileSync(file, JSON.stringify({ settings, loads, targets, runs: results, crash, socket }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ settings, loads, targets, runs: results, crash, socket, cluster: clustered }, null, 2));
   console.log(`\nsaved ${file}`);
 }
 
@@ -428,8 +462,8 @@ async function crashRun(receivers: Receivers): Promise<CrashResult> {
   }
 }
 
-async function countStates(db: Db): Promise<Record<string, number>> {
-  const groups = await db.webhookDelivery.groupBy({ by: ["state"], _count: { _all: true } });
+async function countStates(db: Db, worker?: string): Promise<Record<string, number>> {
+  const groups = await db.webhookDelivery.groupBy({ by: ["state"], where: worker === undefined ? {} : { worker }, _count: { _all: true } });
   return Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
 }
 
@@ -454,6 +488,190 @@ async function crashChild(): Promise<void> {
       if (envelope) acked.push(envelope.id);
     }),
   );
+}
+
+// ------------------------------------------------------------------ part 5: three workers (PostgreSQL)
+
+/** A worker child of part 5, driven over IPC: "ready" once its dispatcher can go, then "go". */
+interface WorkerChild {
+  id: string;
+  process: ChildProcess;
+  acked: Set<string>;
+  ready: Promise<void>;
+  go(): void;
+  exited: Promise<void>;
+}
+
+function forkWorker(id: string, env: Record<string, string>): WorkerChild {
+  const child = fork(SELF, ["cluster-worker"], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env, BENCH_WORKER_ID: id, BENCH_LEASE_MS: String(LEASE_MS) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const acked = new Set<string>();
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  child.on("message", (message: { acked?: string[]; ready?: boolean }) => {
+    message.acked?.forEach((ackedId) => acked.add(ackedId));
+    if (message.ready) ready();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return { id, process: child, acked, ready: readyPromise, go: () => child.send({ go: true }), exited };
+}
+
+/** Leases as the worker registry writes them (that registry is not part of this benchmark). */
+async function registerWorkers(db: Db): Promise<void> {
+  const now = new Date();
+  for (const id of WORKERS) {
+    await db.worker.create({
+      data: {
+        id,
+        incarnation: `${id}-bench`,
+        url: `http://${id}.bench`,
+        leaseUntil: new Date(now.getTime() + LEASE_MS),
+        heartbeatAt: now,
+        startedAt: now,
+      },
+    });
+  }
+}
+
+async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
+  const port = await receivers.listen("ok");
+  const hookUrl = `http://127.0.0.1:${port}/hook`;
+  const perWorker = Math.ceil(EVENTS / WORKERS.length);
+  /** One run of three workers on a fresh database; `during` runs once all emit, before the wait for every receipt. */
+  const run = async (mode: "steady" | "backlog", during?: (workers: WorkerChild[], testDb: TestDb) => Promise<void>) => {
+    const testDb = await createTestDb(DIALECT);
+    await registerWorkers(testDb.db);
+    const env = {
+      BENCH_DATABASE_URL: testDb.url,
+      BENCH_HOOK_URL: hookUrl,
+      BENCH_EVENTS: String(perWorker),
+      BENCH_RATE: String(Math.ceil(RATE / WORKERS.length)),
+      BENCH_MODE: mode,
+    };
+    const workers = WORKERS.map((id) => forkWorker(id, env));
+    try {
+      await Promise.all(workers.map((worker) => worker.ready));
+      const startedAt = Date.now();
+      for (const worker of workers) worker.go();
+      await during?.(workers, testDb);
+      // Every worker still alive has emitted all its events; then every row ends delivered (or dead).
+      await waitUntil(
+        () =>
+          workers.every(
+            (worker) => worker.process.exitCode !== null || worker.process.signalCode !== null || worker.acked.size >= perWorker,
+          ),
+        120_000,
+        "every worker to emit its events",
+      );
+      await waitUntil(
+        async () => (await testDb.db.webhookDelivery.count({ where: { state: { in: ["pending", "in_flight"] } } })) === 0,
+        120_000,
+        "every delivery to finish",
+      );
+      const report = await receivers.report(port);
+      const acked = new Set(workers.flatMap((worker) => [...worker.acked]));
+      const stored = await testDb.db.webhookEvent.findMany({ select: { id: true } });
+      return { report, startedAt, acked, emitted: new Set([...acked, ...stored.map((row) => row.id)]) };
+    } finally {
+      for (const worker of workers) worker.process.kill("SIGKILL");
+      await Promise.all(workers.map((worker) => worker.exited));
+      await testDb.close();
+    }
+  };
+
+  const steady = await run("steady");
+  const latencies = stats(steady.report.latencies);
+  console.log(`part 5 | 3 workers | steady ${RATE}/s: ${steady.report.count} received, p99 ${latencies.p99} ms`);
+  const backlog = await run("backlog");
+  console.log(`part 5 | 3 workers | stored backlog: ${backlog.report.count} received`);
+
+  let statesAtKill: Record<string, number> = {};
+  let adoptedAfterSeconds = NaN;
+  const killed = await run("steady", async (workers, testDb) => {
+    const victim = workers[0]!;
+    await waitUntil(() => victim.acked.size >= perWorker / 2 || victim.process.exitCode !== null, 120_000, "w1 to emit half its events");
+    victim.process.kill("SIGKILL");
+    await victim.exited;
+    const killedAt = Date.now();
+    statesAtKill = await countStates(testDb.db, victim.id);
+    await waitUntil(
+      async () => (await testDb.db.webhookDelivery.count({ where: { worker: victim.id, state: { in: ["pending", "in_flight"] } } })) === 0,
+      120_000,
+      "w1's rows to be adopted",
+    );
+    adoptedAfterSeconds = (Date.now() - killedAt) / 1000;
+  });
+  const received = new Set(killed.report.ids);
+  await receivers.close(port);
+  return {
+    workers: WORKERS.length,
+    leaseMs: LEASE_MS,
+    steady: {
+      events: perWorker * WORKERS.length,
+      received: steady.report.count,
+      deliveredPerSecond: rateOf("steady", steady.report, steady.startedAt),
+      p50: latencies.p50,
+      p99: latencies.p99,
+    },
+    backlog: {
+      events: perWorker * WORKERS.length,
+      received: backlog.report.count,
+      deliveredPerSecond: rateOf("backlog", backlog.report, backlog.startedAt),
+    },
+    kill: {
+      events: perWorker * WORKERS.length,
+      acknowledged: killed.acked.size,
+      receivedUnique: received.size,
+      lost: [...killed.emitted].filter((id) => !received.has(id)).length,
+      duplicated: killed.report.ids.length - received.size,
+      statesAtKill,
+      adoptedAfterSeconds,
+    },
+  };
+}
+
+/** Runs in a part 5 child: one worker (lease, publisher, dispatcher in cluster mode), emitting on "go". */
+async function clusterWorker(): Promise<void> {
+  process.on("disconnect", () => process.exit(1));
+  const id = process.env.BENCH_WORKER_ID!;
+  const leaseMs = Number(process.env.BENCH_LEASE_MS);
+  const db = openDb(process.env.BENCH_DATABASE_URL!);
+  // The lease, renewed every fifth of it, as the worker registry does.
+  const renew = () =>
+    db.$executeRaw`UPDATE "Worker" SET "leaseUntil" = (now() AT TIME ZONE 'UTC') + ${leaseMs} * interval '1 millisecond' WHERE "id" = ${id}`;
+  await renew();
+  setInterval(() => void renew().catch(() => undefined), leaseMs / 5);
+  const dispatcher = new WebhookDispatcher({ db, version: VERSION, workerId: id, cluster: { leaseMs }, pruneIntervalMs: 0 });
+  const publisher = createEventPublisher({ dispatcher, environment: ENVIRONMENT, globalWebhook: null, ignoreDefaults: NO_IGNORE });
+  const config = sessionConfig([process.env.BENCH_HOOK_URL!]);
+  const events = Number(process.env.BENCH_EVENTS);
+  let acked: string[] = [];
+  setInterval(() => {
+    if (acked.length === 0) return;
+    process.send?.({ acked });
+    acked = [];
+  }, 10);
+  setTimeout(() => process.exit(2), 300_000).unref(); // never outlive a parent that forgot to kill
+  const publish = (seq: number) =>
+    publishMessage(publisher, config, seq).then((envelope) => {
+      if (envelope) acked.push(envelope.id);
+    });
+  const go = new Promise<void>((resolve) => process.on("message", (message: { go?: boolean }) => message.go && resolve()));
+  if (process.env.BENCH_MODE === "backlog") {
+    // Written while the dispatcher is stopped, so only delivering is timed.
+    await emitAtOnce(events, publish);
+    process.send?.({ ready: true });
+    await go;
+    await dispatcher.start();
+  } else {
+    await dispatcher.start();
+    process.send?.({ ready: true });
+    await go;
+    await emitSteady(events, Math.max(1, Number(process.env.BENCH_RATE)), publish);
+  }
 }
 
 // ------------------------------------------------------------------ part 4: Socket.IO
@@ -656,7 +874,7 @@ interface TargetRow {
   met: boolean;
 }
 
-function print(results: RunResult[], crash: CrashResult | null, socket: SocketResult | null): TargetRow[] {
+function print(results: RunResult[], crash: CrashResult | null, socket: SocketResult | null, clustered: ClusterResult | null): TargetRow[] {
   const targets: TargetRow[] = [];
   const median = (scenario: Scenario, mode: Mode) => {
     const runs = results.filter((r) => r.scenario === scenario && r.mode === mode);
@@ -774,6 +992,37 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
     });
   }
 
+  if (clustered) {
+    const { steady, backlog, kill } = clustered;
+    console.log(
+      `\n## Part 5: ${clustered.workers} workers (child processes, cluster mode) on one PostgreSQL against one receiver; lease ${clustered.leaseMs} ms\n`,
+    );
+    console.log("| run | events | received | delivered/s | p50 ms | p99 ms |");
+    console.log("|---|---:|---:|---:|---:|---:|");
+    console.log(
+      `| steady ${RATE}/s in all | ${steady.events} | ${steady.received} | ${steady.deliveredPerSecond} | ${steady.p50} | ${steady.p99} |`,
+    );
+    console.log(`| stored backlog, drained | ${backlog.events} | ${backlog.received} | ${backlog.deliveredPerSecond} | - | - |`);
+    console.log(
+      "\n| kill -9 of w1 mid-run | acknowledged | received (unique) | lost | duplicated | w1's rows at kill | all adopted after s |",
+    );
+    console.log("|---|---:|---:|---:|---:|---|---:|");
+    console.log(
+      `| steady ${RATE}/s in all | ${kill.acknowledged} | ${kill.receivedUnique} | ${kill.lost} | ${kill.duplicated} | ` +
+        `${fmtStates(kill.statesAtKill)} | ${kill.adoptedAfterSeconds.toFixed(2)} |`,
+    );
+    targets.push({
+      target: "3 workers, one receiver: >= 2,000 deliveries/s (stored backlog drained)",
+      measured: `${backlog.deliveredPerSecond}/s (steady ${steady.deliveredPerSecond}/s of ${RATE}/s offered)`,
+      met: backlog.deliveredPerSecond >= 2000,
+    });
+    targets.push({
+      target: "3 workers, kill -9 of one: 0 lost, duplicates only for its in-flight rows",
+      measured: `${kill.lost} lost, ${kill.duplicated} duplicated (${kill.statesAtKill.in_flight ?? 0} in flight at the kill)`,
+      met: kill.lost === 0 && kill.duplicated <= (kill.statesAtKill.in_flight ?? 0),
+    });
+  }
+
   console.log("\n## Targets\n");
   console.log("| target | measured | met |");
   console.log("|---|---|---|");
@@ -834,10 +1083,11 @@ function fmtStates(states: Record<string, number>): string {
     .join(", ");
 }
 
-const role = process.argv[2] === "crash-child" ? crashChild() : main();
+const CHILD_ROLES: Record<string, () => Promise<void>> = { "crash-child": crashChild, "cluster-worker": clusterWorker };
+const role = (CHILD_ROLES[process.argv[2] ?? ""] ?? main)();
 role.then(
   () => {
-    if (process.argv[2] !== "crash-child") process.exit(0);
+    if (!(process.argv[2]! in CHILD_ROLES)) process.exit(0);
   },
   (error) => {
     console.error(error);
