@@ -88,6 +88,8 @@ async function main(): Promise<void> {
     db,
     version: VERSION,
     workerId: env.workerId ?? "",
+    // Cluster mode: adopts the rows of workers that are gone (docs/cluster.md).
+    cluster: env.cluster && { leaseMs: env.cluster.leaseMs },
     logger: logger.child({ module: "webhooks" }),
     ...env.webhooks,
   });
