@@ -122,10 +122,10 @@ describe("embedded mode (SQLite)", () => {
   beforeEach(() => setUp("sqlite"));
   afterEach(tearDown);
 
-  it("adopts nothing: rows of another worker id stay that worker's", async () => {
+  it("adopts nothing, even with the cluster option: rows of another worker id stay that worker's", async () => {
     const r = await receiver();
     await publish(worker("w1"), 2, [r.url]);
-    const w2 = worker("w2");
+    const w2 = worker("w2", { cluster: { leaseMs: 1_000 } });
     await w2.start();
     expect(await w2.adoptNow()).toBe(0);
     expect((await rows()).map((row) => [row.worker, row.state])).toEqual([

@@ -145,14 +145,16 @@ export class WebhookDispatcher {
       retention: { maxAgeMs: options.retention?.maxAgeMs ?? 7 * DAY_MS, maxRows: options.retention?.maxRows ?? 100_000 },
       intervalMs: options.pruneIntervalMs ?? 60_000,
     });
-    this.adopter = options.cluster
-      ? new Adopter({
-          core,
-          intervalMs: options.cluster.leaseMs / 5,
-          chunkSize: options.adoptChunkSize ?? 1_000,
-          onAdopted: () => this.claimer.rescan(),
-        })
-      : null;
+    // Cluster mode runs on PostgreSQL only (env.cluster); the adoption SQL is PostgreSQL's.
+    this.adopter =
+      options.cluster && options.db.$provider() === "postgresql"
+        ? new Adopter({
+            core,
+            intervalMs: options.cluster.leaseMs / 5,
+            chunkSize: options.adoptChunkSize ?? 1_000,
+            onAdopted: () => this.claimer.rescan(),
+          })
+        : null;
   }
 
   get isRunning(): boolean {
