@@ -2,6 +2,8 @@ import { monotonicFactory } from "ulid";
 import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookConfig } from "@/lib/session-config";
 import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
+// DB_NOW: leases are judged on the database's clock, in UTC as Prisma stores DateTime (server/cluster/workers.ts).
+import { DB_NOW } from "@/server/cluster/workers";
 import { queryPostgres, type Db } from "@/server/db";
 import { resolveRetrySettings } from "./retry-policy";
 
@@ -68,13 +70,6 @@ async function write<T>(db: Db, operation: Prisma.PrismaPromise<T>): Promise<T> 
   const [result] = await db.$transaction([operation]);
   return result as T;
 }
-
-/**
- * The database's clock as a `timestamp(3)` in UTC, the form Prisma stores DateTime in on PostgreSQL
- * (`now()` alone would be compared in the session's time zone). Leases are judged on it, never on a
- * worker's clock.
- */
-const DB_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 
 export function newId(prefix: "dlv" | "att", now: number): string {
   return `${prefix}_${ulid(now).toLowerCase()}`;
