@@ -137,6 +137,7 @@ async function main(): Promise<void> {
           capacity: env.cluster.capacity,
           leaseMs: env.cluster.leaseMs,
           settings,
+          onPeerLeaseLapsed: () => void dispatcher.adoptNow(),
         })
       : null;
   remember(CLUSTER_NODE_KEY, () => ({ node: cluster }));
@@ -195,7 +196,10 @@ async function main(): Promise<void> {
       signals.onOwner((change) => {
         if ("workerId" in change && change.workerId === null) node.sweepSoon();
       });
-      signals.onWorker(() => node.sweepSoon());
+      signals.onWorker(() => {
+        node.sweepSoon();
+        void dispatcher.adoptNow();
+      });
       signals.onListenerState((state) => state === "connected" && node.sweepSoon());
     }
   }

@@ -23,6 +23,8 @@ export interface ClusterNodeOptions {
   leaseMs: number;
   /** Hashes of the settings every worker must share, by setting name (see sharedSettings()). */
   settings: Record<string, string>;
+  /** Called just after a peer's lease lapsed (its webhook rows can be adopted now). */
+  onPeerLeaseLapsed?: () => void;
 }
 
 /** Sessions a worker launches at once when it takes many (a failover must not start 150 browsers together). */
@@ -281,6 +283,7 @@ export class ClusterNode implements SessionOwnership {
     if (this.lapseSweepTimer || !(nextLapseMs < this.heartbeatMs)) return;
     this.lapseSweepTimer = setTimeout(() => {
       this.lapseSweepTimer = null;
+      this.options.onPeerLeaseLapsed?.();
       if (this.readiness === "ready" && this.heartbeatTimer) void this.sweepNow();
     }, nextLapseMs + LAPSE_SWEEP_DELAY_MS);
   }
