@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FenceWatchdog } from "./fence-watchdog";
 
@@ -18,6 +20,16 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe("FenceWatchdog", () => {
   let watchdog: FenceWatchdog | null = null;
@@ -51,4 +63,34 @@ describe("FenceWatchdog", () => {
     tree.shell.kill("SIGKILL");
     process.kill(sleeper, "SIGKILL");
   });
+
+  it("kills the browsers of a server paused with SIGSTOP (it runs in a process of its own)", async () => {
+    const server = spawn(process.execPath, ["--import", "tsx", "test/support/fence-watchdog-child.ts"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const browser = await new Promise<number>((resolve) =>
+        server.stdout.on("data", (data: Buffer) => {
+          const match = /armed (\d+)/.exec(data.toString());
+          if (match) resolve(Number(match[1]));
+        }),
+      );
+      server.kill("SIGSTOP");
+      await waitUntil(() => !alive(browser) || isZombie(browser));
+    } finally {
+      server.kill("SIGKILL");
+      server.kill("SIGCONT");
+    }
+  });
 });
+
+/** A killed child of a paused parent stays a zombie until the parent reaps it: dead all the same. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
