@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkMessage, checkServerMessage, ZSubscriptionRequestSchema } from "./realtime-messages";
 import { sampleDelivery } from "./sample-delivery";
+import { sampleSessionHealth } from "./sample-session-health";
 
 const delivery = sampleDelivery();
-const health = {
-  probe: { enabled: true, intervalMs: 10_000, lastAt: 1, lastOkAt: 1, latencyMs: 3, state: "CONNECTED", suspect: null },
-  failures: 0,
-  maxFailures: 10,
-  gaveUp: false,
-  restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
-  lastFailure: null,
-  lastDisconnect: null,
-  pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
-};
+const health = sampleSessionHealth({ probe: { lastAt: 1, lastOkAt: 1, latencyMs: 3, state: "CONNECTED" } });
 const timelock = { enforcementType: "RESTRICT_ALL_COMPANIONS", isActive: true, timeEnforcementEnds: 1_796_000_000 };
 
 describe("delivery.update", () => {

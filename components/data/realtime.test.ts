@@ -2,6 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TSessionPage } from "@/lib/api-client";
 import { sampleDelivery } from "@/lib/sample-delivery";
+import { sampleSessionHealth } from "@/lib/sample-session-health";
 import type { TSession } from "@/lib/session";
 import type { TSessionHealth } from "@/lib/session-health";
 import type { TDeliveryList } from "@/lib/webhook-delivery";
@@ -55,16 +56,7 @@ describe("pushed messages", () => {
   });
 });
 
-const HEALTH: TSessionHealth = {
-  probe: { enabled: true, intervalMs: 10_000, lastAt: null, lastOkAt: null, latencyMs: null, state: null, suspect: null },
-  failures: 0,
-  maxFailures: 10,
-  gaveUp: false,
-  restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
-  lastFailure: null,
-  lastDisconnect: null,
-  pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
-};
+const HEALTH: TSessionHealth = sampleSessionHealth();
 const SESSION: TSession = {
   name: "s1",
   status: "WORKING",

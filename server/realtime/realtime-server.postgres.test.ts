@@ -1,6 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Logger } from "pino";
 import { io, type Socket } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
@@ -8,8 +5,8 @@ import type { TEventEnvelope } from "@/lib/event-envelope";
 import { sampleDelivery } from "@/lib/sample-delivery";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
-import type { EngineHost, HostListener, SessionSnapshot } from "../engines/engine-host";
-import { createFanOutPool, RealtimeServer } from "./realtime-server";
+import { realtimeTestServer, sampleSnapshot } from "@/test/support/realtime-test-server";
+import { createFanOutPool } from "./realtime-server";
 
 /**
  * Cluster mode's live push: two RealtimeServers (two workers) on two HTTP servers sharing one PostgreSQL
@@ -30,30 +27,16 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
   });
 
   async function startWorker() {
-    const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn(), info: vi.fn() };
-    let hostListener: HostListener = () => {};
-    const http: Server = createServer();
-    const realtime = new RealtimeServer({
-      host: {
-        subscribe: (listener: HostListener) => {
-          hostListener = listener;
-          return () => {};
-        },
-      } as unknown as EngineHost,
-      apiKey: null,
-      logger: logger as unknown as Logger,
-    });
-    realtime.attach(http);
+    const { realtime, http, logger, listen, host } = realtimeTestServer();
     const pool = createFanOutPool(testDb.url, logger);
     realtime.shareAcrossWorkers(pool);
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = await listen();
     cleanups.push(async () => {
       await realtime.close();
       await new Promise((resolve) => http.close(resolve));
       await pool.end();
     });
-    const port = (http.address() as AddressInfo).port;
-    return { realtime, logger, pool, port, host: (event: Parameters<HostListener>[0]) => hostListener(event) };
+    return { realtime, logger, pool, port, host };
   }
 
   /** A Socket.IO client subscribed to `session`, recording [message name, what identifies it]. */
@@ -106,7 +89,7 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
       type: "status",
       session: "s1",
       change: { status: "WORKING", timestamp: 1, reason: null },
-      snapshot: snapshot(),
+      snapshot: sampleSnapshot(),
       disconnect: null,
       data: null,
     });
@@ -202,27 +185,4 @@ function identify(name: string, message: Record<string, unknown>): unknown {
   if (name === "session.status") return message.status;
   if (name === "session.qr") return message.value;
   return name;
-}
-
-function snapshot(): SessionSnapshot {
-  return {
-    name: "s1",
-    status: "WORKING",
-    statuses: [],
-    me: null,
-    qr: null,
-    data: null,
-    presence: "offline",
-    webVersion: "2.3000.1",
-    health: {
-      probe: { enabled: true, intervalMs: 1000, lastAt: 1, lastOkAt: 1, latencyMs: 2, state: "CONNECTED", suspect: null },
-      failures: 0,
-      maxFailures: 10,
-      gaveUp: false,
-      restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
-      lastFailure: null,
-      lastDisconnect: null,
-      pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
-    },
-  };
 }

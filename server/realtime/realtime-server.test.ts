@@ -1,13 +1,11 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Logger } from "pino";
+import type { Server } from "node:http";
 import { io, type Socket } from "socket.io-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TSubscriptionReply } from "@/lib/realtime-messages";
 import { sampleDelivery } from "@/lib/sample-delivery";
 import type { TWebhookDelivery } from "@/lib/webhook-delivery";
-import type { EngineHost, HostListener, SessionSnapshot } from "../engines/engine-host";
-import { RealtimeServer } from "./realtime-server";
+import { realtimeTestServer, sampleSnapshot } from "@/test/support/realtime-test-server";
+import type { RealtimeServer } from "./realtime-server";
 
 const delivery = sampleDelivery({ session: "s1", signed: true, state: "in_flight" });
 
@@ -30,22 +28,9 @@ afterEach(() => {
 
 /** A RealtimeServer on a loopback port (no API key, no engines) and a connected Socket.IO client. */
 async function start() {
-  const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn() };
-  let hostListener: HostListener = () => {};
-  http = createServer();
-  realtime = new RealtimeServer({
-    host: {
-      subscribe: (listener: HostListener) => {
-        hostListener = listener;
-        return () => {};
-      },
-    } as unknown as EngineHost,
-    apiKey: null,
-    logger: logger as unknown as Logger,
-  });
-  realtime.attach(http);
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const server = realtimeTestServer();
+  ({ http, realtime } = server);
+  const url = `http://127.0.0.1:${await server.listen()}`;
   const connect = async () => {
     const socket = io(url, { transports: ["websocket"], reconnection: false });
     await new Promise<void>((resolve) => socket.once("connect", resolve));
@@ -60,38 +45,7 @@ async function start() {
     await subscribe({ session }, socket);
     return socket;
   };
-  return { logger, subscribe, another, host: (event: Parameters<HostListener>[0]) => hostListener(event) };
-}
-
-function snapshot(health: { lastAt: number; failures: number }): SessionSnapshot {
-  return {
-    name: "s1",
-    status: "WORKING",
-    statuses: [],
-    me: null,
-    qr: null,
-    data: null,
-    presence: "offline",
-    webVersion: "2.3000.1",
-    health: {
-      probe: {
-        enabled: true,
-        intervalMs: 1000,
-        lastAt: health.lastAt,
-        lastOkAt: health.lastAt,
-        latencyMs: 2,
-        state: "CONNECTED",
-        suspect: null,
-      },
-      failures: health.failures,
-      maxFailures: 10,
-      gaveUp: false,
-      restart: { backoffMs: 2000, maxBackoffMs: 300_000, at: null },
-      lastFailure: null,
-      lastDisconnect: null,
-      pulse: { enabled: false, intervalMs: 0, onlineMs: 25_000, lastAt: null },
-    },
-  };
+  return { logger: server.logger, subscribe, another, host: server.host };
 }
 
 describe("RealtimeServer", () => {
@@ -129,9 +83,9 @@ describe("RealtimeServer", () => {
     client.on("session.health", (message: { health: { probe: { lastAt: number } } }) => mine.push(message.health.probe.lastAt));
     everything.on("session.health", (message: { health: { probe: { lastAt: number } } }) => all.push(message.health.probe.lastAt));
 
-    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 1, failures: 0 }) });
-    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 2, failures: 0 }) });
-    host({ type: "health", session: "s1", snapshot: snapshot({ lastAt: 3, failures: 1 }) });
+    host({ type: "health", session: "s1", snapshot: sampleSnapshot({ lastAt: 1, failures: 0 }) });
+    host({ type: "health", session: "s1", snapshot: sampleSnapshot({ lastAt: 2, failures: 0 }) });
+    host({ type: "health", session: "s1", snapshot: sampleSnapshot({ lastAt: 3, failures: 1 }) });
     await vi.waitFor(() => expect(mine).toEqual([1, 2, 3]), { timeout: 5000 });
     await vi.waitFor(() => expect(all).toEqual([1, 3]), { timeout: 5000 });
   });
