@@ -476,18 +476,26 @@ async function crashChild(): Promise<void> {
   await dispatcher.start();
   const publisher = createEventPublisher({ dispatcher, environment: ENVIRONMENT, globalWebhook: null, ignoreDefaults: NO_IGNORE });
   const config = sessionConfig([process.env.BENCH_HOOK_URL!]);
+  const publish = publishReportingAcked(publisher, config);
+  setTimeout(() => process.exit(2), 120_000).unref(); // never outlive a parent that forgot to kill
+  await emitSteady(Number(process.env.BENCH_EVENTS), Number(process.env.BENCH_RATE), publish);
+}
+
+/**
+ * In a child: publishes message `seq` as publishMessage does, and tells the parent every 10 ms the ids of
+ * the events published (acknowledged) since its last report.
+ */
+function publishReportingAcked(publisher: EventPublisher, config: TSessionConfig): (seq: number) => Promise<void> {
   let acked: string[] = [];
   setInterval(() => {
     if (acked.length === 0) return;
     process.send?.({ acked });
     acked = [];
   }, 10);
-  setTimeout(() => process.exit(2), 120_000).unref(); // never outlive a parent that forgot to kill
-  await emitSteady(Number(process.env.BENCH_EVENTS), Number(process.env.BENCH_RATE), (seq) =>
+  return (seq) =>
     publishMessage(publisher, config, seq).then((envelope) => {
       if (envelope) acked.push(envelope.id);
-    }),
-  );
+    });
 }
 
 // ------------------------------------------------------------------ part 5: three workers (PostgreSQL)
@@ -648,17 +656,8 @@ async function clusterWorker(): Promise<void> {
   const publisher = createEventPublisher({ dispatcher, environment: ENVIRONMENT, globalWebhook: null, ignoreDefaults: NO_IGNORE });
   const config = sessionConfig([process.env.BENCH_HOOK_URL!]);
   const events = Number(process.env.BENCH_EVENTS);
-  let acked: string[] = [];
-  setInterval(() => {
-    if (acked.length === 0) return;
-    process.send?.({ acked });
-    acked = [];
-  }, 10);
+  const publish = publishReportingAcked(publisher, config);
   setTimeout(() => process.exit(2), 300_000).unref(); // never outlive a parent that forgot to kill
-  const publish = (seq: number) =>
-    publishMessage(publisher, config, seq).then((envelope) => {
-      if (envelope) acked.push(envelope.id);
-    });
   const go = new Promise<void>((resolve) => process.on("message", (message: { go?: boolean }) => message.go && resolve()));
   if (process.env.BENCH_MODE === "backlog") {
     // Written while the dispatcher is stopped, so only delivering is timed.
