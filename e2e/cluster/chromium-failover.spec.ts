@@ -2,7 +2,7 @@ import { rank } from "@/server/cluster/rendezvous";
 import type { DoubleSessionInfo, WhatsAppWebDouble } from "../support/whatsapp-web-double/double";
 import { expect, test } from "../support/cluster-fixtures";
 import { waitFor, type Cluster } from "../support/cluster";
-import { processesMatching } from "../support/processes";
+import { descendantsOf, isAlive, processesMatching } from "../support/processes";
 
 /**
  * Failover of real sessions (whatsapp-web.js and Chromium, no test engine) in a cluster of three workers
@@ -119,7 +119,11 @@ test("kill -9 of the worker running two Chromium sessions: they run on another w
     before.map((row) => row.assignedWorker),
     "the placement put both on one worker",
   ).toEqual([victim.id, victim.id]);
-  expect(processesMatching(`${victim.dataDir}/sessions`).length, "Chromium processes of the owner").toBeGreaterThan(0);
+  const chromiums = processesMatching(`${victim.dataDir}/sessions`);
+  expect(chromiums.length, "Chromium processes of the owner").toBeGreaterThan(0);
+  // Everything the owner started: its Chromiums and their helpers, its fencing watchdog.
+  const started = descendantsOf(victim.server.process.pid!);
+  expect(started).toEqual(expect.arrayContaining(chromiums));
   expect(clashes(double.sessions())).toEqual([]);
 
   // From the kill to the end: every ~50 ms, and at the instant any page comes online.
@@ -138,9 +142,9 @@ test("kill -9 of the worker running two Chromium sessions: they run on another w
     const killedAt = Date.now();
     await cluster.kill9(victim);
     // Its browsers die with it (Chromium is launched on a pipe): nothing may stay connected for a server that is gone.
-    await waitFor(() => processesMatching(victim.dataDir).length === 0, {
+    await waitFor(() => processesMatching(victim.dataDir).length === 0 && !started.some(isAlive), {
       timeoutMs: 10_000,
-      what: `no process with ${victim.dataDir} in its command line`,
+      what: `no process with ${victim.dataDir} in its command line, none of the ${started.length} processes ${victim.id} started`,
     });
     const chromiumGoneMs = Date.now() - killedAt;
 
@@ -168,7 +172,7 @@ test("kill -9 of the worker running two Chromium sessions: they run on another w
     expect(clashes(double.sessions())).toEqual([]);
 
     const description =
-      `Chromium of ${victim.id} gone ${chromiumGoneMs} ms after the kill; sessions running elsewhere after ${movedMs} ms ` +
+      `the ${started.length} processes ${victim.id} started (${chromiums.length} of them Chromium) gone ${chromiumGoneMs} ms after the kill; sessions running elsewhere after ${movedMs} ms ` +
       `(${moved.map((row) => `${row.name}: ${row.status} on ${row.assignedWorker}`).join(", ")}); WORKING after ${Date.now() - killedAt} ms; ` +
       `${samples} checks of the double`;
     test.info().annotations.push({ type: "failover", description });

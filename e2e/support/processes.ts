@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * Pids of processes whose command line contains `pattern` (e.g. a session's Chromium profile path).
@@ -22,4 +22,40 @@ export function renderersMatching(pattern: string): number[] {
       return false; // exited meanwhile
     }
   });
+}
+
+/** Every process below `pid` (children, their children, …), found through /proc's parent ids. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    const stat = statOf(Number(entry));
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Whether `pid` still runs (a zombie has ended: only its exit status is left to collect). */
+export function isAlive(pid: number): boolean {
+  const state = statOf(pid)?.state;
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
+function statOf(pid: number): { state: string; ppid: number } | null {
+  if (!Number.isInteger(pid)) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the `(comm)`, which may hold spaces and parentheses: state, ppid, …
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return null; // not a process, or exited meanwhile
+  }
 }
