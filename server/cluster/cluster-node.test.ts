@@ -69,7 +69,12 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
   let testDb: TestDb;
   const workers: Worker[] = [];
 
-  async function startWorker(id: string, url = testDb.url, settings: Record<string, string> = { WAHA_API_KEY: "same" }): Promise<Worker> {
+  async function startWorker(
+    id: string,
+    url = testDb.url,
+    settings: Record<string, string> = { WAHA_API_KEY: "same" },
+    ready = true,
+  ): Promise<Worker> {
     const db = url === testDb.url ? testDb.reopen() : openDb(url);
     const host = new EngineHost(testHostOptions({ factory: new FakeEngineFactory(), clock: new FakeClock() }));
     const node = new ClusterNode({
@@ -83,7 +88,7 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
       settings,
     });
     await node.join();
-    node.markReady();
+    if (ready) node.markReady();
     const worker = { node, host, db };
     workers.push(worker);
     return worker;
@@ -107,8 +112,11 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
   });
 
   it("places every session that should run on exactly one worker, spread over the workers", async () => {
-    await startWorker("w1");
-    await startWorker("w2");
+    // Both joined before either takes sessions: the first one ready would otherwise take them all.
+    const first = await startWorker("w1", testDb.url, undefined, false);
+    const second = await startWorker("w2", testDb.url, undefined, false);
+    first.node.markReady();
+    second.node.markReady();
     await eventually(() => {
       for (const name of SESSIONS) expect(runners(name)).toHaveLength(1);
     });

@@ -10,7 +10,16 @@ import { findStoredSession } from "../sessions/session-repository";
 import { FenceWatchdog } from "./fence-watchdog";
 import { rankWeighted } from "./rendezvous";
 import { differingSettings } from "./shared-settings";
-import { allOwnedStatuses, claimSession, findOrphans, ownedBy, ownedStatusesOf, releaseSession, reportStatus } from "./session-owners";
+import {
+  allOwnedStatuses,
+  claimSession,
+  claimSessions,
+  findOrphans,
+  ownedBy,
+  ownedStatusesOf,
+  releaseSession,
+  reportStatus,
+} from "./session-owners";
 import { endLease, leaseOf, listWorkers, liveWorkerSettings, markDraining, registerWorker, renewLease, type WorkerView } from "./workers";
 
 export interface ClusterNodeOptions {
@@ -365,19 +374,31 @@ export class ClusterNode implements SessionOwnership {
     const orphans = await findOrphans(this.options.db);
     const current = new Set(orphans.map((orphan) => orphan.name));
     for (const name of this.orphanSweeps.keys()) if (!current.has(name)) this.orphanSweeps.delete(name);
-    let room = this.options.capacity === null ? Infinity : this.options.capacity - this.owned.size;
+    const room = this.options.capacity === null ? Infinity : this.options.capacity - this.owned.size;
+    const mine: typeof orphans = [];
     for (const orphan of orphans) {
       const sweeps = (this.orphanSweeps.get(orphan.name) ?? 0) + 1;
       this.orphanSweeps.set(orphan.name, sweeps);
       const turn = this.rankFor(orphan.name, this.peers).indexOf(this.workerId);
-      if (turn < 0 || room <= 0 || sweeps <= 2 * turn) continue;
-      const epoch = await claimSession(this.options.db, orphan.name, this.identity, this.heartbeatMs);
-      if (epoch === null) continue;
-      room--;
+      if (turn >= 0 && sweeps > 2 * turn && mine.length < room) mine.push(orphan);
+    }
+    // One claim for all of them: a failover hands a worker hundreds of sessions at once.
+    const won = await claimSessions(
+      this.options.db,
+      mine.map((orphan) => orphan.name),
+      this.identity,
+      this.heartbeatMs,
+    );
+    for (const orphan of mine) {
+      const epoch = won.get(orphan.name);
+      if (epoch === undefined) continue;
       this.owned.set(orphan.name, epoch);
       this.orphanSweeps.delete(orphan.name);
-      this.options.logger.info({ session: orphan.name, from: orphan.lastWorker, epoch }, "claimed a session nobody runs");
       this.queueLaunch(orphan.name, orphan.lastWorker);
+    }
+    if (won.size) {
+      const from = [...new Set(mine.filter((orphan) => won.has(orphan.name)).map((orphan) => orphan.lastWorker))];
+      this.options.logger.info({ sessions: won.size, from }, "claimed sessions nobody ran");
     }
   }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { insertSession, setDesiredState } from "@/server/sessions/session-repository";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
-import { claimSession, findOrphans, ownedBy, releaseSession, reportStatus, routeOf } from "./session-owners";
+import { claimSession, claimSessions, findOrphans, ownedBy, releaseSession, reportStatus, routeOf } from "./session-owners";
 import { endLease, listWorkers, registerWorker, renewLease } from "./workers";
 
 const LEASE_MS = 10_000;
@@ -74,5 +74,18 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     expect(await releaseSession(db, "alpha", w1, epoch, "STOPPED")).toBe(true);
     expect(await routeOf(db, "alpha")).toMatchObject({ running: false, owner: null });
     expect(await findOrphans(db)).toEqual([]);
+  });
+
+  it("claims many sessions in one go, each only if nobody live owns it", async () => {
+    const { db } = testDb;
+    for (const name of ["beta", "gamma"]) await insertSession(db, { name, config: {}, running: true, worker: null });
+    await claimSession(db, "beta", w2, 1000);
+    expect(await claimSessions(db, ["alpha", "beta", "gamma"], w1, 1000)).toEqual(
+      new Map([
+        ["alpha", 1],
+        ["gamma", 1],
+      ]),
+    );
+    expect(await ownedBy(db, w2)).toEqual(new Map([["beta", 1]]));
   });
 });

@@ -75,6 +75,24 @@ export async function claimSession(db: Db, name: string, me: WorkerIdentity, mar
   return rows[0]?.epoch ?? null;
 }
 
+/**
+ * claimSession for many sessions in two statements (a failover claims hundreds at once): returns the
+ * new epoch of each session won; the others stay with whoever owns them.
+ */
+export async function claimSessions(db: Db, names: readonly string[], me: WorkerIdentity, marginMs: number): Promise<Map<string, number>> {
+  if (names.length === 0) return new Map();
+  const list = Prisma.join(names);
+  await db.$executeRaw`INSERT INTO "SessionOwner" ("sessionName") SELECT "name" FROM "Session" WHERE "name" IN (${list}) ON CONFLICT DO NOTHING`;
+  const rows = await db.$queryRaw<{ sessionName: string; epoch: number }[]>`
+    UPDATE "SessionOwner" o SET "workerId" = ${me.id}, "incarnation" = ${me.incarnation}, "epoch" = o."epoch" + 1,
+      "claimedAt" = ${DB_NOW}, "status" = 'STARTING', "statusAt" = ${DB_NOW}
+    WHERE o."sessionName" IN (${list}) AND NOT ${liveOwner(Prisma.sql`o`)}
+      AND EXISTS (SELECT 1 FROM "Worker" m WHERE m."id" = ${me.id} AND m."incarnation" = ${me.incarnation} AND NOT m."draining"
+        AND m."leaseUntil" > ${DB_NOW} + ${marginMs}::double precision * interval '1 millisecond')
+    RETURNING o."sessionName", o."epoch"`;
+  return new Map(rows.map((row) => [row.sessionName, row.epoch]));
+}
+
 /** Gives `name` up (stopped, drained): nobody owns it, and the epoch moves on. False when `me` no longer held it. */
 export async function releaseSession(db: Db, name: string, me: WorkerIdentity, epoch: number, status: TSessionStatus): Promise<boolean> {
   const count = await db.$executeRaw`
