@@ -65,7 +65,7 @@ async function main() {
     await waitUntilAllWorking(cluster, SESSIONS, 120_000);
 
     const failovers = await measureFailovers(cluster);
-    rows.push(
+    if (failovers.length) rows.push(
       {
         measure: `failover after kill -9: owned again (${failovers.length} kills), median / max`,
         value: `${seconds(median(failovers.map((f) => f.ownedMs)))} / ${seconds(Math.max(...failovers.map((f) => f.ownedMs)))}`,
