@@ -64,15 +64,7 @@ export async function allOwnedStatuses(db: Db): Promise<Map<string, OwnedStatus>
  * run and it is not draining. Returns the new epoch, or null when another worker won or owns it.
  */
 export async function claimSession(db: Db, name: string, me: WorkerIdentity, marginMs: number): Promise<number | null> {
-  await db.$executeRaw`INSERT INTO "SessionOwner" ("sessionName") SELECT "name" FROM "Session" WHERE "name" = ${name} ON CONFLICT DO NOTHING`;
-  const rows = await db.$queryRaw<{ epoch: number }[]>`
-    UPDATE "SessionOwner" o SET "workerId" = ${me.id}, "incarnation" = ${me.incarnation}, "epoch" = o."epoch" + 1,
-      "claimedAt" = ${DB_NOW}, "status" = 'STARTING', "statusAt" = ${DB_NOW}
-    WHERE o."sessionName" = ${name} AND NOT ${liveOwner(Prisma.sql`o`)}
-      AND EXISTS (SELECT 1 FROM "Worker" m WHERE m."id" = ${me.id} AND m."incarnation" = ${me.incarnation} AND NOT m."draining"
-        AND m."leaseUntil" > ${DB_NOW} + ${marginMs}::double precision * interval '1 millisecond')
-    RETURNING o."epoch"`;
-  return rows[0]?.epoch ?? null;
+  return (await claimSessions(db, [name], me, marginMs)).get(name) ?? null;
 }
 
 /**
