@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { createLoginSnapshots } from "@/server/cluster/login-snapshots";
 import { startClusterSignals, type ClusterSignals } from "@/server/cluster/signals";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { lockDataDir } from "@/server/data-dir-lock";
@@ -95,6 +96,12 @@ async function main(): Promise<void> {
   });
   const publisher = createEventPublisher({ dispatcher, environment, globalWebhook, ignoreDefaults: env.ignoreDefaults });
 
+  // Cluster mode: logins are kept in PostgreSQL, each save fenced by the token its run holds (docs/cluster.md).
+  let cluster: ClusterNode | null = null;
+  const logins = env.cluster && {
+    store: createLoginSnapshots(db, (name) => cluster?.tokenOf(name) ?? null),
+    ...env.cluster.logins,
+  };
   const host = new EngineHost({
     factory:
       env.testEngine === "fake"
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
             globalProxy: env.engine.proxy,
             clientDefaults: env.engine.client,
             webVersion: env.engine.webVersion,
+            logins,
             logger: logger.child({ module: "webjs" }),
           }),
     clock: systemClock,
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
   warnAboutIgnoredSettings(env, logger);
   // Cluster mode (a PostgreSQL DATABASE_URL): this process is one worker; sessions run where they are owned.
   const settings = sharedSettings(env, globalWebhook);
-  const cluster =
+  cluster =
     env.cluster && env.workerId
       ? new ClusterNode({
           db,

@@ -110,6 +110,22 @@ export type TAccount = Pick<TMe, "id" | "lid" | "jid" | "pushName">;
 export const ZPresenceSchema = z.enum(["online", "offline"]);
 export type TPresence = z.infer<typeof ZPresenceSchema>;
 
+/** A session's saved login in cluster mode (docs/cluster.md, "Portable sessions"): its figures, never its bytes. */
+export const ZLoginSnapshotInfoSchema = z
+  .object({
+    generation: z.number().int().describe("Saves of this login so far"),
+    size: z.number().int().describe("Bytes stored (compressed)"),
+    files: z.number().int().describe("Files of the profile's login data"),
+    savedBy: z.string().describe("The worker that saved it"),
+    savedAt: z.number().describe("When it was saved, ms"),
+    saveMs: z.number().int().describe("How long the save took: packing and writing"),
+    restoredAt: z.number().nullable().describe("The last restore of this save, ms"),
+    restoredBy: z.string().nullable().describe("The worker that restored it"),
+    restoreMs: z.number().int().nullable().describe("How long that restore took"),
+  })
+  .meta({ id: "LoginSnapshotInfo" });
+export type TLoginSnapshotInfo = z.infer<typeof ZLoginSnapshotInfoSchema>;
+
 export const ZSessionSchema = z
   .object({
     name: z.string(),
@@ -127,6 +143,9 @@ export const ZSessionSchema = z
     statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
     assignedWorker: z.string().nullable(),
     health: ZSessionHealthSchema.describe("Liveness probe, failures in a row, restart backoff, last fault and disconnect (beyond WAHA)"),
+    login: ZLoginSnapshotInfoSchema.nullable()
+      .optional()
+      .describe("Cluster mode, one session's response only: its saved login, null when none is saved (beyond WAHA)"),
   })
   .meta({ id: "SessionInfo" });
 export type TSession = z.infer<typeof ZSessionSchema>;

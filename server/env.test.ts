@@ -51,15 +51,29 @@ describe("DATABASE_URL", () => {
   it("runs SQLite without cluster settings, and PostgreSQL as a cluster worker with the lease and address it was given", () => {
     expect(parseEnv({ NODE_ENV: "test" }).cluster).toBeNull();
     const worker = { NODE_ENV: "test", DATABASE_URL: "postgresql://sb@db/sb", PORT: "3101", ...CLUSTER_WORKER } as const;
-    expect(parseEnv(worker).cluster).toEqual({ workerUrl: "http://127.0.0.1:3101", capacity: null, leaseMs: 10_000 });
+    const defaultLogins = { intervalMs: 300_000, maxRawBytes: 200 * 1024 * 1024 };
+    expect(parseEnv(worker).cluster).toEqual({
+      workerUrl: "http://127.0.0.1:3101",
+      capacity: null,
+      leaseMs: 10_000,
+      logins: defaultLogins,
+    });
     expect(
       parseEnv({
         ...worker,
         SWITCHBOARD_WORKER_URL: "http://10.0.0.5:3000/",
         SWITCHBOARD_WORKER_CAPACITY: "40",
         SWITCHBOARD_WORKER_LEASE_SECONDS: "6",
+        SWITCHBOARD_SNAPSHOT_INTERVAL_SECONDS: "60",
+        SWITCHBOARD_SNAPSHOT_MAX_MB: "50",
       }).cluster,
-    ).toEqual({ workerUrl: "http://10.0.0.5:3000", capacity: 40, leaseMs: 6_000 });
+    ).toEqual({
+      workerUrl: "http://10.0.0.5:3000",
+      capacity: 40,
+      leaseMs: 6_000,
+      logins: { intervalMs: 60_000, maxRawBytes: 50 * 1024 * 1024 },
+    });
+    expect(() => parseEnv({ ...worker, SWITCHBOARD_SNAPSHOT_INTERVAL_SECONDS: "1" })).toThrow(/SWITCHBOARD_SNAPSHOT_INTERVAL_SECONDS/);
   });
 
   it("refuses a cluster worker without the settings every worker must share, naming each", () => {

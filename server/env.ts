@@ -81,6 +81,8 @@ const ZEnvSchema = z.object({
   }),
   SWITCHBOARD_WORKER_CAPACITY: z.coerce.number().int().min(1).optional(),
   SWITCHBOARD_WORKER_LEASE_SECONDS: z.coerce.number().min(3).max(300).default(10),
+  SWITCHBOARD_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().min(10).default(300),
+  SWITCHBOARD_SNAPSHOT_MAX_MB: z.coerce.number().positive().default(200),
   SWITCHBOARD_TEST_ENGINE: z.enum(["fake"]).optional(),
   WAHA_WORKER_RESTART_SESSIONS: bool(true),
   WHATSAPP_RESTART_ALL_SESSIONS: bool(false),
@@ -171,7 +173,13 @@ export interface Env {
    * Cluster mode (docs/cluster.md): set when DATABASE_URL is PostgreSQL. Each worker's lease lasts `leaseMs`
    * on the database clock and is renewed every fifth of it.
    */
-  cluster: { workerUrl: string; capacity: number | null; leaseMs: number } | null;
+  cluster: {
+    workerUrl: string;
+    capacity: number | null;
+    leaseMs: number;
+    /** Portable sessions: a running session's login is saved every `intervalMs` when it changed; at most `maxRawBytes` of login files. */
+    logins: { intervalMs: number; maxRawBytes: number };
+  } | null;
   /** TEST ONLY: `fake` runs sessions on an engine without Chromium (scale tests and benchmarks). */
   testEngine: "fake" | null;
   restore: { workerSessions: boolean; allSessions: boolean; named: string[]; delayMs: number };
@@ -326,6 +334,10 @@ function clusterSettings(e: z.infer<typeof ZEnvSchema>, port: number): Env["clus
     workerUrl: (e.SWITCHBOARD_WORKER_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ""),
     capacity: e.SWITCHBOARD_WORKER_CAPACITY ?? null,
     leaseMs: e.SWITCHBOARD_WORKER_LEASE_SECONDS * 1000,
+    logins: {
+      intervalMs: e.SWITCHBOARD_SNAPSHOT_INTERVAL_SECONDS * 1000,
+      maxRawBytes: Math.round(e.SWITCHBOARD_SNAPSHOT_MAX_MB * 1024 * 1024),
+    },
   };
 }
 

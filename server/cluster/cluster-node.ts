@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { TWorkerReadiness } from "@/lib/cluster";
 import { AppError } from "@/lib/errors";
+import type { TLoginSnapshotInfo } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import type { Db } from "../db";
 import type { EngineHost } from "../engines/engine-host";
 import type { OwnedStatus, SessionOwnership } from "../sessions/context";
 import { findStoredSession } from "../sessions/session-repository";
 import { FenceWatchdog } from "./fence-watchdog";
+import { loginSnapshotInfo, type OwnerToken } from "./login-snapshots";
 import { rankWeighted } from "./rendezvous";
 import { differingSettings } from "./shared-settings";
 import {
@@ -120,6 +122,16 @@ export class ClusterNode implements SessionOwnership {
 
   owns(name: string): boolean {
     return this.owned.has(name);
+  }
+
+  /** The fencing token this process holds for `name` now (null: not its own): a run's login saves carry it. */
+  tokenOf(name: string): OwnerToken | null {
+    const epoch = this.owned.get(name);
+    return epoch === undefined ? null : { ...this.identity, epoch };
+  }
+
+  loginOf(name: string): Promise<TLoginSnapshotInfo | null> {
+    return loginSnapshotInfo(this.options.db, name);
   }
 
   /** Where a command for a session that nobody runs is best run: the placement's first worker (null: none has room). */

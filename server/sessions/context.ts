@@ -4,6 +4,7 @@ import type { EngineHost } from "../engines/engine-host";
 import type { Env } from "../env";
 import type { EventPublisher } from "../events/publish-event";
 import type { WebhookDispatcher } from "../webhooks/dispatcher";
+import type { TLoginSnapshotInfo } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import { recall } from "../remember";
 
@@ -35,6 +36,8 @@ export interface SessionOwnership {
   forget(name: string): void;
   /** The owner and status of each of `names` that a live worker runs (all such sessions without `names`). */
   statusesOf(names?: readonly string[]): Promise<Map<string, OwnedStatus>>;
+  /** The session's saved login (portable sessions), null when none is saved. */
+  loginOf(name: string): Promise<TLoginSnapshotInfo | null>;
 }
 
 export interface OwnedStatus {

@@ -5,5 +5,9 @@ import { toSessionInfo } from "./session-info";
 
 /** GET /api/sessions/{session}; the config's secrets only with `revealSecrets`. */
 export async function getSession(ctx: SessionsContext, name: string, options: { revealSecrets?: boolean } = {}): Promise<TSession> {
-  return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), { withEngineInfo: true, revealSecrets: options.revealSecrets });
+  return toSessionInfo(ctx, await getStoredSessionOrThrow(ctx.db, name), {
+    withEngineInfo: true,
+    withLogin: true,
+    revealSecrets: options.revealSecrets,
+  });
 }

@@ -8,13 +8,14 @@ const ENGINE_INFO_TIMEOUT_MS = 1000;
 
 /**
  * The API's view of a session: stored config and desired state joined with the live status.
- * `withEngineInfo` asks the running browser for its facts (single-session responses only, as in WAHA).
+ * `withEngineInfo` asks the running browser for its facts (single-session responses only, as in WAHA);
+ * `withLogin` adds the saved login's figures in cluster mode (single-session responses only).
  * The config's secrets are redacted (lib/session-secrets.ts) unless `revealSecrets` is set.
  */
 export async function toSessionInfo(
   ctx: SessionsContext,
   stored: StoredSession,
-  options: { withEngineInfo?: boolean; revealSecrets?: boolean; owners?: Map<string, OwnedStatus> } = {},
+  options: { withEngineInfo?: boolean; revealSecrets?: boolean; owners?: Map<string, OwnedStatus>; withLogin?: boolean } = {},
 ): Promise<TSession> {
   const snapshot = ctx.host.snapshot(stored.name);
   // Cluster mode: a session that runs on another worker shows the status its owner reports.
@@ -23,6 +24,7 @@ export async function toSessionInfo(
   const assignedWorker = !ctx.cluster ? stored.worker : runsHere ? ctx.cluster.workerId : (owned?.workerId ?? null);
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
   const engineInfo: Record<string, unknown> = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
+  const login = options.withLogin && ctx.cluster ? { login: await ctx.cluster.loginOf(stored.name) } : {};
   const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
   const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
   return {
@@ -46,5 +48,6 @@ export async function toSessionInfo(
       lastFailure: snapshot.health.lastFailure ?? stored.lastFailure,
       lastDisconnect: snapshot.health.lastDisconnect ?? stored.lastDisconnect,
     },
+    ...login,
   };
 }

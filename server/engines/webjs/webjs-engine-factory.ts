@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { EngineFactory } from "../engine";
+import type { LoginStore } from "../login-store";
 import { buildChromiumArgs } from "./chromium-args";
 import type { BrowserLookup } from "./find-chromium";
 import { selectProxy, type GlobalProxySettings } from "./select-proxy";
+import { PortableLogin } from "./portable-login";
 import { removeSessionDir, sessionDirExists, sessionProfile } from "./session-profile";
 import { pinnedVersionProblem, webVersionOptions, type WebVersionPolicy } from "./web-version";
 import { WebjsEngine } from "./webjs-engine";
@@ -28,7 +30,14 @@ export interface WebjsEngineFactoryOptions {
   webVersion?: WebVersionPolicy;
   /** How long the library waits for WhatsApp Web to load before failing the start (library default 30 s). */
   authTimeoutMs?: number;
+  /** Cluster mode: where logins are kept so sessions can move between workers (docs/cluster.md, "Portable sessions"). */
+  logins?: { store: LoginStore; intervalMs: number; maxRawBytes: number } | null;
 }
+
+/** After login, the first save waits this long: Chromium writes Local Storage to disk in batches, seconds apart. */
+const LOGIN_SETTLE_MS = 10_000;
+/** A save that failed (the store is down) is tried again this soon. */
+const LOGIN_RETRY_MS = 30_000;
 
 export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): EngineFactory {
   // Engines between start() and the end of stop(): the count the proxy list's round-robin uses.
@@ -38,12 +47,26 @@ export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): En
   return {
     create({ session, config, onEvent }) {
       const token = {};
+      const logger = sessionLogger(options.logger, session, config);
+      const profile = sessionProfile(options.authDir, session);
+      const logins = options.logins;
       return new WebjsEngine({
         session,
         onEvent,
-        logger: sessionLogger(options.logger, session, config),
+        logger,
         browser: options.findBrowser(),
-        profile: sessionProfile(options.authDir, session),
+        profile,
+        portableLogin:
+          logins &&
+          new PortableLogin({
+            profile,
+            store: logins.store.forRun(session),
+            intervalMs: logins.intervalMs,
+            maxRawBytes: logins.maxRawBytes,
+            settleMs: LOGIN_SETTLE_MS,
+            retryMs: LOGIN_RETRY_MS,
+            logger,
+          }),
         client: {
           deviceName: config.client?.deviceName ?? options.clientDefaults.deviceName,
           browserName: config.client?.browserName ?? options.clientDefaults.browserName,
@@ -69,7 +92,10 @@ export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): En
       });
     },
 
-    removeAuthData: (session) => removeSessionDir(sessionProfile(options.authDir, session)),
+    removeAuthData: async (session) => {
+      await removeSessionDir(sessionProfile(options.authDir, session));
+      await options.logins?.store.remove(session);
+    },
 
     hasAuthData: (session) => sessionDirExists(sessionProfile(options.authDir, session)),
   };

@@ -10,6 +10,7 @@ import type { BrowserLookup } from "./find-chromium";
 import { eventData } from "./json-safe";
 import { fetchRestriction, readPageState, setPagePresence, toAccountState } from "./page-state";
 import { findBrowserProcesses, killBrowserProcesses } from "./process-tree";
+import type { PortableLogin } from "./portable-login";
 import type { SelectedProxy } from "./select-proxy";
 import { clearProfileLock, removeSessionDir, type SessionProfile } from "./session-profile";
 
@@ -50,6 +51,8 @@ export interface WebjsEngineOptions {
   launchSettings: () => LaunchSettings;
   /** Called once, when stop() is done and no process of this engine is left. */
   onStopped: () => void;
+  /** Cluster mode: the login is restored before the launch and saved while it runs and after it (docs/cluster.md). */
+  portableLogin?: PortableLogin | null;
 }
 
 /**
@@ -78,6 +81,8 @@ export class WebjsEngine implements Engine {
   /** The library is closing the browser itself, after a disconnect (docs/whatsapp-web.md, pitfall 13). */
   private libraryClosing = false;
   private me: TAccount | null = null;
+  /** Why the first QR of this run is shown when a saved login could not be restored. */
+  private qrReason: string | null = null;
 
   constructor(private readonly options: WebjsEngineOptions) {}
 
@@ -88,6 +93,8 @@ export class WebjsEngine implements Engine {
     if (this.options.versionProblem) throw new Error(this.options.versionProblem);
     const chromePath = browser.path;
     await this.clearLeftovers();
+    const unrestored = await this.options.portableLogin?.restore();
+    if (unrestored) this.qrReason = unrestored;
     const library = await loadWhatsappWeb();
     if (this.stopRequested) return;
     const launch = this.options.launchSettings();
@@ -256,6 +263,10 @@ export class WebjsEngine implements Engine {
       }
       const survivors = await killBrowserProcesses({ pid: this.browserPid, profileDir: profile.profileDir });
       if (survivors.length > 0) logger.error({ pids: survivors }, "Chromium processes survived SIGKILL");
+      // With the browser gone the profile is consistent: the last save of a login that is still linked.
+      await this.options.portableLogin
+        ?.close({ save: this.ready && !this.loggedOut && !this.unlinking })
+        .catch((error: unknown) => logger.warn({ err: error }, "the last save of the login failed"));
       if (this.loggedOut) await removeSessionDir(profile);
     } finally {
       this.options.onStopped();
@@ -278,7 +289,10 @@ export class WebjsEngine implements Engine {
       if (typeof event === "string") this.report({ type: "raw", event, data: eventData(args) });
       return emit(event, ...args);
     };
-    client.on("qr", (qr: string) => this.report({ type: "qr", value: qr, reason: "qr" }));
+    client.on("qr", (qr: string) => {
+      this.report({ type: "qr", value: qr, reason: this.qrReason ?? "qr" });
+      this.qrReason = null;
+    });
     // The library emits `authenticated` before it reads client.info, and `ready` right after (Client.js
     // onAppStateHasSyncedEvent); so `me` follows at `ready` unless this run already knew it.
     client.on("authenticated", () => this.report({ type: "authenticated", me: this.me, reason: "authenticated" }));
@@ -295,6 +309,7 @@ export class WebjsEngine implements Engine {
    */
   private onReady(client: Client): void {
     this.ready = true;
+    this.options.portableLogin?.loggedIn();
     const wid = client.info?.wid;
     // The LID and device JID read earlier belong to this account only if it is the same one.
     const known = wid && this.me?.id === wid._serialized ? this.me : {};

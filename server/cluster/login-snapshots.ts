@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { Prisma } from "@/generated/prisma/client";
+import type { TLoginSnapshotInfo } from "@/lib/session";
+import { queryPostgres, type Db } from "../db";
+import type { LoginSnapshotHeader, LoginStore, SessionLoginStore } from "../engines/login-store";
+import { DB_NOW, type WorkerIdentity } from "./workers";
+
+/**
+ * The one module that reads and writes `AuthSnapshot` rows: each session's newest saved login, in the
+ * cluster's PostgreSQL (docs/cluster.md, "Portable sessions"). A save names the fencing token of the run
+ * that made it (worker, incarnation, epoch) and is written only while that token still owns the session,
+ * in the same statement that checks it; a claim by another worker waits for it or makes it match nothing.
+ * Bytes go through node-postgres directly (queryPostgres): megabytes of bytea through Prisma's query
+ * compiler would cost far more.
+ */
+
+/** The owner a run started under: its saves carry it. */
+export interface OwnerToken extends WorkerIdentity {
+  epoch: number;
+}
+
+export function createLoginSnapshots(db: Db, tokenOf: (session: string) => OwnerToken | null): LoginStore {
+  return {
+    forRun(session) {
+      return loginStoreForRun(db, session, tokenOf(session));
+    },
+    async remove(session) {
+      await queryPostgres(db, Prisma.sql`DELETE FROM "AuthSnapshot" WHERE "sessionName" = ${session}`);
+    },
+  };
+}
+
+function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): SessionLoginStore {
+  return {
+    async newest() {
+      const [row] = await queryPostgres<LoginSnapshotHeader>(
+        db,
+        Prisma.sql`SELECT "loginId", "generation", "sha256", "size", "savedAt" FROM "AuthSnapshot" WHERE "sessionName" = ${session}`,
+      );
+      return row ?? null;
+    },
+
+    async load() {
+      const [row] = await queryPostgres<LoginSnapshotHeader & { data: Buffer }>(
+        db,
+        Prisma.sql`SELECT "loginId", "generation", "sha256", "size", "savedAt", "data" FROM "AuthSnapshot" WHERE "sessionName" = ${session}`,
+      );
+      if (!row) return null;
+      const { data, ...header } = row;
+      return { header, data };
+    },
+
+    async save({ data, sha256, files, packMs }) {
+      if (!token) return null;
+      const startedAt = performance.now();
+      // FOR SHARE: a claim by another worker (an UPDATE of the owner row) waits until this save is
+      // written, or, if it came first, this statement sees the new owner and writes nothing.
+      const [row] = await queryPostgres<LoginSnapshotHeader>(
+        db,
+        Prisma.sql`
+          INSERT INTO "AuthSnapshot" ("sessionName", "loginId", "generation", "epoch", "workerId", "sha256", "size", "files", "data", "savedAt", "saveMs")
+          SELECT o."sessionName", COALESCE(a."loginId", ${randomUUID()}), COALESCE(a."generation", 0) + 1, o."epoch", o."workerId",
+                 ${sha256}, ${data.length}, ${files}, ${data}, ${DB_NOW}, ${Math.round(packMs)}
+          FROM "SessionOwner" o LEFT JOIN "AuthSnapshot" a ON a."sessionName" = o."sessionName"
+          WHERE o."sessionName" = ${session} AND o."workerId" = ${token.id} AND o."incarnation" = ${token.incarnation} AND o."epoch" = ${token.epoch}
+          FOR SHARE OF o
+          ON CONFLICT ("sessionName") DO UPDATE SET
+            "generation" = EXCLUDED."generation", "epoch" = EXCLUDED."epoch", "workerId" = EXCLUDED."workerId",
+            "sha256" = EXCLUDED."sha256", "size" = EXCLUDED."size", "files" = EXCLUDED."files", "data" = EXCLUDED."data",
+            "savedAt" = EXCLUDED."savedAt", "saveMs" = EXCLUDED."saveMs"
+          WHERE "AuthSnapshot"."epoch" <= EXCLUDED."epoch"
+          RETURNING "loginId", "generation", "sha256", "size", "savedAt"`,
+      );
+      if (!row) return null;
+      // The save's duration: packing plus this write, which is known only once it is done.
+      const saveMs = Math.round(packMs + performance.now() - startedAt);
+      await queryPostgres(
+        db,
+        Prisma.sql`UPDATE "AuthSnapshot" SET "saveMs" = ${saveMs} WHERE "sessionName" = ${session} AND "generation" = ${row.generation}`,
+      );
+      return row;
+    },
+
+    async recordRestore(generation, restoreMs) {
+      await queryPostgres(
+        db,
+        Prisma.sql`UPDATE "AuthSnapshot" SET "restoredAt" = ${DB_NOW}, "restoredBy" = ${token?.id ?? null}, "restoreMs" = ${restoreMs}
+          WHERE "sessionName" = ${session} AND "generation" = ${generation}`,
+      );
+    },
+  };
+}
+
+/** What the API shows of a session's saved login (no bytes); null when none is saved. */
+export async function loginSnapshotInfo(db: Db, session: string): Promise<TLoginSnapshotInfo | null> {
+  type Row = Omit<TLoginSnapshotInfo, "savedAt" | "restoredAt"> & { savedAt: Date; restoredAt: Date | null };
+  const [row] = await queryPostgres<Row>(
+    db,
+    Prisma.sql`SELECT "generation", "size", "files", "workerId" AS "savedBy", "savedAt", "saveMs", "restoredAt", "restoredBy", "restoreMs"
+      FROM "AuthSnapshot" WHERE "sessionName" = ${session}`,
+  );
+  return row ? { ...row, savedAt: row.savedAt.getTime(), restoredAt: row.restoredAt?.getTime() ?? null } : null;
+}
