@@ -119,7 +119,7 @@ export const ZLoginSnapshotInfoSchema = z
     savedBy: z.string().describe("The worker that saved it"),
     savedAt: z.number().describe("When it was saved, ms"),
     saveMs: z.number().int().describe("How long the save took: packing and writing"),
-    restoredAt: z.number().nullable().describe("The last restore of this save, ms"),
+    restoredAt: z.number().nullable().describe("The last restore of this login on a worker, ms"),
     restoredBy: z.string().nullable().describe("The worker that restored it"),
     restoreMs: z.number().int().nullable().describe("How long that restore took"),
   })

@@ -24,10 +24,12 @@ export function createLoginSnapshots(db: Db, tokenOf: (session: string) => Owner
     forRun(session) {
       return loginStoreForRun(db, session, tokenOf(session));
     },
-    async remove(session) {
-      await queryPostgres(db, Prisma.sql`DELETE FROM "AuthSnapshot" WHERE "sessionName" = ${session}`);
-    },
+    remove: (session) => removeLogin(db, session),
   };
+}
+
+async function removeLogin(db: Db, session: string): Promise<void> {
+  await queryPostgres(db, Prisma.sql`DELETE FROM "AuthSnapshot" WHERE "sessionName" = ${session}`);
 }
 
 function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): SessionLoginStore {
@@ -88,6 +90,8 @@ function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): Se
           WHERE "sessionName" = ${session} AND "generation" = ${generation}`,
       );
     },
+
+    remove: () => removeLogin(db, session),
   };
 }
 

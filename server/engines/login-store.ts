@@ -26,6 +26,8 @@ export interface SessionLoginStore {
   save(snapshot: LoginSnapshotToSave): Promise<LoginSnapshotHeader | null>;
   /** Records a restore of `generation` and how long it took (shown per session). */
   recordRestore(generation: number, restoreMs: number): Promise<void>;
+  /** The phone unlinked the device: the saved login is worth nothing any more. */
+  remove(): Promise<void>;
 }
 
 export interface LoginSnapshotHeader {

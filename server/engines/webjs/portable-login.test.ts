@@ -46,6 +46,9 @@ class MemoryStore implements SessionLoginStore {
   async recordRestore(generation: number, restoreMs: number) {
     this.restores.push({ generation, restoreMs });
   }
+  async remove() {
+    this.saved = null;
+  }
   failedCalls = 0;
   private check() {
     if (!this.down) return;

@@ -112,6 +112,11 @@ export class PortableLogin {
     if (options.save) await this.save();
   }
 
+  /** The phone unlinked the device (after close()): the saved login goes too, so no worker restores it. */
+  async forget(): Promise<void> {
+    await this.options.store.remove();
+  }
+
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -263,13 +263,25 @@ export class WebjsEngine implements Engine {
       }
       const survivors = await killBrowserProcesses({ pid: this.browserPid, profileDir: profile.profileDir });
       if (survivors.length > 0) logger.error({ pids: survivors }, "Chromium processes survived SIGKILL");
-      // With the browser gone the profile is consistent: the last save of a login that is still linked.
-      await this.options.portableLogin
-        ?.close({ save: this.ready && !this.loggedOut && !this.unlinking })
-        .catch((error: unknown) => logger.warn({ err: error }, "the last save of the login failed"));
+      await this.closePortableLogin();
       if (this.loggedOut) await removeSessionDir(profile);
     } finally {
       this.options.onStopped();
+    }
+  }
+
+  /**
+   * With the browser gone the profile is consistent: the last save of a login that is still linked; a
+   * login the phone unlinked is removed from the store too, so no worker restores it.
+   */
+  private async closePortableLogin(): Promise<void> {
+    const login = this.options.portableLogin;
+    if (!login) return;
+    try {
+      await login.close({ save: this.ready && !this.loggedOut && !this.unlinking });
+      if (this.loggedOut) await login.forget();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, "the last save (or the removal) of the saved login failed");
     }
   }
 
