@@ -15,6 +15,12 @@
  * - GET /api/sessions?all=true&limit=100 with LIST_SESSIONS stored sessions, p99 through nginx;
  * - event fan-out: emit -> receipt at a Socket.IO client on another worker, p99 (<= 50 ms);
  * - outbox throughput: deliveries/s at one receiver with every worker sending (target >= 2,000/s).
+ * Then, on a cluster of its own with real Chromium against the WhatsApp Web double (issue 14, portable
+ * sessions; PORTABLE_KILLS=5, 0 skips it; SESSIONS=0 skips the test-engine part):
+ * - a drain of a worker running 3 logged-in sessions: until all are WORKING elsewhere (target <= 15 s);
+ * - `kill -9` of a session's owner, PORTABLE_KILLS times: until its sessions are WORKING elsewhere from their
+ *   saved logins, median and max (target <= 30 s), and the QRs they asked for meanwhile (target 0);
+ * - the saved login of the double's profile: its size, save and restore times.
  * Saves JSON in bench/results/.
  */
 import fs from "node:fs";
@@ -22,7 +28,10 @@ import http from "node:http";
 import autocannon from "autocannon";
 import pg from "pg";
 import { io as socketClient } from "socket.io-client";
+import { rank } from "../server/cluster/rendezvous";
 import { startCluster, waitFor, type Cluster, type ClusterWorker } from "../e2e/support/cluster";
+import { doubleEnv } from "../e2e/support/server";
+import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
 
 const SESSIONS = Number(process.env.SESSIONS ?? 500);
 const KILLS = Number(process.env.KILLS ?? 10);
@@ -30,6 +39,7 @@ const LIST_SESSIONS = Number(process.env.LIST_SESSIONS ?? 5000);
 const EVENT_EVERY_MS = Number(process.env.EVENT_EVERY_MS ?? 2000);
 const DURATION = Number(process.env.DURATION ?? 10);
 const LEASE_SECONDS = Number(process.env.LEASE_SECONDS ?? 10);
+const PORTABLE_KILLS = Number(process.env.PORTABLE_KILLS ?? 5);
 
 interface Row {
   measure: string;
@@ -47,6 +57,27 @@ interface Receipt {
 }
 
 async function main() {
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = { sessions: SESSIONS, kills: KILLS, leaseSeconds: LEASE_SECONDS };
+  if (SESSIONS > 0) {
+    const part = await measureTestEngineCluster();
+    rows.push(...part.rows);
+    results.failovers = part.failovers;
+  }
+  if (PORTABLE_KILLS > 0) {
+    const part = await measurePortableSessions();
+    rows.push(...part.rows);
+    results.portable = part.details;
+  }
+  print(rows);
+  fs.mkdirSync("bench/results", { recursive: true });
+  const file = `bench/results/cluster-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+  fs.writeFileSync(file, JSON.stringify({ ...results, rows }, null, 2));
+  console.log(`\nsaved ${file}`);
+}
+
+/** SESSIONS sessions on the TEST ONLY engine: failovers, overlap, webhooks, forwarding, fan-out, outbox, lists. */
+async function measureTestEngineCluster(): Promise<{ rows: Row[]; failovers: Awaited<ReturnType<typeof measureFailovers>> }> {
   const receiver = await startReceiver();
   const cluster = await startCluster({
     workers: 3,
@@ -100,11 +131,7 @@ async function main() {
     rows.push(await measureThroughput(cluster, receiver));
     rows.push(await measureList(cluster));
 
-    print(rows);
-    fs.mkdirSync("bench/results", { recursive: true });
-    const file = `bench/results/cluster-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-    fs.writeFileSync(file, JSON.stringify({ sessions: SESSIONS, kills: KILLS, leaseSeconds: LEASE_SECONDS, failovers, rows }, null, 2));
-    console.log(`\nsaved ${file}`);
+    return { rows, failovers };
   } finally {
     await cluster.stop();
     receiver.close();
@@ -209,6 +236,162 @@ async function measureList(cluster: Cluster): Promise<Row> {
     value: `p99 ${result.p99} ms, ${Math.round(result.rps)} req/s`,
     target: "-",
   };
+}
+
+/** One session as GET /api/sessions/{name} shows it in cluster mode, with its saved login. */
+interface SessionDetail {
+  name: string;
+  status: string;
+  assignedWorker: string | null;
+  statuses: { status: string; timestamp: number }[];
+  login: { generation: number; size: number; saveMs: number; restoreMs: number | null; restoredAt: number | null } | null;
+}
+
+/**
+ * Real Chromium sessions on a cluster of their own, against the WhatsApp Web double: three sessions that
+ * the placement puts on one worker are logged in, that worker is drained, then owners are killed.
+ */
+async function measurePortableSessions(): Promise<{ rows: Row[]; details: unknown }> {
+  const double = await startDouble();
+  const cluster = await startCluster({
+    workers: 3,
+    leaseSeconds: LEASE_SECONDS,
+    env: { ...doubleEnv(double), WAHA_LOG_LEVEL: "warn", WAHA_PRINT_QR: "false" },
+  });
+  try {
+    const names = threeOnOneWorker(cluster);
+    console.log(`portable sessions: logging ${names.join(", ")} in on the WhatsApp Web double ...`);
+    await logIn(cluster, double, names);
+    const details = await Promise.all(names.map((name) => waitForSavedLogin(cluster.workers[0], name)));
+    const owner = cluster.worker(details[0].assignedWorker!);
+
+    const drainedAt = Date.now();
+    const drain = await owner.api.post("/api/server/drain");
+    if (drain.status >= 300) throw new Error(`drain ${owner.id}: ${drain.status} ${JSON.stringify(drain.body)}`);
+    const other = cluster.workers.find((worker) => worker !== owner)!;
+    await waitUntilWorkingElsewhere(other, names, owner.id);
+    const drainMs = Date.now() - drainedAt;
+    const qrsAfterDrain = await qrsSince(other, names, drainedAt);
+    console.log(`drain of ${owner.id}: 3 sessions WORKING elsewhere in ${seconds(drainMs)}, ${qrsAfterDrain} QRs`);
+    await cluster.restart(owner);
+
+    const kills: { ms: number; moved: number; qrs: number }[] = [];
+    for (let round = 0; round < PORTABLE_KILLS; round++) {
+      const survivorsView = cluster.workers.find((worker) => worker.running())!;
+      const rows = await Promise.all(names.map((name) => detailOf(survivorsView, name)));
+      const victim = cluster.worker(rows[round % rows.length].assignedWorker!);
+      const moved = rows.filter((row) => row.assignedWorker === victim.id).map((row) => row.name);
+      const view = cluster.workers.find((worker) => worker !== victim)!;
+      const killedAt = Date.now();
+      await cluster.kill9(victim);
+      await waitUntilWorkingElsewhere(view, moved, victim.id);
+      const ms = Date.now() - killedAt;
+      const qrs = await qrsSince(view, moved, killedAt);
+      kills.push({ ms, moved: moved.length, qrs });
+      console.log(
+        `portable kill ${round + 1}/${PORTABLE_KILLS}: ${victim.id}, ${moved.length} sessions WORKING elsewhere in ${seconds(ms)}, ${qrs} QRs`,
+      );
+      await cluster.restart(victim);
+    }
+    const logins = (await Promise.all(names.map((name) => detailOf(cluster.workers[0], name)))).map((detail) => detail.login!);
+    const restores = logins.map((login) => login.restoreMs).filter((ms): ms is number => ms !== null);
+    return {
+      rows: [
+        {
+          measure: "drain of a worker with 3 logged-in sessions (real Chromium) -> all WORKING elsewhere",
+          value: `${seconds(drainMs)} (${qrsAfterDrain} QRs asked)`,
+          target: "<= 15 s, no QR",
+        },
+        {
+          measure: `kill -9 of the owner -> WORKING elsewhere from the saved login (real Chromium, ${kills.length} kills), median / max`,
+          value: `${seconds(median(kills.map((kill) => kill.ms)))} / ${seconds(Math.max(...kills.map((kill) => kill.ms)))} (${kills.reduce((sum, kill) => sum + kill.qrs, 0)} QRs asked)`,
+          target: "median <= 30 s, no QR",
+        },
+        {
+          measure: "saved login of the double's profile: size, save, restore (median of the 3 sessions)",
+          value: `${(median(logins.map((login) => login.size)) / 1024).toFixed(1)} kB, save ${median(logins.map((login) => login.saveMs))} ms, restore ${median(restores)} ms`,
+          target: "printed",
+        },
+      ],
+      details: { drainMs, qrsAfterDrain, kills, logins },
+    };
+  } finally {
+    await cluster.stop();
+    await double.close();
+  }
+}
+
+/** Three session names that the placement (every worker with the same capacity) puts on one worker. */
+function threeOnOneWorker(cluster: Cluster): string[] {
+  const ids = cluster.workers.map((worker) => worker.id);
+  const byWorker = new Map<string, string[]>();
+  for (let i = 1; ; i++) {
+    const name = `portable-${i}`;
+    const first = rank(name, ids)[0];
+    const names = [...(byWorker.get(first) ?? []), name];
+    if (names.length === 3) return names;
+    byWorker.set(first, names);
+  }
+}
+
+/** Creates each session stopped, starts it (on the worker the placement picks), and scans its QR as a phone of its own. */
+async function logIn(cluster: Cluster, double: WhatsAppWebDouble, names: string[]): Promise<void> {
+  for (const [i, name] of names.entries()) {
+    await create(cluster, { name, start: false });
+    const started = await cluster.api.post(`/api/sessions/${name}/start`);
+    if (started.status >= 300) throw new Error(`start ${name}: ${started.status}`);
+    await waitFor(
+      async () => {
+        const qr = await cluster.api.get<{ value: string }>(`/api/${name}/auth/qr?format=raw`);
+        if (qr.status !== 200) return false;
+        await double.scan(qr.body.value, { user: `1555009000${i}`, pushname: name });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `${name} scanned` },
+    );
+  }
+  await waitFor(
+    async () => (await Promise.all(names.map((name) => detailOf(cluster.workers[0], name)))).every((d) => d.status === "WORKING"),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: "every session WORKING",
+    },
+  );
+}
+
+async function detailOf(worker: ClusterWorker, name: string): Promise<SessionDetail> {
+  const response = await worker.api.get<SessionDetail>(`/api/sessions/${name}`);
+  if (response.status !== 200) throw new Error(`GET ${name} on ${worker.id}: ${response.status}`);
+  return response.body;
+}
+
+/** The first save waits for the login to settle (10 s after ready). */
+function waitForSavedLogin(worker: ClusterWorker, name: string): Promise<SessionDetail> {
+  return waitFor(
+    async () => {
+      const detail = await detailOf(worker, name);
+      return detail.login ? detail : null;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `${name}'s login saved` },
+  );
+}
+
+async function waitUntilWorkingElsewhere(view: ClusterWorker, names: string[], notOn: string): Promise<void> {
+  await waitFor(
+    async () =>
+      (await Promise.all(names.map((name) => detailOf(view, name)))).every(
+        (detail) => detail.status === "WORKING" && detail.assignedWorker !== null && detail.assignedWorker !== notOn,
+      ),
+    { timeoutMs: 90_000, intervalMs: 100, what: `${names.join(", ")} WORKING on a worker other than ${notOn}` },
+  );
+}
+
+/** QRs the sessions asked for since `since`: SCAN_QR_CODE entries in their status histories. */
+async function qrsSince(view: ClusterWorker, names: string[], since: number): Promise<number> {
+  const details = await Promise.all(names.map((name) => detailOf(view, name)));
+  return details.flatMap((detail) => detail.statuses).filter((change) => change.status === "SCAN_QR_CODE" && change.timestamp >= since)
+    .length;
 }
 
 // ---------- helpers ----------
