@@ -102,20 +102,21 @@ async function main(): Promise<void> {
     store: createLoginSnapshots(db, (name) => cluster?.tokenOf(name) ?? null),
     ...env.cluster.logins,
   };
+  const factory =
+    env.testEngine === "fake"
+      ? createFakeEngineFactory({ workerId: env.workerId, clock: systemClock })
+      : createWebjsEngineFactory({
+          authDir: env.engine.authDir,
+          findBrowser: lookupBrowser,
+          browserArgs: env.engine.browserArgs,
+          globalProxy: env.engine.proxy,
+          clientDefaults: env.engine.client,
+          webVersion: env.engine.webVersion,
+          logins,
+          logger: logger.child({ module: "webjs" }),
+        });
   const host = new EngineHost({
-    factory:
-      env.testEngine === "fake"
-        ? createFakeEngineFactory({ workerId: env.workerId, clock: systemClock })
-        : createWebjsEngineFactory({
-            authDir: env.engine.authDir,
-            findBrowser: lookupBrowser,
-            browserArgs: env.engine.browserArgs,
-            globalProxy: env.engine.proxy,
-            clientDefaults: env.engine.client,
-            webVersion: env.engine.webVersion,
-            logins,
-            logger: logger.child({ module: "webjs" }),
-          }),
+    factory,
     clock: systemClock,
     logger: logger.child({ module: "engine-host" }),
     restartDelayMs: env.engine.restartDelayMs,
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
           leaseMs: env.cluster.leaseMs,
           settings,
           onPeerLeaseLapsed: () => void dispatcher.adoptNow(),
+          removeLocalCopy: (name) => factory.removeLocalCopy(name),
         })
       : null;
   remember(CLUSTER_NODE_KEY, () => ({ node: cluster }));
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
     if (node) {
       signals.onOwner((change) => {
         if ("workerId" in change && change.workerId === null) node.sweepSoon();
+        if ("deleted" in change) void node.onSessionDeleted(change.session);
       });
       signals.onWorker(() => {
         node.sweepSoon();

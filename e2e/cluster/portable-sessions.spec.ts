@@ -232,7 +232,18 @@ test("kill -9 of the worker running two Chromium sessions: they are WORKING on a
   expect(seen, "pages online at once for one linked device or phone number").toEqual([]);
   // The sampler really ran through the failover (a check at least every ~50 ms, with room for a busy machine).
   expect(samples).toBeGreaterThan(20);
+
+  // A delete removes every copy of the login: the owner's profile, the saved login, and the copy the killed
+  // worker left on its disk, which it drops once it is back.
   await cluster.restart(victim);
+  const [deleted] = await rowsOf(cluster.api, [names[1]]);
+  expect((await cluster.api.delete(`/api/sessions/${names[1]}`)).status).toBeLessThan(300);
+  const copies = [victim, cluster.worker(deleted.assignedWorker!)].map((worker) => path.join(worker.dataDir, "sessions", names[1]));
+  await waitFor(() => copies.every((dir) => !fs.existsSync(dir)), {
+    timeoutMs: 15_000,
+    intervalMs: 100,
+    what: `no copy of ${names[1]}'s profile left (${copies.join(", ")})`,
+  });
 });
 
 test("a worker paused while another took its session over cannot overwrite the session's login when it resumes", async ({

@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "@/server/db";
 import { EngineHost } from "@/server/engines/engine-host";
-import { insertSession } from "@/server/sessions/session-repository";
+import { insertSession, removeSession } from "@/server/sessions/session-repository";
 import { FakeClock } from "@/test/support/fake-clock";
 import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { postgresSkipReason } from "@/test/support/postgres";
@@ -20,6 +20,7 @@ interface Worker {
   node: ClusterNode;
   host: EngineHost;
   db: Db;
+  factory: FakeEngineFactory;
 }
 
 /** Waits (polling) until `check` passes; generous, so a busy machine still makes it. */
@@ -76,7 +77,8 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
     ready = true,
   ): Promise<Worker> {
     const db = url === testDb.url ? testDb.reopen() : openDb(url);
-    const host = new EngineHost(testHostOptions({ factory: new FakeEngineFactory(), clock: new FakeClock() }));
+    const factory = new FakeEngineFactory();
+    const host = new EngineHost(testHostOptions({ factory, clock: new FakeClock() }));
     const node = new ClusterNode({
       db,
       host,
@@ -86,10 +88,11 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
       capacity: null,
       leaseMs: LEASE_MS,
       settings,
+      removeLocalCopy: (name) => factory.removeLocalCopy(name),
     });
     await node.join();
     if (ready) node.markReady();
-    const worker = { node, host, db };
+    const worker = { node, host, db, factory };
     workers.push(worker);
     return worker;
   }
@@ -109,6 +112,16 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
       if (worker.db !== testDb.db) await worker.db.$disconnect().catch(() => undefined);
     }
     await testDb.close();
+  });
+
+  it("drops its copy of a session deleted through another worker, unless the name is in use again", async () => {
+    const { node, factory } = await startWorker("w1", testDb.url, undefined, false);
+    await removeSession(testDb.db, SESSIONS[0]);
+    await node.onSessionDeleted(SESSIONS[0]);
+    expect(factory.removedLocalCopies).toEqual([SESSIONS[0]]);
+    // Created again meanwhile: its profile may be the new session's.
+    await node.onSessionDeleted(SESSIONS[1]);
+    expect(factory.removedLocalCopies).toEqual([SESSIONS[0]]);
   });
 
   it("places every session that should run on exactly one worker, spread over the workers", async () => {

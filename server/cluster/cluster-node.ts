@@ -36,6 +36,8 @@ export interface ClusterNodeOptions {
   settings: Record<string, string>;
   /** Called just after a peer's lease lapsed (its webhook rows can be adopted now). */
   onPeerLeaseLapsed?: () => void;
+  /** Deletes this machine's copy of a session's auth data (EngineFactory.removeLocalCopy). */
+  removeLocalCopy?: (name: string) => Promise<void>;
 }
 
 /** Sessions a worker launches at once when it takes many (a failover must not start 150 browsers together). */
@@ -184,6 +186,21 @@ export class ClusterNode implements SessionOwnership {
   forget(name: string): void {
     this.owned.delete(name);
     this.statusToReport.delete(name);
+  }
+
+  /**
+   * A session was deleted (through any worker; sb_owner): this worker's copy of its profile goes too, as
+   * the owner's did, unless the name is in use again here (created anew, running).
+   */
+  async onSessionDeleted(name: string): Promise<void> {
+    const { removeLocalCopy, host, db, logger } = this.options;
+    if (!removeLocalCopy || this.owned.has(name) || host.runningNames().includes(name)) return;
+    try {
+      if (await findStoredSession(db, name)) return;
+      await removeLocalCopy(name);
+    } catch (error) {
+      logger.warn({ err: error, session: name }, "could not remove this worker's copy of a deleted session's profile");
+    }
   }
 
   /**

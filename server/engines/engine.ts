@@ -107,6 +107,11 @@ export interface EngineFactory {
   create(options: EngineOptions): Engine;
   /** Delete the session's auth data (used by logout and delete). Must not touch anything else. */
   removeAuthData(session: string): Promise<void>;
+  /**
+   * Delete only this machine's copy of the session's auth data (cluster mode: a session deleted through
+   * another worker); a login saved for the cluster is not touched.
+   */
+  removeLocalCopy(session: string): Promise<void>;
   /** Whether the session has auth data, i.e. can start without a QR. */
   hasAuthData(session: string): Promise<boolean>;
 }

@@ -61,6 +61,7 @@ export function createFakeEngineFactory(options: FakeEngineFactoryOptions): Engi
     },
     // Nothing is stored: every start is "logged in" already.
     removeAuthData: async () => undefined,
+    removeLocalCopy: async () => undefined,
     hasAuthData: async () => true,
   };
 }

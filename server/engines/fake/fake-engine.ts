@@ -149,6 +149,7 @@ const BLANK_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkY
 export class FakeEngineFactory implements EngineFactory {
   readonly engines: FakeEngine[] = [];
   readonly removedAuth: string[] = [];
+  readonly removedLocalCopies: string[] = [];
   startError: Error | undefined;
   /** Called with each new engine before the host starts it. */
   onCreate: ((engine: FakeEngine) => void) | undefined;
@@ -161,6 +162,9 @@ export class FakeEngineFactory implements EngineFactory {
   }
   async removeAuthData(session: string): Promise<void> {
     this.removedAuth.push(session);
+  }
+  async removeLocalCopy(session: string): Promise<void> {
+    this.removedLocalCopies.push(session);
   }
   async hasAuthData(): Promise<boolean> {
     return false;

@@ -97,6 +97,8 @@ export function createWebjsEngineFactory(options: WebjsEngineFactoryOptions): En
       await options.logins?.store.remove(session);
     },
 
+    removeLocalCopy: (session) => removeSessionDir(sessionProfile(options.authDir, session)),
+
     hasAuthData: (session) => sessionDirExists(sessionProfile(options.authDir, session)),
   };
 }
