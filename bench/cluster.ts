@@ -20,11 +20,16 @@
  * - a drain of a worker running 3 logged-in sessions: until all are WORKING elsewhere (target <= 15 s);
  * - `kill -9` of a session's owner, PORTABLE_KILLS times: until its sessions are WORKING elsewhere from their
  *   saved logins, median and max (target <= 30 s), and the QRs they asked for meanwhile (target 0);
- * - the saved login of the double's profile: its size, save and restore times.
+ * - the saved login of the double's profile: its size, save and restore times;
+ * - a login the size real ones reach (LARGE_LOGIN_MB=50 of synthetic LevelDB-like files, half of it random):
+ *   pack, a bytea write and read of the packed bytes in the cluster's PostgreSQL, unpack.
  * Saves JSON in bench/results/.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { io as socketClient } from "socket.io-client";
@@ -32,6 +37,7 @@ import { rank } from "../server/cluster/rendezvous";
 import { startCluster, waitFor, type Cluster, type ClusterWorker } from "../e2e/support/cluster";
 import { doubleEnv } from "../e2e/support/server";
 import { startDouble, type WhatsAppWebDouble } from "../e2e/support/whatsapp-web-double/double";
+import { packLogin, unpackLogin } from "../server/engines/webjs/login-snapshot";
 
 const SESSIONS = Number(process.env.SESSIONS ?? 500);
 const KILLS = Number(process.env.KILLS ?? 10);
@@ -40,6 +46,7 @@ const EVENT_EVERY_MS = Number(process.env.EVENT_EVERY_MS ?? 2000);
 const DURATION = Number(process.env.DURATION ?? 10);
 const LEASE_SECONDS = Number(process.env.LEASE_SECONDS ?? 10);
 const PORTABLE_KILLS = Number(process.env.PORTABLE_KILLS ?? 5);
+const LARGE_LOGIN_MB = Number(process.env.LARGE_LOGIN_MB ?? 50);
 
 interface Row {
   measure: string;
@@ -294,6 +301,7 @@ async function measurePortableSessions(): Promise<{ rows: Row[]; details: unknow
       await cluster.restart(victim);
     }
     const logins = (await Promise.all(names.map((name) => detailOf(cluster.workers[0], name)))).map((detail) => detail.login!);
+    const large = await measureLargeLogin(cluster.databaseUrl);
     const restores = logins.map((login) => login.restoreMs).filter((ms): ms is number => ms !== null);
     return {
       rows: [
@@ -312,12 +320,59 @@ async function measurePortableSessions(): Promise<{ rows: Row[]; details: unknow
           value: `${(median(logins.map((login) => login.size)) / 1024).toFixed(1)} kB, save ${median(logins.map((login) => login.saveMs))} ms, restore ${median(restores)} ms`,
           target: "printed",
         },
+        {
+          measure: `a ${LARGE_LOGIN_MB} MB login (synthetic, half random): packed size; pack, write, read (PostgreSQL bytea), unpack`,
+          value: `${(large.packedBytes / 1024 / 1024).toFixed(1)} MB; ${large.packMs} / ${large.writeMs} / ${large.readMs} / ${large.unpackMs} ms`,
+          target: "printed",
+        },
       ],
-      details: { drainMs, qrsAfterDrain, kills, logins },
+      details: { drainMs, qrsAfterDrain, kills, logins, large },
     };
   } finally {
     await cluster.stop();
     await double.close();
+  }
+}
+
+/**
+ * What a login the size of a real one costs: LARGE_LOGIN_MB of files laid out as WhatsApp Web's IndexedDB
+ * and Local Storage (1 MB LevelDB tables, half random bytes, half repeated records), packed, written to and
+ * read from PostgreSQL as one bytea value (what a save and a restore do), and unpacked into a profile.
+ */
+async function measureLargeLogin(databaseUrl: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-bench-login-"));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const profile = path.join(root, "from", "profile");
+    const tables = path.join(profile, "Default", "IndexedDB", "https_web.whatsapp.com_0.indexeddb.leveldb");
+    fs.mkdirSync(tables, { recursive: true });
+    fs.mkdirSync(path.join(profile, "Default", "Local Storage", "leveldb"), { recursive: true });
+    fs.writeFileSync(path.join(profile, "Default", "Local Storage", "leveldb", "000003.log"), "creds".repeat(1000));
+    const record = Buffer.from('{"key":"signal-session","value":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}');
+    for (let i = 0; i < LARGE_LOGIN_MB; i++) {
+      const half = 512 * 1024;
+      const repeated = Buffer.alloc(half);
+      for (let offset = 0; offset < half; offset += record.length) record.copy(repeated, offset);
+      fs.writeFileSync(path.join(tables, `${String(i).padStart(6, "0")}.ldb`), Buffer.concat([randomBytes(half), repeated]));
+    }
+    let startedAt = performance.now();
+    const packed = await packLogin(profile, (LARGE_LOGIN_MB + 1) * 1024 * 1024);
+    const packMs = Math.round(performance.now() - startedAt);
+    await client.query("CREATE TEMP TABLE bench_login (data bytea)");
+    startedAt = performance.now();
+    await client.query("INSERT INTO bench_login (data) VALUES ($1)", [packed.data]);
+    const writeMs = Math.round(performance.now() - startedAt);
+    startedAt = performance.now();
+    const { rows } = await client.query<{ data: Buffer }>("SELECT data FROM bench_login");
+    const readMs = Math.round(performance.now() - startedAt);
+    startedAt = performance.now();
+    await unpackLogin(path.join(root, "to", "profile"), { data: rows[0].data, sha256: packed.sha256 });
+    const unpackMs = Math.round(performance.now() - startedAt);
+    return { rawBytes: packed.rawBytes, packedBytes: packed.data.length, packMs, writeMs, readMs, unpackMs };
+  } finally {
+    await client.end();
+    fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
