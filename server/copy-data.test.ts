@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -11,6 +12,8 @@ import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { copyData, copyDataCommand, COPIED_TABLES, parseCopyDataArgs } from "./copy-data";
 import { lockDataDir } from "./data-dir-lock";
 import { openDb, type Db } from "./db";
+import { readSnapshot } from "./engines/webjs/login-snapshot";
+import { sessionProfile } from "./engines/webjs/session-profile";
 import { appendHistory } from "./sessions/session-history";
 import { insertSession, saveAccount, saveHealth } from "./sessions/session-repository";
 import { recordAttempts, writeOutbox } from "./webhooks/outbox";
@@ -116,9 +119,29 @@ describe("copy-data arguments", () => {
 
   it("accepts --from and --to, spelled with a space or an =", () => {
     const to = "postgresql://u:p@127.0.0.1:5432/sb";
-    expect(parseCopyDataArgs(["--from", source.url, "--to", to])).toEqual({ from: source.url, to });
-    expect(parseCopyDataArgs([`--from=${source.url}`, `--to=${to}`])).toEqual({ from: source.url, to });
+    expect(parseCopyDataArgs(["--from", source.url, "--to", to])).toEqual({ from: source.url, to, sessionsDir: null });
+    expect(parseCopyDataArgs([`--from=${source.url}`, `--to=${to}`])).toEqual({ from: source.url, to, sessionsDir: null });
     expect(parseCopyDataArgs(["--help"])).toEqual({ help: true });
+  });
+
+  it("takes the profiles from the sessions folder beside the database, or from --sessions", () => {
+    const to = "postgresql://u:p@127.0.0.1:5432/sb";
+    const beside = path.join(path.dirname(source.url.slice("file:".length)), "sessions");
+    fs.mkdirSync(beside);
+    expect(parseCopyDataArgs(["--from", source.url, "--to", to])).toEqual({ from: source.url, to, sessionsDir: beside });
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "sb-profiles-"));
+    try {
+      expect(parseCopyDataArgs(["--from", source.url, "--to", to, "--sessions", elsewhere])).toEqual({
+        from: source.url,
+        to,
+        sessionsDir: elsewhere,
+      });
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true });
+    }
+    expect(parseCopyDataArgs(["--from", source.url, "--to", to, "--sessions", "/nonexistent"])).toEqual({
+      error: "--sessions names no folder: /nonexistent",
+    });
   });
 
   it.each([
@@ -183,7 +206,15 @@ describe.skipIf(postgresSkipReason() !== null)("copy-data into PostgreSQL", () =
   it("migrates an empty database and copies every row identical, in batches", async () => {
     await fill(source.db, "a");
     const counts = await copyData({ from: source.url, to: target.url, logger: silent, batchSize: 2 });
-    expect(counts).toEqual({ Session: 3, SessionMetadata: 4, SessionHistory: 5, WebhookEvent: 3, WebhookDelivery: 6, WebhookAttempt: 3 });
+    expect(counts).toEqual({
+      Session: 3,
+      SessionMetadata: 4,
+      SessionHistory: 5,
+      WebhookEvent: 3,
+      WebhookDelivery: 6,
+      WebhookAttempt: 3,
+      logins: 0,
+    });
 
     const copied = await dump(client(target.url));
     const original = await dump(source.db);
@@ -203,6 +234,27 @@ describe.skipIf(postgresSkipReason() !== null)("copy-data into PostgreSQL", () =
     // The cluster tables stay empty: an embedded install has no workers.
     const pg = client(target.url);
     expect([await pg.worker.count(), await pg.sessionOwner.count()]).toEqual([0, 0]);
+  });
+
+  it("saves each session's login from its profile, so the workers start it without a QR", async () => {
+    await fill(source.db, "a");
+    const sessionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-profiles-"));
+    try {
+      const creds = path.join(sessionProfile(sessionsDir, "a-alpha").profileDir, "Default", "Local Storage", "leveldb");
+      fs.mkdirSync(creds, { recursive: true });
+      fs.writeFileSync(path.join(creds, "000003.log"), "linked");
+      // A profile without a login (a session that never logged in) brings nothing.
+      fs.mkdirSync(path.join(sessionProfile(sessionsDir, "a-beta").profileDir, "Default", "Cache"), { recursive: true });
+
+      const counts = await copyData({ from: source.url, to: target.url, sessionsDir, logger: silent });
+      expect(counts.logins).toBe(1);
+      const rows = await client(target.url).authSnapshot.findMany();
+      expect(rows.map((row) => [row.sessionName, row.generation, row.workerId, row.files])).toEqual([["a-alpha", 1, "copy-data", 1]]);
+      const files = await readSnapshot({ data: Buffer.from(rows[0].data), sha256: rows[0].sha256 });
+      expect(files.map((file) => [file.path, file.data.toString()])).toEqual([["Default/Local Storage/leveldb/000003.log", "linked"]]);
+    } finally {
+      fs.rmSync(sessionsDir, { recursive: true });
+    }
   });
 
   it("refuses a target that holds Switchboard data, changing nothing, with exit code 1", async () => {

@@ -2,12 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { Session, SessionHistory, SessionMetadata, WebhookAttempt, WebhookDelivery, WebhookEvent } from "@/generated/prisma/client";
+import { importLogin } from "./cluster/login-snapshots";
 import { lockDataDir } from "./data-dir-lock";
 import { sqliteFile } from "./data-files";
 import { openDb, type Db } from "./db";
 import { migrateDatabase } from "./db-migrate";
 import { driverMessage } from "./db-migrate-dialects";
 import { dbProviderOf } from "./db-url";
+import { packLogin } from "./engines/webjs/login-snapshot";
+import { sessionProfile } from "./engines/webjs/session-profile";
 import { redactLogLine } from "./log-redaction";
 
 /**
@@ -20,7 +23,9 @@ import { redactLogLine } from "./log-redaction";
  * modules (session-repository.ts, session-history.ts, webhooks/outbox.ts) have no part in it. The
  * cluster tables (Worker, SessionOwner) are not copied: they describe running workers, and an embedded
  * install has none. Each side's Prisma client converts its database's types (SQLite's 0/1 booleans and
- * its stored times) to booleans and Dates and back, so rows arrive identical.
+ * its stored times) to booleans and Dates and back, so rows arrive identical. Each session's login, which
+ * the embedded install keeps only in its Chromium profile, is saved as the session's first saved login
+ * (docs/cluster.md, "Portable sessions"), so the workers start the sessions without a new QR.
  */
 
 /** The copied tables, parents before children (the foreign keys are checked at each insert). */
@@ -33,9 +38,14 @@ export interface CopyDataOptions {
   /** `postgresql://…`: an existing database, empty of Switchboard's rows (migrated here if needed). */
   to: string;
   logger: Logger;
+  /** The embedded install's Chromium profiles (`<data folder>/sessions`); none: no login is brought along. */
+  sessionsDir?: string | null;
   /** Rows per read and per insert. */
   batchSize?: number;
 }
+
+/** What was copied: rows per table, and the logins saved from the profiles. */
+export type CopyDataCounts = Record<CopiedTable, number> & { logins: number };
 
 /** A refusal that says what to do; the command exits 1 with its message. */
 export class CopyDataError extends Error {
@@ -53,7 +63,7 @@ const TRANSACTION_TIMEOUT_MS = 6 * 60 * 60_000;
  * While it runs, the source's folder is locked as a server locks its data folder (a running embedded
  * server refuses the copy; no server starts on it meanwhile). Returns the rows copied per table.
  */
-export async function copyData(options: CopyDataOptions): Promise<Record<CopiedTable, number>> {
+export async function copyData(options: CopyDataOptions): Promise<CopyDataCounts> {
   const file = sqliteFile(options.from);
   if (!file) throw new CopyDataError(`not a SQLite file: ${options.from}`);
   const lock = await lockDataDir(path.dirname(file));
@@ -75,7 +85,8 @@ export async function copyData(options: CopyDataOptions): Promise<Record<CopiedT
         // Nothing else writes these tables until the commit (a worker already started on this database, say).
         await tx.$executeRawUnsafe(`LOCK TABLE ${COPIED_TABLES.map((table) => `"${table}"`).join(", ")} IN EXCLUSIVE MODE`);
         await refuseRows(tx);
-        return await copyTables(source, tx, batch);
+        const counts = await copyTables(source, tx, batch);
+        return { ...counts, logins: options.sessionsDir ? await copyLogins(tx, options.sessionsDir) : 0 };
       },
       { maxWait: 30_000, timeout: TRANSACTION_TIMEOUT_MS },
     );
@@ -170,14 +181,30 @@ async function copyTables(source: Db, target: Tx, take: number): Promise<Record<
   };
 }
 
+/** Saves the login of each copied session that has one in `sessionsDir`; the number saved. */
+async function copyLogins(target: Tx, sessionsDir: string): Promise<number> {
+  let saved = 0;
+  for (const { name } of await target.session.findMany({ select: { name: true }, orderBy: { name: "asc" } })) {
+    const startedAt = performance.now();
+    const packed = await packLogin(sessionProfile(sessionsDir, name).profileDir, Number.POSITIVE_INFINITY);
+    if (packed.files === 0) continue;
+    await importLogin(target, name, { ...packed, packMs: performance.now() - startedAt });
+    saved++;
+  }
+  return saved;
+}
+
 // ---- the command ---------------------------------------------------------------------------------
 
-const USAGE = "Usage: npm run copy-data -- --from file:<path to switchboard.db> --to postgresql://<user>:<password>@<host>/<database>";
+const USAGE =
+  "Usage: npm run copy-data -- --from file:<path to switchboard.db> --to postgresql://<user>:<password>@<host>/<database> [--sessions <dir>]";
 
 export const COPY_DATA_HELP = `${USAGE}
 
 Copies an embedded install (SQLite) into an empty PostgreSQL database, in one transaction: sessions with
-their metadata and history, webhook events, deliveries and attempts. Both databases are migrated first.
+their metadata and history, webhook events, deliveries and attempts, and each session's login from its
+Chromium profile (in --sessions, by default the "sessions" folder beside the database), so the cluster's
+workers start the sessions without a new QR. Both databases are migrated first.
 Stop the server that uses the SQLite database before copying.
 Exit codes: 0 copied, 1 refused or failed (nothing copied), 2 bad arguments.`;
 
@@ -186,17 +213,17 @@ export interface CommandOutput {
   err(line: string): void;
 }
 
-type ParsedArgs = { help: true } | { error: string } | { from: string; to: string };
+type ParsedArgs = { help: true } | { error: string } | { from: string; to: string; sessionsDir: string | null };
 
-/** `--from`, `--to` (as `--name value` or `--name=value`) and `--help`; anything else is an error naming it. */
+/** `--from`, `--to`, `--sessions` (as `--name value` or `--name=value`) and `--help`; anything else is an error naming it. */
 export function parseCopyDataArgs(argv: string[]): ParsedArgs {
-  const values: { from?: string; to?: string } = {};
+  const values: { from?: string; to?: string; sessions?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return { help: true };
-    const option = /^--(from|to)(?:=(.*))?$/s.exec(arg);
-    if (!option) return { error: `unknown argument ${arg} (only --from and --to are accepted)` };
-    const name = option[1] as "from" | "to";
+    const option = /^--(from|to|sessions)(?:=(.*))?$/s.exec(arg);
+    if (!option) return { error: `unknown argument ${arg} (only --from, --to and --sessions are accepted)` };
+    const name = option[1] as "from" | "to" | "sessions";
     const value = option[2] ?? argv[++i];
     if (value === undefined || value === "" || value.startsWith("--")) return { error: `--${name} needs a value` };
     if (values[name] !== undefined) return { error: `--${name} is given twice` };
@@ -209,7 +236,13 @@ export function parseCopyDataArgs(argv: string[]): ParsedArgs {
   if (!fs.existsSync(file)) return { error: `--from names no database: ${file} does not exist` };
   if (to === undefined) return { error: "--to is missing: the PostgreSQL database to fill, as postgresql://…" };
   if (dbProviderOf(to) !== "postgresql") return { error: `--to must be a PostgreSQL database as postgresql://… (got ${to})` };
-  return { from, to };
+  if (values.sessions !== undefined && !fs.statSync(values.sessions, { throwIfNoEntry: false })?.isDirectory()) {
+    return { error: `--sessions names no folder: ${values.sessions}` };
+  }
+  // The embedded layout: the profiles beside the database, in the data folder.
+  const besideDatabase = path.join(path.dirname(file), "sessions");
+  const sessionsDir = values.sessions ?? (fs.existsSync(besideDatabase) ? besideDatabase : null);
+  return { from, to, sessionsDir };
 }
 
 /** Runs the command; resolves with its exit code. Every line printed passes the log's credential redaction. */
@@ -238,15 +271,20 @@ export async function copyDataCommand(argv: string[], output: CommandOutput): Pr
     },
   );
   out(`Copying ${args.from} into ${args.to}`);
-  let counts: Record<CopiedTable, number>;
+  let counts: CopyDataCounts;
   try {
-    counts = await copyData({ from: args.from, to: args.to, logger });
+    counts = await copyData({ from: args.from, to: args.to, sessionsDir: args.sessionsDir, logger });
   } catch (error) {
     err(`copy-data: ${error instanceof CopyDataError ? error.message : `failed, nothing was copied: ${driverMessage(error)}`}`);
     return 1;
   }
   const width = Math.max(...COPIED_TABLES.map((table) => table.length));
   for (const table of COPIED_TABLES) out(`  ${table.padEnd(width)}  ${String(counts[table]).padStart(9)} rows`);
+  out(
+    args.sessionsDir
+      ? `  ${"logins".padEnd(width)}  ${String(counts.logins).padStart(9)} saved from the profiles in ${args.sessionsDir}`
+      : "  no profiles folder beside the database (--sessions): no login was brought along; each session asks for a QR once",
+  );
   out("Done. Point every worker's DATABASE_URL at the PostgreSQL database (docs/cluster.md).");
   return 0;
 }

@@ -95,6 +95,35 @@ function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): Se
   };
 }
 
+/**
+ * A login brought in from an embedded install (`copy-data`): the first save of a new login, made by no
+ * worker (epoch 0, which any owner's token outranks), so the first worker that runs the session restores it.
+ */
+export async function importLogin(
+  db: Pick<Db, "authSnapshot">,
+  session: string,
+  packed: { data: Buffer; sha256: string; files: number; packMs: number },
+): Promise<void> {
+  await db.authSnapshot.create({
+    data: {
+      sessionName: session,
+      loginId: randomUUID(),
+      generation: 1,
+      epoch: 0,
+      workerId: IMPORTED_BY,
+      sha256: packed.sha256,
+      size: packed.data.length,
+      files: packed.files,
+      data: new Uint8Array(packed.data),
+      savedAt: new Date(),
+      saveMs: Math.round(packed.packMs),
+    },
+  });
+}
+
+/** The `savedBy` of a login that copy-data brought in. */
+export const IMPORTED_BY = "copy-data";
+
 /** What the API shows of a session's saved login (no bytes); null when none is saved. */
 export async function loginSnapshotInfo(db: Db, session: string): Promise<TLoginSnapshotInfo | null> {
   type Row = Omit<TLoginSnapshotInfo, "savedAt" | "restoredAt"> & { savedAt: Date; restoredAt: Date | null };
