@@ -8,6 +8,9 @@ import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
 import { EngineHost } from "@/server/engines/engine-host";
+import { ResourceSampler } from "@/server/engines/resource-sampler";
+import { createMetrics } from "@/server/metrics/metrics";
+import { countStoredSessions } from "@/server/sessions/session-repository";
 import { createFakeEngineFactory } from "@/server/engines/fake/fake-engine-factory";
 import { findBrowser } from "@/server/engines/webjs/find-chromium";
 import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-factory";
@@ -152,7 +155,28 @@ async function main(): Promise<void> {
       : null;
   remember(CLUSTER_NODE_KEY, () => ({ node: cluster }));
   await cluster?.join();
-  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher, cluster }));
+  // Each running browser's memory and CPU, read in the background at a bounded rate (docs/observability.md).
+  const resources = new ResourceSampler({
+    host,
+    clock: systemClock,
+    intervalMs: env.resourcesIntervalMs,
+    logger: logger.child({ module: "resources" }),
+  });
+  resources.start();
+  const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher, cluster, resources }));
+  // WAHA_PROMETHEUS_ENABLED: this worker's own /metrics, outside the API key (optionally behind basic auth).
+  const metrics = env.prometheus.enabled
+    ? createMetrics(env.prometheus, {
+        host,
+        sampler: resources,
+        dispatcher,
+        publisher,
+        countStoredSessions: () => countStoredSessions(db),
+        cluster,
+        workerId: env.workerId,
+        version: VERSION,
+      })
+    : null;
   persistAccountChanges(ctx);
   const history = recordSessionHistory(ctx);
   if (env.printQr) printQrCodes(host);
@@ -181,6 +205,10 @@ async function main(): Promise<void> {
   const dashboard = () => (nextHandler ??= prepareNext(env.production, env.port));
   const server = createHttpServer({
     handle: async (req, res) => {
+      if (metrics) {
+        if (await metrics.serve(req, res)) return;
+        metrics.track(req, res);
+      }
       if (router && (await router.route(req, res))) return;
       if (direct && (await direct.serve(req, res))) return;
       await (
@@ -243,6 +271,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await restoring;
     await realtime.close();
+    await resources.stop();
     await host.stopAll();
     await history.whenIdle();
     await dispatcher.stop();

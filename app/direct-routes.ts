@@ -8,6 +8,7 @@ import * as serverVersion from "./api/server/version/route";
 import * as serverWorkers from "./api/server/workers/route";
 import * as sessionsSessionCapping from "./api/sessions/[session]/capping/route";
 import * as sessionsSessionHistory from "./api/sessions/[session]/history/route";
+import * as sessionsSessionResources from "./api/sessions/[session]/resources/route";
 import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
 import * as sessionsSessionMe from "./api/sessions/[session]/me/route";
 import * as sessionsSessionRestart from "./api/sessions/[session]/restart/route";
@@ -45,6 +46,7 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/sessions/[session]/history", module: sessionsSessionHistory },
   { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },
   { pattern: "/api/sessions/[session]/me", module: sessionsSessionMe },
+  { pattern: "/api/sessions/[session]/resources", module: sessionsSessionResources },
   { pattern: "/api/sessions/[session]/restart", module: sessionsSessionRestart },
   { pattern: "/api/sessions/[session]", module: sessionsSession },
   { pattern: "/api/sessions/[session]/start", module: sessionsSessionStart },

@@ -126,6 +126,37 @@ export const ZLoginSnapshotInfoSchema = z
   .meta({ id: "LoginSnapshotInfo" });
 export type TLoginSnapshotInfo = z.infer<typeof ZLoginSnapshotInfoSchema>;
 
+/** A session's browser as last sampled (docs/observability.md): memory summed over its processes, CPU over the interval. */
+export const ZSessionResourcesSchema = z
+  .object({
+    memory: z.object({
+      rss: z.number().int().describe("Resident set size, bytes (shared pages counted in every process)"),
+      pss: z.number().int().describe("Proportional set size, bytes (shared pages split between their users): what sorting by memory uses"),
+    }),
+    cpu: z.number().nullable().describe("CPU over the last sampling interval, percent of one core; null on the first sample"),
+    processes: z.number().int().describe("The browser's processes"),
+    sampledAt: z.number().describe("When it was sampled, ms"),
+  })
+  .meta({ id: "SessionResources" });
+export type TSessionResources = z.infer<typeof ZSessionResourcesSchema>;
+
+/** GET /api/sessions/{session}/resources: the last hour of samples, oldest first. */
+export const ZSessionResourceHistorySchema = z
+  .object({
+    session: z.string(),
+    intervalSeconds: z.number().describe("Time between samples"),
+    samples: z.array(
+      z.object({
+        timestamp: z.number().describe("ms"),
+        memory: z.object({ rss: z.number().int(), pss: z.number().int() }).describe("bytes"),
+        cpu: z.number().nullable().describe("percent of one core over the interval before this sample"),
+        eventsPerMinute: z.number().describe("The session's library events per minute over the interval before this sample"),
+      }),
+    ),
+  })
+  .meta({ id: "SessionResourceHistory" });
+export type TSessionResourceHistory = z.infer<typeof ZSessionResourceHistorySchema>;
+
 export const ZSessionSchema = z
   .object({
     name: z.string(),
@@ -143,6 +174,9 @@ export const ZSessionSchema = z
     statuses: z.array(ZStatusChangeSchema).describe("Recent status changes with their reasons, oldest first"),
     assignedWorker: z.string().nullable(),
     health: ZSessionHealthSchema.describe("Liveness probe, failures in a row, restart backoff, last fault and disconnect (beyond WAHA)"),
+    resources: ZSessionResourcesSchema.nullable().describe(
+      "The browser's memory and CPU as last sampled; null while the session has no browser or before its first sample (beyond WAHA)",
+    ),
     login: ZLoginSnapshotInfoSchema.nullable()
       .optional()
       .describe("Cluster mode, one session's response only: its saved login, null when none is saved (beyond WAHA)"),
@@ -176,6 +210,10 @@ export const ZSessionListQuerySchema = z.object({
     .record(z.string(), z.string())
     .optional()
     .describe("Exact metadata matches: ?metadata.<key>=<value>, repeatable, all must match"),
+  sortBy: z
+    .enum(["name", "memory"], { error: 'must be "name" or "memory"' })
+    .optional()
+    .describe("name (default), or memory: the browser's PSS, largest first, sessions without a browser last"),
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).optional(),
   offset: z.coerce.number().int().min(0).default(0),
 });

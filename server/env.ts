@@ -130,6 +130,21 @@ const ZEnvSchema = z.object({
   SWITCHBOARD_WEBHOOK_RETENTION_DAYS: seconds(7),
   SWITCHBOARD_WEBHOOK_RETENTION_ROWS: int(100_000, 100),
 
+  WAHA_PROMETHEUS_ENABLED: bool(false),
+  WAHA_PROMETHEUS_PATH: optionalString.pipe(z.string().regex(/^\/[^?#\s]*$/, "must be a path such as /metrics").optional()),
+  WAHA_PROMETHEUS_METRIC_PREFIX: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$|^$/, "must be a metric name prefix such as waha_").optional(),
+  WAHA_PROMETHEUS_HTTP_DURATION_BUCKETS: optionalString.pipe(
+    z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, "must be comma-separated seconds such as 0.01,0.1,1").optional(),
+  ),
+  WAHA_PROMETHEUS_USERNAME: optionalString,
+  // Not trimmed: spaces may be part of a password.
+  WAHA_PROMETHEUS_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v)),
+  WAHA_PROMETHEUS_TRACK_EVENTS: list(","),
+  SWITCHBOARD_RESOURCES_INTERVAL_SECONDS: seconds(15),
+
   WAHA_SESSION_CONFIG_IGNORE_STATUS: bool(false),
   WAHA_SESSION_CONFIG_IGNORE_GROUPS: bool(false),
   WAHA_SESSION_CONFIG_IGNORE_CHANNELS: bool(false),
@@ -213,6 +228,20 @@ export interface Env {
   /** Stored status changes kept per session (the oldest are pruned). */
   historyRowsPerSession: number;
   webhooks: { concurrencyPerTarget: number; requestTimeoutMs: number; retention: { maxAgeMs: number; maxRows: number } };
+  /**
+   * `/metrics` (docs/observability.md): WAHA's WAHA_PROMETHEUS_* settings. `credentials` is set only when both
+   * the username and the password are; `trackEvents` empty counts every event.
+   */
+  prometheus: {
+    enabled: boolean;
+    path: string;
+    prefix: string;
+    httpDurationBuckets: number[];
+    credentials: { username: string; password: string } | null;
+    trackEvents: string[];
+  };
+  /** How often each running session's browser memory and CPU are sampled (0: never). */
+  resourcesIntervalMs: number;
   /** The raw variables, for parsers owned by other modules (the global webhook). */
   raw: NodeJS.ProcessEnv;
 }
@@ -314,9 +343,24 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
         maxRows: e.SWITCHBOARD_WEBHOOK_RETENTION_ROWS,
       },
     },
+    prometheus: {
+      enabled: e.WAHA_PROMETHEUS_ENABLED,
+      path: e.WAHA_PROMETHEUS_PATH ?? "/metrics",
+      prefix: e.WAHA_PROMETHEUS_METRIC_PREFIX ?? "waha_",
+      httpDurationBuckets: e.WAHA_PROMETHEUS_HTTP_DURATION_BUCKETS?.split(",").map(Number) ?? DEFAULT_HTTP_DURATION_BUCKETS,
+      credentials:
+        e.WAHA_PROMETHEUS_USERNAME && e.WAHA_PROMETHEUS_PASSWORD
+          ? { username: e.WAHA_PROMETHEUS_USERNAME, password: e.WAHA_PROMETHEUS_PASSWORD }
+          : null,
+      trackEvents: e.WAHA_PROMETHEUS_TRACK_EVENTS,
+    },
+    resourcesIntervalMs: e.SWITCHBOARD_RESOURCES_INTERVAL_SECONDS * 1000,
     raw: vars,
   };
 }
+
+/** WAHA's default buckets of the HTTP request duration histogram, in seconds. */
+const DEFAULT_HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Cluster mode's settings, or null on SQLite (the embedded single-worker mode). */
 function clusterSettings(e: z.infer<typeof ZEnvSchema>, port: number): Env["cluster"] {

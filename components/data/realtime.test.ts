@@ -68,6 +68,7 @@ const SESSION: TSession = {
   statuses: [],
   assignedWorker: null,
   health: HEALTH,
+  resources: null,
 };
 
 describe("session pushes", () => {

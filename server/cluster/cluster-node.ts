@@ -107,6 +107,15 @@ export class ClusterNode implements SessionOwnership {
     return this.readiness;
   }
 
+  /**
+   * For /metrics: how long this worker's lease still runs as this process counts it (from its last renewal,
+   * so never later than the database's), the sessions it owns and its capacity.
+   */
+  leaseView(): { state: TWorkerReadiness; leaseLeftMs: number; sessions: number; capacity: number | null } {
+    const leaseLeftMs = this.fenceAt === 0 ? 0 : Math.max(0, this.fenceAt + this.heartbeatMs - FenceWatchdog.now());
+    return { state: this.readiness, leaseLeftMs, sessions: this.owned.size, capacity: this.options.capacity };
+  }
+
   /** Joins the cluster: refuses when the shared settings differ or a live process holds this worker id. */
   async join(): Promise<void> {
     await this.checkSharedSettings();

@@ -62,7 +62,16 @@ export type HostEvent =
   | { type: "me"; session: string; me: TAccount }
   /** A probe ran, or the account, presence or restrictions were read or changed, without a status change. */
   | { type: "health"; session: string; snapshot: SessionSnapshot }
-  | { type: "engine.event"; session: string; event: string; data: unknown };
+  | { type: "engine.event"; session: string; event: string; data: unknown }
+  /** A new client launched in place of the last one: asked for (`requested`) or automatic after a failure of that kind. */
+  | { type: "restart"; session: string; reason: RestartReason };
+
+/**
+ * Why a session's client was restarted, in few enough words to count by (metrics): asked for, or the fault
+ * behind an automatic restart: stuck STARTING, a QR that stopped rotating, a failed liveness probe, the client's
+ * own failure (browser or page gone, a disconnect).
+ */
+export type RestartReason = "requested" | "start-timeout" | "qr-stale" | "probe" | "engine";
 
 export type HostListener = (event: HostEvent) => void;
 
@@ -258,6 +267,7 @@ export class EngineHost {
     return this.enqueue(name, async (runtime) => {
       await this.halt(runtime, reason);
       await this.launch(runtime, config, reason);
+      this.emit({ type: "restart", session: name, reason: "requested" });
     });
   }
 
@@ -382,7 +392,9 @@ export class EngineHost {
     runtime.engine = engine;
     this.setStatus(runtime, "STARTING", reason);
     this.armWatchdog(runtime, this.options.startTimeoutMs, () =>
-      this.fail(runtime, generation, `stuck in STARTING for ${Math.round(this.options.startTimeoutMs / 1000)} s; restarting`, true),
+      this.fail(runtime, generation, `stuck in STARTING for ${Math.round(this.options.startTimeoutMs / 1000)} s; restarting`, true, {
+        cause: "start-timeout",
+      }),
     );
     try {
       await engine.start();
@@ -452,7 +464,7 @@ export class EngineHost {
         this.applyAccountState(runtime, event.state);
         return;
       case "failed":
-        this.fail(runtime, generation, event.reason, event.restart, { disconnect: event.disconnect });
+        this.fail(runtime, generation, event.reason, event.restart, { disconnect: event.disconnect, cause: "engine" });
         return;
       case "connection":
         this.onConnectionChange(runtime, event.state, event.connection === "connected", event.connection === "connecting");
@@ -626,6 +638,7 @@ export class EngineHost {
         void this.enqueue(runtime.name, async () => {
           if (runtime.status !== "FAILED" || runtime.engine) return; // stopped or restarted meanwhile
           await this.launch(runtime, config, `automatic restart after failure: ${reason}`);
+          this.emit({ type: "restart", session: runtime.name, reason: detail.cause ?? "engine" });
         });
       }, delay);
     }
@@ -707,7 +720,11 @@ export class EngineHost {
         return;
       case "fail":
         this.options.logger.warn({ session: runtime.name, reason: verdict.reason }, "liveness probe found a fault");
-        this.fail(runtime, generation, verdict.reason, verdict.restart, { loggedOut: verdict.loggedOut, disconnect: verdict.disconnect });
+        this.fail(runtime, generation, verdict.reason, verdict.restart, {
+          loggedOut: verdict.loggedOut,
+          disconnect: verdict.disconnect,
+          cause: "probe",
+        });
         return;
     }
   }
@@ -789,7 +806,7 @@ export class EngineHost {
       this.options.logger.warn({ session: runtime.name }, "QR stopped rotating; asking for a new one");
       runtime.engine.refreshQr().catch(() => undefined);
       this.armWatchdog(runtime, this.options.qrStaleMs, () =>
-        this.fail(runtime, generation, "QR stopped rotating and a refresh did not help; restarting", true),
+        this.fail(runtime, generation, "QR stopped rotating and a refresh did not help; restarting", true, { cause: "qr-stale" }),
       );
     });
   }
@@ -878,6 +895,8 @@ interface FailureDetail {
   disconnect?: string | null;
   /** The device was unlinked: remove the auth data. */
   loggedOut?: boolean;
+  /** What kind of fault it was, for the restart that may follow. */
+  cause?: Exclude<RestartReason, "requested">;
 }
 
 function errorMessage(error: unknown): string {

@@ -34,6 +34,14 @@ export interface Engine {
    * how long to wait.
    */
   probe(): Promise<EngineProbe>;
+  /** The browser's process while it runs (for sampling its memory and CPU); null without one. */
+  browserProcess(): BrowserProcess | null;
+}
+
+/** A running browser: its pid (also its process group) and the profile every one of its processes names. */
+export interface BrowserProcess {
+  pid: number;
+  profileDir: string;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   ZSessionGetQuerySchema,
   ZSessionListQuerySchema,
   ZSessionLogoutRequestSchema,
+  ZSessionResourceHistorySchema,
   ZSessionSchema,
   ZSessionStartRequestSchema,
   ZSessionStopRequestSchema,
@@ -212,6 +213,20 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           parameters: [sessionParam, ...queryParameters(ZSessionHistoryQuerySchema)],
           responses: {
             "200": jsonResponse("Status changes, newest first", { type: "array", items: ref(idOf(ZSessionHistoryEntrySchema)) }),
+            "404": errorResponse("Session not found"),
+            ...common,
+          },
+        },
+      },
+      "/api/sessions/{session}/resources": {
+        get: {
+          tags: ["Sessions"],
+          summary: "The session's browser memory, CPU and event rate over the last hour",
+          description:
+            "Samples of the session's browser (memory summed over its processes, CPU, library events per minute), oldest first, one every `SWITCHBOARD_RESOURCES_INTERVAL_SECONDS`; kept for an hour in the memory of the worker that runs the session (in cluster mode the request is answered by it). docs/observability.md.",
+          parameters: [sessionParam],
+          responses: {
+            "200": jsonResponse("The samples of the last hour", ref(idOf(ZSessionResourceHistorySchema))),
             "404": errorResponse("Session not found"),
             ...common,
           },

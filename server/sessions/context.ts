@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../db";
 import type { EngineHost } from "../engines/engine-host";
+import type { ResourceSampler } from "../engines/resource-sampler";
 import type { Env } from "../env";
 import type { EventPublisher } from "../events/publish-event";
 import type { WebhookDispatcher } from "../webhooks/dispatcher";
@@ -20,6 +21,8 @@ export interface SessionsContext {
   publisher: Pick<EventPublisher, "webhooksFor" | "createEnvelope">;
   /** Cluster mode: which worker runs each session (server/cluster/cluster-node.ts); null on SQLite. */
   cluster: SessionOwnership | null;
+  /** Each running session's browser memory and CPU, sampled in the background (server/engines/resource-sampler.ts). */
+  resources: Pick<ResourceSampler, "current" | "history" | "intervalMs">;
 }
 
 /**

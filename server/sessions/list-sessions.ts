@@ -1,26 +1,37 @@
 import type { TSession, TSessionListQuery } from "@/lib/session";
 import type { OwnedStatus, SessionsContext } from "./context";
-import { selectStoredSessions, type SessionFilter } from "./session-repository";
+import { selectStoredSessions, type SessionFilter, type StoredSession } from "./session-repository";
 import { toSessionInfo } from "./session-info";
 
 /**
  * GET /api/sessions. WAHA's semantics (running ones only unless `all=true`) plus server-side search:
  * status, exact metadata pairs (AND-ed), free text over name, phone, push name and metadata values,
- * and limit/offset pagination with the total count.
+ * and limit/offset pagination with the total count. `sortBy=memory` orders by the browsers' sampled PSS,
+ * largest first (sessions without a browser last, by name); it reads every match, then takes the page.
  */
 export async function listSessions(ctx: SessionsContext, query: TSessionListQuery): Promise<{ items: TSession[]; total: number }> {
   // Cluster mode: what runs is what live workers own, cluster-wide; the whole set only when a filter needs it.
   const needsRunning = !query.all || Boolean(query.status?.length);
   const clusterWide = ctx.cluster && needsRunning ? await ctx.cluster.statusesOf() : undefined;
-  const { items, total } = await selectStoredSessions(ctx.db, {
+  const byMemory = query.sortBy === "memory";
+  const selected = await selectStoredSessions(ctx.db, {
     names: nameFilter(ctx, query, clusterWide),
     metadata: query.metadata,
     q: query.q,
-    limit: query.limit,
-    offset: query.offset,
+    limit: byMemory ? undefined : query.limit,
+    offset: byMemory ? 0 : query.offset,
   });
+  const { total } = selected;
+  const items = byMemory ? pageByMemory(ctx, selected.items, query) : selected.items;
   const owners = clusterWide ?? (ctx.cluster ? await ctx.cluster.statusesOf(items.map((stored) => stored.name)) : undefined);
   return { items: await Promise.all(items.map((stored) => toSessionInfo(ctx, stored, { owners }))), total };
+}
+
+/** The page asked for, of `stored` (in name order) sorted by the browser's PSS, largest first; ties and sessions without one by name. */
+function pageByMemory(ctx: SessionsContext, stored: StoredSession[], query: TSessionListQuery): StoredSession[] {
+  const pss = new Map(stored.map((session) => [session.name, ctx.resources.current(session.name)?.pssBytes ?? -1]));
+  const sorted = [...stored].sort((a, b) => pss.get(b.name)! - pss.get(a.name)!);
+  return sorted.slice(query.offset, query.limit === undefined ? undefined : query.offset + query.limit);
 }
 
 /**

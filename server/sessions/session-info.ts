@@ -1,8 +1,9 @@
-import type { TSession } from "@/lib/session";
+import type { TSession, TSessionResources } from "@/lib/session";
 import { redactSecrets } from "@/lib/session-secrets";
 import { valueWithin } from "@/lib/timeout";
 import type { OwnedStatus, SessionsContext } from "./context";
 import type { StoredSession } from "./session-repository";
+import type { ResourceSample } from "../engines/resource-sampler";
 
 const ENGINE_INFO_TIMEOUT_MS = 1000;
 
@@ -48,6 +49,18 @@ export async function toSessionInfo(
       lastFailure: snapshot.health.lastFailure ?? stored.lastFailure,
       lastDisconnect: snapshot.health.lastDisconnect ?? stored.lastDisconnect,
     },
+    resources: toResources(ctx.resources.current(stored.name)),
     ...login,
+  };
+}
+
+/** A sample as the API shows it; null without one. */
+export function toResources(sample: ResourceSample | null): TSessionResources | null {
+  if (!sample) return null;
+  return {
+    memory: { rss: sample.rssBytes, pss: sample.pssBytes },
+    cpu: sample.cpuPercent === null ? null : Math.round(sample.cpuPercent * 10) / 10,
+    processes: sample.processes,
+    sampledAt: sample.timestamp,
   };
 }

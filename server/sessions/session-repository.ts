@@ -84,6 +84,11 @@ export async function selectStoredSessions(db: Db, filter: SessionFilter): Promi
   return db.$sessionReads().read(`list:${JSON.stringify(filter)}`, () => queryStoredSessions(db, filter));
 }
 
+/** Every stored session, running or not (metrics). */
+export async function countStoredSessions(db: Db): Promise<number> {
+  return db.session.count();
+}
+
 async function queryStoredSessions(db: Db, filter: SessionFilter): Promise<{ items: StoredSession[]; total: number }> {
   const where = Prisma.join(conditions(filter), " AND ");
   const rows = await db.$queryRaw<Row[]>`

@@ -7,6 +7,7 @@ import { Adopter } from "./adopter";
 import { Claimer } from "./claimer";
 import { silentLogger, type TDispatchCore, type TWebhookLogger } from "./dispatch-core";
 import {
+  countOutboxByUrl,
   recoverInFlight,
   releaseDeliveries,
   requeueDelivery,
@@ -172,6 +173,15 @@ export class WebhookDispatcher {
   /** Look for due rows now (after an enqueue, a redelivery, or from outside). Cheap and coalesced. */
   wake(): void {
     this.claimer.wake();
+  }
+
+  /** For /metrics: the outbox's rows waiting or in flight per target URL, and each target's circuit. */
+  async targets(): Promise<{
+    outbox: { url: string; state: "pending" | "in_flight"; count: number }[];
+    circuits: ReturnType<TargetLanes["circuits"]>;
+  }> {
+    const outbox = await this.core.dbQueue.run(() => countOutboxByUrl(this.core.db, this.workerId));
+    return { outbox, circuits: this.lanes.circuits(this.core.clock.now()) };
   }
 
   /** Listen to delivery changes (new, attempted, retried, delivered, dead, redelivered). Returns unsubscribe. */

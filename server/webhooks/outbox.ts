@@ -221,6 +221,14 @@ export async function findPendingUrls(db: Db, workerId: string, state: "pending"
   return rows.map((row) => row.url);
 }
 
+/** Rows of `workerId` waiting (pending) or being sent (in_flight), per target URL: the outbox's depth (metrics). */
+export async function countOutboxByUrl(db: Db, workerId: string): Promise<{ url: string; state: "pending" | "in_flight"; count: number }[]> {
+  const rows = await db.$queryRaw<{ url: string; state: "pending" | "in_flight"; count: bigint | number }[]>`
+    SELECT "url", "state", COUNT(*) AS "count" FROM "WebhookDelivery"
+    WHERE "worker" = ${workerId} AND "state" IN ('pending', 'in_flight') GROUP BY "url", "state"`;
+  return rows.map((row) => ({ url: row.url, state: row.state, count: Number(row.count) }));
+}
+
 /**
  * Claims due pending rows of this worker: per target URL at most `take.get(url)` rows, oldest due
  * first, marked in_flight in one transaction. Returns them with their envelope bytes.

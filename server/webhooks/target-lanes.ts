@@ -168,6 +168,17 @@ export class TargetLanes {
     });
   }
 
+  /** Each target with a lane: its circuit (metrics), requests in flight and queued here. */
+  circuits(now: number): { url: string; failures: number; open: boolean; active: number; queued: number }[] {
+    return [...this.lanes.values()].map((lane) => ({
+      url: lane.url,
+      failures: lane.circuit.failures,
+      open: msUntilSend(lane.circuit, now) > 0,
+      active: lane.active,
+      queued: lane.queue.length,
+    }));
+  }
+
   /** Nothing queued or in flight. */
   get isIdle(): boolean {
     for (const lane of this.lanes.values()) if (lane.active || lane.queue.length) return false;

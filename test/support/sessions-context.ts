@@ -40,6 +40,7 @@ export async function createTestSessionsContext(
     dispatcher: { enqueue: unavailable, requeue: unavailable },
     publisher: { webhooksFor: unavailable, createEnvelope: unavailable },
     cluster: null,
+    resources: { current: () => null, history: () => [], intervalMs: 0 },
   };
   return {
     ctx,

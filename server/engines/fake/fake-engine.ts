@@ -1,7 +1,7 @@
 import { NO_CAPPING, NO_TIMELOCK } from "@/lib/account-restrictions";
 import type { TAccount, TPresence } from "@/lib/session";
 import type { Clock, ClockTimer } from "../clock";
-import type { AccountState, Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe, RestrictionKind } from "../engine";
+import type { AccountState, BrowserProcess, Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe, RestrictionKind } from "../engine";
 
 /**
  * An engine without Chromium, one class for two uses:
@@ -47,6 +47,11 @@ export class FakeEngine implements Engine {
   reads: (RestrictionKind | false)[] = [];
   /** setPresence() calls, in order. */
   presences: TPresence[] = [];
+  /**
+   * What browserProcess() answers. A live engine names the server's own process, so that sampling costs in
+   * scale tests and benchmarks what it costs with a browser (docs/observability.md); unit tests set it.
+   */
+  process: BrowserProcess | null;
   /** Set to make start() hang until release() is called, to test queueing. */
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
@@ -59,6 +64,7 @@ export class FakeEngine implements Engine {
     private readonly behaviour: FakeEngineBehaviour = {},
   ) {
     if (behaviour.live) this.accountAnswer = { ...PLAIN_ACCOUNT, account: behaviour.live.account };
+    this.process = behaviour.live ? { pid: process.pid, profileDir: "" } : null;
   }
 
   holdStart(): void {
@@ -117,6 +123,10 @@ export class FakeEngine implements Engine {
     const answer = this.probeAnswer;
     if (answer === "hang") return new Promise(() => {});
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+  }
+
+  browserProcess(): BrowserProcess | null {
+    return this.stopped ? null : this.process;
   }
 
   private logIn(live: NonNullable<FakeEngineBehaviour["live"]>): void {

@@ -3,7 +3,7 @@ import type wweb from "whatsapp-web.js";
 import type { TAccount, TPresence } from "@/lib/session";
 import { settleWithin, valueWithin } from "@/lib/timeout";
 import { connectionFaultReason, restartHelps } from "../connection-faults";
-import type { AccountState, Engine, EngineEvent, EngineProbe, RestrictionKind } from "../engine";
+import type { AccountState, BrowserProcess, Engine, EngineEvent, EngineProbe, RestrictionKind } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
 import { classifyState } from "./connection-state";
 import type { BrowserLookup } from "./find-chromium";
@@ -157,6 +157,11 @@ export class WebjsEngine implements Engine {
 
   async setPresence(presence: TPresence): Promise<TPresence | null> {
     return setPagePresence(this.openClient().pupPage, presence);
+  }
+
+  browserProcess(): BrowserProcess | null {
+    if (this.browserPid === null || !this.browserAlive()) return null;
+    return { pid: this.browserPid, profileDir: this.options.profile.profileDir };
   }
 
   /** The DevTools connection is open and the process has not exited (puppeteer notices some deaths late). */
