@@ -47,7 +47,8 @@ interface Tracked {
   /** The browser the last CPU reading was of (a new browser starts a new count), and its CPU ticks then. */
   pid: number | null;
   ticks: number;
-  at: number;
+  /** When it was last sampled; null before the first sample. */
+  at: number | null;
   /** Library events since the last sample. */
   events: number;
 }
@@ -124,7 +125,7 @@ export class ResourceSampler {
   private entry(name: string): Tracked {
     let tracked = this.tracked.get(name);
     if (!tracked) {
-      tracked = { samples: [], pid: null, ticks: 0, at: 0, events: 0 };
+      tracked = { samples: [], pid: null, ticks: 0, at: null, events: 0 };
       this.tracked.set(name, tracked);
     }
     return tracked;
@@ -147,10 +148,10 @@ export class ResourceSampler {
       const now = clock.now();
       const ticks = pids.reduce((sum, pid) => sum + (stats.get(pid)?.ticks ?? 0), 0);
       const tracked = this.entry(name);
-      const elapsedMs = now - tracked.at;
+      const elapsedMs = tracked.at === null ? 0 : now - tracked.at;
       const cpuPercent =
         tracked.pid === browser.pid && elapsedMs > 0 ? Math.max(0, ((ticks - tracked.ticks) / TICKS_PER_SECOND / (elapsedMs / 1000)) * 100) : null;
-      const eventsPerMinute = tracked.at > 0 && elapsedMs > 0 ? (tracked.events / elapsedMs) * 60_000 : 0;
+      const eventsPerMinute = elapsedMs > 0 ? (tracked.events / elapsedMs) * 60_000 : 0;
       const sample: ResourceSample = { timestamp: now, ...memory, cpuPercent, eventsPerMinute };
       Object.assign(tracked, { pid: browser.pid, ticks, at: now, events: 0 });
       tracked.samples.push(sample);
