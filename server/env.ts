@@ -131,10 +131,21 @@ const ZEnvSchema = z.object({
   SWITCHBOARD_WEBHOOK_RETENTION_ROWS: int(100_000, 100),
 
   WAHA_PROMETHEUS_ENABLED: bool(false),
-  WAHA_PROMETHEUS_PATH: optionalString.pipe(z.string().regex(/^\/[^?#\s]*$/, "must be a path such as /metrics").optional()),
-  WAHA_PROMETHEUS_METRIC_PREFIX: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$|^$/, "must be a metric name prefix such as waha_").optional(),
+  WAHA_PROMETHEUS_PATH: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\/[^?#\s]*$/, "must be a path such as /metrics")
+      .optional(),
+  ),
+  WAHA_PROMETHEUS_METRIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$|^$/, "must be a metric name prefix such as waha_")
+    .optional(),
   WAHA_PROMETHEUS_HTTP_DURATION_BUCKETS: optionalString.pipe(
-    z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, "must be comma-separated seconds such as 0.01,0.1,1").optional(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, "must be comma-separated seconds such as 0.01,0.1,1")
+      .optional(),
   ),
   WAHA_PROMETHEUS_USERNAME: optionalString,
   // Not trimmed: spaces may be part of a password.

@@ -150,7 +150,9 @@ export class ResourceSampler {
       const tracked = this.entry(name);
       const elapsedMs = tracked.at === null ? 0 : now - tracked.at;
       const cpuPercent =
-        tracked.pid === browser.pid && elapsedMs > 0 ? Math.max(0, ((ticks - tracked.ticks) / TICKS_PER_SECOND / (elapsedMs / 1000)) * 100) : null;
+        tracked.pid === browser.pid && elapsedMs > 0
+          ? Math.max(0, ((ticks - tracked.ticks) / TICKS_PER_SECOND / (elapsedMs / 1000)) * 100)
+          : null;
       const eventsPerMinute = elapsedMs > 0 ? (tracked.events / elapsedMs) * 60_000 : 0;
       const sample: ResourceSample = { timestamp: now, ...memory, cpuPercent, eventsPerMinute };
       Object.assign(tracked, { pid: browser.pid, ticks, at: now, events: 0 });

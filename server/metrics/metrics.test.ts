@@ -16,7 +16,14 @@ const TOKEN = "s3cr3t-t0ken-in-the-url";
 const HOOK = `https://user:hunter2@hooks.example.com:8443/in/${TOKEN}?key=${TOKEN}`;
 const SCRAPE_PASSWORD = "scrape-pa55word";
 
-const sample: ResourceSample = { timestamp: 1, rssBytes: 300 << 20, pssBytes: 200 << 20, cpuPercent: 12.5, processes: 7, eventsPerMinute: 3 };
+const sample: ResourceSample = {
+  timestamp: 1,
+  rssBytes: 300 << 20,
+  pssBytes: 200 << 20,
+  cpuPercent: 12.5,
+  processes: 7,
+  eventsPerMinute: 3,
+};
 
 describe("/metrics", () => {
   let clock: FakeClock;
@@ -39,7 +46,10 @@ describe("/metrics", () => {
     });
     const sources: MetricsSources = {
       host,
-      sampler: { current: (name) => (name === "big" ? sample : null), lastRound: { at: 1, browsers: 1, durationMs: 4, samples: new Map() } },
+      sampler: {
+        current: (name) => (name === "big" ? sample : null),
+        lastRound: { at: 1, browsers: 1, durationMs: 4, samples: new Map() },
+      },
       dispatcher: {
         targets: async () => ({
           outbox: [{ url: HOOK, state: "pending", count: 5 }],

@@ -82,7 +82,8 @@ export function createMetrics(settings: Env["prometheus"], sources: MetricsSourc
       const running = host.runningNames();
       for (const name of running) this.inc({ status: host.snapshot(name).status, engine: ENGINE });
       // In cluster mode every worker stores the same sessions: only the ones it runs are its own.
-      if (!sources.cluster) this.set({ status: "STOPPED", engine: ENGINE }, Math.max(0, (await sources.countStoredSessions()) - running.length));
+      if (!sources.cluster)
+        this.set({ status: "STOPPED", engine: ENGINE }, Math.max(0, (await sources.countStoredSessions()) - running.length));
     },
   });
   new Gauge({
@@ -124,10 +125,8 @@ export function createMetrics(settings: Env["prometheus"], sources: MetricsSourc
     "Proportional memory of the session's browser (shared pages split between their users), summed over its processes",
     (s) => s.pssBytes,
   );
-  perBrowser(
-    "session_browser_cpu_ratio",
-    "CPU of the session's browser over the last sampling interval (1 = one core)",
-    (s) => (s.cpuPercent === null ? null : s.cpuPercent / 100),
+  perBrowser("session_browser_cpu_ratio", "CPU of the session's browser over the last sampling interval (1 = one core)", (s) =>
+    s.cpuPercent === null ? null : s.cpuPercent / 100,
   );
   perBrowser("session_browser_processes", "Processes of the session's browser", (s) => s.processes);
   new Gauge({
@@ -165,9 +164,11 @@ export function createMetrics(settings: Env["prometheus"], sources: MetricsSourc
     registers,
   });
   const unsubscribeEvents = sources.publisher.subscribe((envelope) => {
-    if (tracked.size === 0 || tracked.has("*") || tracked.has(envelope.event)) events.inc({ session: envelope.session, event: envelope.event });
+    if (tracked.size === 0 || tracked.has("*") || tracked.has(envelope.event))
+      events.inc({ session: envelope.session, event: envelope.event });
     const fromMe = (envelope.payload as { fromMe?: unknown } | null)?.fromMe;
-    if (envelope.event === "message.any" && typeof fromMe === "boolean") messages.inc({ session: envelope.session, fromMe: String(fromMe) });
+    if (envelope.event === "message.any" && typeof fromMe === "boolean")
+      messages.inc({ session: envelope.session, fromMe: String(fromMe) });
   });
 
   const deliveries = new Counter({

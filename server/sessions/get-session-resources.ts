@@ -7,10 +7,7 @@ import { getStoredSessionOrThrow } from "./session-repository";
  * minute), oldest first. They live in the memory of the process that runs the session, so in cluster mode the
  * request is forwarded to the owner like any command; a session that does not run has none (or those of its last hour).
  */
-export async function getSessionResources(
-  ctx: Pick<SessionsContext, "db" | "resources">,
-  name: string,
-): Promise<TSessionResourceHistory> {
+export async function getSessionResources(ctx: Pick<SessionsContext, "db" | "resources">, name: string): Promise<TSessionResourceHistory> {
   await getStoredSessionOrThrow(ctx.db, name);
   return {
     session: name,

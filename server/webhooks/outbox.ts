@@ -222,7 +222,10 @@ export async function findPendingUrls(db: Db, workerId: string, state: "pending"
 }
 
 /** Rows of `workerId` waiting (pending) or being sent (in_flight), per target URL: the outbox's depth (metrics). */
-export async function countOutboxByUrl(db: Db, workerId: string): Promise<{ url: string; state: "pending" | "in_flight"; count: number }[]> {
+export async function countOutboxByUrl(
+  db: Db,
+  workerId: string,
+): Promise<{ url: string; state: "pending" | "in_flight"; count: number }[]> {
   const rows = await db.$queryRaw<{ url: string; state: "pending" | "in_flight"; count: bigint | number }[]>`
     SELECT "url", "state", COUNT(*) AS "count" FROM "WebhookDelivery"
     WHERE "worker" = ${workerId} AND "state" IN ('pending', 'in_flight') GROUP BY "url", "state"`;

@@ -1,7 +1,16 @@
 import { NO_CAPPING, NO_TIMELOCK } from "@/lib/account-restrictions";
 import type { TAccount, TPresence } from "@/lib/session";
 import type { Clock, ClockTimer } from "../clock";
-import type { AccountState, BrowserProcess, Engine, EngineEvent, EngineFactory, EngineOptions, EngineProbe, RestrictionKind } from "../engine";
+import type {
+  AccountState,
+  BrowserProcess,
+  Engine,
+  EngineEvent,
+  EngineFactory,
+  EngineOptions,
+  EngineProbe,
+  RestrictionKind,
+} from "../engine";
 
 /**
  * An engine without Chromium, one class for two uses:
