@@ -281,3 +281,11 @@ export async function signOut(): Promise<void> {
     body: new URLSearchParams({ csrfToken, json: "true" }),
   });
 }
+
+/**
+ * GET /api/server/workers: the cluster's workers (this server alone outside cluster mode), unchecked:
+ * the caller checks it against ZWorkerListSchema (components/data/workers.ts).
+ */
+export async function listWorkers(signal?: AbortSignal): Promise<unknown> {
+  return (await apiRequest<unknown>("/api/server/workers", { signal })).data;
+}

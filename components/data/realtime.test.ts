@@ -54,6 +54,30 @@ describe("pushed messages", () => {
     expect(realtime.events.read("s1").map((item) => item.event)).toEqual(["ready"]);
     expect(errors).toHaveBeenCalledTimes(1);
   });
+
+  it("the event monitor's log (*) gets every session's valid envelopes, and neither raw engine events nor wrong shapes", () => {
+    const { realtime, errors } = setup();
+    const envelope = (session: string) => ({
+      id: "evt_01jabcdefghjkmnpqrstvwxyz0",
+      timestamp: 5,
+      event: "session.status",
+      session,
+      me: null,
+      payload: { name: session, status: "WORKING" },
+      engine: "WEBJS",
+      environment: { version: "1", engine: "WEBJS", tier: "CORE", browser: null, platform: "linux/x64", worker: { id: null } },
+    });
+    realtime.receive("event", envelope("s1"));
+    realtime.receive("event", { ...envelope("s2"), event: "no.such.event" });
+    realtime.receive("engine.event", { session: "s2", event: "ready", data: null, timestamp: 5 });
+    realtime.receive("event", envelope("s2"));
+    expect(realtime.events.read("*").map((item) => [item.session, item.event])).toEqual([
+      ["s2", "session.status"],
+      ["s1", "session.status"],
+    ]);
+    expect(realtime.events.received("*")).toBe(2);
+    expect(errors).toHaveBeenCalledTimes(1);
+  });
 });
 
 const HEALTH: TSessionHealth = sampleSessionHealth();

@@ -6,8 +6,9 @@ import { io, type Socket } from "socket.io-client";
 import type { TSessionPage } from "@/lib/api-client";
 import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
+import { useNow } from "@/components/ui/time";
 import { laterDelivery, type TDeliveryList } from "@/lib/webhook-delivery";
-import { EventLog, type TLiveEvent } from "./event-log";
+import { ALL_EVENTS, EventLog, type TLiveEvent } from "./event-log";
 import { queryKeys, type TQrState } from "./query-keys";
 
 /**
@@ -258,4 +259,45 @@ export function useLiveEvents(session: string): { events: TLiveEvent[]; clear: (
 export function useClearLiveEvents(session: string): () => void {
   const realtime = useRealtime();
   return useCallback(() => realtime.events.clear(session), [realtime, session]);
+}
+
+/**
+ * Every session's event envelopes (the event monitor): subscribes to `*` while mounted and re-renders
+ * at most every `throttleMs`, so a burst of events costs a few renders, not one per event.
+ * `received` counts every envelope since the page opened, including those the buffer no longer holds.
+ */
+export function useAllLiveEvents(throttleMs = 250): { events: TLiveEvent[]; received: number; clear: () => void } {
+  const realtime = useRealtime();
+  useRealtimeSubscription(ALL_EVENTS);
+  const subscribe = useMemo(
+    () => (listener: () => void) => {
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const unsubscribe = realtime.events.subscribe(ALL_EVENTS, () => {
+        timer ??= setTimeout(() => {
+          timer = null;
+          listener();
+        }, throttleMs);
+      });
+      return () => {
+        unsubscribe();
+        if (timer) clearTimeout(timer);
+      };
+    },
+    [realtime, throttleMs],
+  );
+  const read = () => realtime.events.read(ALL_EVENTS);
+  const events = useSyncExternalStore(subscribe, read, read);
+  const count = () => realtime.events.received(ALL_EVENTS);
+  const received = useSyncExternalStore(subscribe, count, count);
+  return { events, received, clear: useClearLiveEvents(ALL_EVENTS) };
+}
+
+/**
+ * Envelopes per second over the last 10 s across every session (needs useAllLiveEvents on the page),
+ * redrawn every second; null until a whole second of them has been seen.
+ */
+export function useAllEventsRate(): number | null {
+  const realtime = useRealtime();
+  const now = useNow();
+  return now ? realtime.events.rate(ALL_EVENTS, now) : null;
 }
