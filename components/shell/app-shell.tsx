@@ -7,16 +7,21 @@ import { signOut } from "@/lib/api-client";
 import { RealtimeProvider, useRealtimeState } from "@/components/data/realtime";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { BookIcon, LayersIcon, LogoutIcon, SwitchboardLogo } from "@/components/ui/icons";
+import { ActivityIcon, BookIcon, LayersIcon, LogoutIcon, ServerIcon, SwitchboardLogo } from "@/components/ui/icons";
 import { ThemeToggle } from "@/components/ui/theme";
 
 const NAV = [
-  { href: "/sessions", label: "Sessions", Icon: LayersIcon, external: false },
-  { href: "/docs", label: "API docs", Icon: BookIcon, external: true },
+  { href: "/sessions", label: "Sessions", Icon: LayersIcon, external: false, clusterOnly: false },
+  { href: "/events", label: "Events", Icon: ActivityIcon, external: false, clusterOnly: false },
+  { href: "/workers", label: "Workers", Icon: ServerIcon, external: false, clusterOnly: true },
+  { href: "/docs", label: "API docs", Icon: BookIcon, external: true, clusterOnly: false },
 ];
 
-/** The dashboard frame: top bar with navigation, live-connection state, theme and sign-out. */
-export function AppShell({ username, children }: { username: string; children: ReactNode }) {
+/**
+ * The dashboard frame: top bar with navigation, live-connection state, theme and sign-out.
+ * `cluster`: the server runs in cluster mode, so the Workers page is listed.
+ */
+export function AppShell({ username, cluster, children }: { username: string; cluster: boolean; children: ReactNode }) {
   return (
     <RealtimeProvider>
       <a
@@ -34,7 +39,7 @@ export function AppShell({ username, children }: { username: string; children: R
             <SwitchboardLogo className="size-7" />
             <span className="hidden sm:inline">Switchboard</span>
           </Link>
-          <Nav />
+          <Nav cluster={cluster} />
           <div className="ml-auto flex items-center gap-2 sm:gap-3">
             <ConnectionState />
             <div className="hidden sm:block">
@@ -57,11 +62,11 @@ export function AppShell({ username, children }: { username: string; children: R
   );
 }
 
-function Nav() {
+function Nav({ cluster }: { cluster: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      {NAV.map(({ href, label, Icon, external }) => {
+      {NAV.filter((item) => cluster || !item.clusterOnly).map(({ href, label, Icon, external }) => {
         const active = !external && pathname.startsWith(href);
         const classes = cn(
           "flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap transition-colors",
@@ -72,8 +77,8 @@ function Nav() {
         const content = (
           <>
             <Icon className="size-4" />
-            {/* On a phone the docs link is an icon; its name stays for screen readers. */}
-            <span className={external ? "sr-only sm:not-sr-only" : undefined}>{label}</span>
+            {/* On a phone every link but the current page's is an icon; its name stays for screen readers. */}
+            <span className={active ? undefined : "sr-only sm:not-sr-only"}>{label}</span>
           </>
         );
         // /docs is served outside the Next app router (Swagger UI): a plain link.

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useLiveEvents } from "@/components/data/realtime";
 import type { TLiveEvent } from "@/components/data/event-log";
@@ -43,7 +44,13 @@ export function EventStream({ session }: { session: string }) {
         <div className="w-56">
           <Switch id="stream-engine" checked={engine} onChange={setEngine} label="Raw engine events" />
         </div>
-        <div className="ml-auto flex gap-2">
+        <div className="ml-auto flex items-center gap-2">
+          <Link
+            href={`/events?session=${encodeURIComponent(session)}`}
+            className="px-1 text-[13px] font-medium text-emerald-700 hover:underline dark:text-emerald-400"
+          >
+            Event monitor
+          </Link>
           <Button
             size="sm"
             variant="secondary"
