@@ -394,7 +394,8 @@ function nginxConfig(prefix: string, port: number, workers: ClusterWorker[]): st
   const proxied = `
       proxy_pass http://switchboard;
       proxy_http_version 1.1;
-      proxy_set_header Host $host;
+      # $http_host keeps the port the browser addressed ($host drops it), which the dashboard's same-origin checks compare with Origin.
+      proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;`;
   return `# Written by e2e/support/cluster.ts for one spec run.
