@@ -40,6 +40,9 @@ import { ClusterNode } from "@/server/cluster/cluster-node";
 import { SessionRouter } from "@/server/cluster/session-router";
 import { forwardingSecret, sharedSettings } from "@/server/cluster/shared-settings";
 import { CLUSTER_NODE_KEY } from "@/server/system/workers";
+import { SERVER_STOP_KEY, type ServerStop } from "@/server/system/server-control";
+import { untraced } from "@/server/request-context";
+import type { EngineFactory } from "@/server/engines/engine";
 
 /**
  * Boot: env -> database -> EngineHost -> webhooks -> HTTP + Socket.IO (listening) -> Next, restored sessions.
@@ -119,7 +122,8 @@ async function main(): Promise<void> {
           logger: logger.child({ module: "webjs" }),
         });
   const host = new EngineHost({
-    factory,
+    // A browser started while serving a request must not make its events for hours that request's.
+    factory: untracedEngines(factory),
     clock: systemClock,
     logger: logger.child({ module: "engine-host" }),
     restartDelayMs: env.engine.restartDelayMs,
@@ -218,6 +222,7 @@ async function main(): Promise<void> {
     production: env.production,
     requestTimeoutMs: env.requestTimeoutMs,
     logger: logger.child({ module: "http" }),
+    httpLogLevel: env.httpLogLevel,
   });
   const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
@@ -283,6 +288,29 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // POST /api/server/stop: the same graceful path, or (force) an exit now; a service manager restarts it.
+  remember<ServerStop>(SERVER_STOP_KEY, () => ({
+    graceful: (reason) => void stop(reason),
+    now: (reason) => {
+      logger.warn({ signal: reason }, "exiting now: sessions and deliveries resume at the next start");
+      process.exit(1);
+    },
+  }));
+}
+
+/** The engines' own work (launch, events, timers) runs outside the request that started them. */
+function untracedEngines(factory: EngineFactory): EngineFactory {
+  return {
+    removeAuthData: (session) => factory.removeAuthData(session),
+    removeLocalCopy: (session) => factory.removeLocalCopy(session),
+    hasAuthData: (session) => factory.hasAuthData(session),
+    create: (options) => {
+      const engine = factory.create(options);
+      const start = engine.start.bind(engine);
+      engine.start = () => untraced(start);
+      return engine;
+    },
+  };
 }
 
 const DASHBOARD_WARMUP_DELAY_MS = 1_000;

@@ -4,6 +4,9 @@ import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route
 import * as openapiJson from "./api/openapi.json/route";
 import * as screenshot from "./api/screenshot/route";
 import * as serverDrain from "./api/server/drain/route";
+import * as serverEnvironment from "./api/server/environment/route";
+import * as serverStatus from "./api/server/status/route";
+import * as serverStop from "./api/server/stop/route";
 import * as serverVersion from "./api/server/version/route";
 import * as serverWorkers from "./api/server/workers/route";
 import * as sessionsSessionCapping from "./api/sessions/[session]/capping/route";
@@ -40,6 +43,9 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/openapi.json", module: openapiJson },
   { pattern: "/api/screenshot", module: screenshot },
   { pattern: "/api/server/drain", module: serverDrain },
+  { pattern: "/api/server/environment", module: serverEnvironment },
+  { pattern: "/api/server/status", module: serverStatus },
+  { pattern: "/api/server/stop", module: serverStop },
   { pattern: "/api/server/version", module: serverVersion },
   { pattern: "/api/server/workers", module: serverWorkers },
   { pattern: "/api/sessions/[session]/capping", module: sessionsSessionCapping },

@@ -91,3 +91,18 @@ describe("DATABASE_URL", () => {
     );
   });
 });
+
+describe("the log settings", () => {
+  it("default to JSON lines and the access line at debug", () => {
+    expect(parse()).toMatchObject({ logFormat: "JSON", httpLogLevel: "debug" });
+  });
+
+  it("read WAHA's names, the format in any case", () => {
+    expect(parse({ WAHA_LOG_FORMAT: "pretty", WAHA_HTTP_LOG_LEVEL: "info" })).toMatchObject({ logFormat: "PRETTY", httpLogLevel: "info" });
+  });
+
+  it("refuse an unknown format or level, naming the variable", () => {
+    expect(() => parse({ WAHA_LOG_FORMAT: "xml" })).toThrow(/WAHA_LOG_FORMAT: only "JSON" and "PRETTY" are allowed/);
+    expect(() => parse({ WAHA_HTTP_LOG_LEVEL: "loud" })).toThrow(/WAHA_HTTP_LOG_LEVEL/);
+  });
+});

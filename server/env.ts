@@ -41,7 +41,7 @@ const list = (separator: string | RegExp) =>
         .filter(Boolean),
     );
 
-const ZEnvSchema = z.object({
+export const ZEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: optionalString,
   WHATSAPP_API_PORT: optionalString,
@@ -73,6 +73,13 @@ const ZEnvSchema = z.object({
   SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES: int(100, 1),
 
   WAHA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WAHA_LOG_FORMAT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? "JSON" : v.trim().toUpperCase()))
+    .pipe(z.enum(["JSON", "PRETTY"], { error: 'only "JSON" and "PRETTY" are allowed' })),
+  // Switchboard's default is debug (WAHA's is info): a default server writes no line per request.
+  WAHA_HTTP_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("debug"),
 
   WAHA_PRINT_QR: bool(true),
   WAHA_WORKER_ID: optionalString,
@@ -192,6 +199,10 @@ export interface Env {
     globalMaxFailures: number;
   };
   logLevel: TRawEnv["WAHA_LOG_LEVEL"];
+  /** JSON lines for machines, or PRETTY: one readable line each, for people (server/log-format.ts). */
+  logFormat: TRawEnv["WAHA_LOG_FORMAT"];
+  /** The level of the access log line each request gets. */
+  httpLogLevel: TRawEnv["WAHA_HTTP_LOG_LEVEL"];
   /** Draw each new QR in the terminal (WAHA_PRINT_QR). */
   printQr: boolean;
   workerId: string | null;
@@ -293,6 +304,8 @@ export function parseEnv(vars: NodeJS.ProcessEnv): Env {
       globalMaxFailures: e.SWITCHBOARD_LOGIN_GLOBAL_MAX_FAILURES,
     },
     logLevel: e.WAHA_LOG_LEVEL,
+    logFormat: e.WAHA_LOG_FORMAT,
+    httpLogLevel: e.WAHA_HTTP_LOG_LEVEL,
     printQr: e.WAHA_PRINT_QR,
     workerId: e.WAHA_WORKER_ID ?? null,
     cluster: clusterSettings(e, port),

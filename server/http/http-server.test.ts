@@ -1,18 +1,23 @@
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import pino from "pino";
+import pino, { type Level, type Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ZErrorBodySchema } from "@/lib/errors";
+import { afterResponse, currentTrace, traceLogFields } from "../request-context";
 import { createHttpServer } from "./http-server";
 
 let server: Server | null = null;
 
-async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+async function serve(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  options: { logger?: Logger; httpLogLevel?: Level } = {},
+): Promise<string> {
   server = createHttpServer({
     handle: async (req, res) => handle(req, res),
     production: true,
     requestTimeoutMs: 5_000,
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
+    httpLogLevel: options.httpLogLevel ?? "debug",
   });
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,5 +79,59 @@ describe("createHttpServer", () => {
     expect(first.headers.get("content-security-policy")).toContain(`'nonce-${seen[0]}'`);
     expect(second.headers.get("content-security-policy")).toContain(`'nonce-${seen[1]}'`);
     expect(seen[0]).not.toBe(seen[1]);
+  });
+
+  it("runs each request in its trace: continued from its traceparent, in its log lines, passed on", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info", mixin: traceLogFields }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const seen: { trace: ReturnType<typeof currentTrace>; header: unknown }[] = [];
+    const url = await serve(
+      (req, res) => {
+        // Later in the request's own async work, the trace is still there.
+        void Promise.resolve().then(() => {
+          seen.push({ trace: currentTrace(), header: req.headers.traceparent });
+          logger.info("handled");
+          res.end("ok");
+        });
+      },
+      { logger, httpLogLevel: "info" },
+    );
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    await fetch(url, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    await fetch(url);
+    await expect.poll(() => lines.filter((line) => line.msg === "request completed").length).toBe(2);
+
+    const [continued, started] = seen;
+    expect(continued!.trace).toMatchObject({ traceId, parentSpanId: "00f067aa0ba902b7", flags: "01" });
+    expect(continued!.header).toBe(`00-${traceId}-${continued!.trace!.spanId}-01`);
+    expect(started!.trace!.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(started!.trace!.traceId).not.toBe(traceId);
+    expect(started!.trace!.parentSpanId).toBeNull();
+    for (const { trace } of seen) {
+      const ofRequest = lines.filter((line) => line.trace_id === trace!.traceId);
+      expect(ofRequest.map((line) => line.msg).sort()).toEqual(["handled", "request completed"]);
+      expect(ofRequest.every((line) => line.span_id === trace!.spanId)).toBe(true);
+    }
+    expect(lines.find((line) => line.msg === "request completed")).toMatchObject({ level: 30, status: 200, method: "GET" });
+  });
+
+  it("logs no access line below WAHA_HTTP_LOG_LEVEL", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const url = await serve((_req, res) => res.end("ok"), { logger, httpLogLevel: "debug" });
+    await fetch(url);
+    logger.info("after");
+    await expect.poll(() => lines.length).toBe(1);
+    expect(lines[0]).toContain('"msg":"after"');
+  });
+
+  it("runs afterResponse work once the answer has gone out", async () => {
+    const finishedThen: boolean[] = [];
+    const url = await serve((_req, res) => {
+      afterResponse(() => finishedThen.push(res.writableFinished));
+      res.end("ok");
+    });
+    expect(await (await fetch(url)).text()).toBe("ok");
+    await expect.poll(() => finishedThen).toEqual([true]);
   });
 });

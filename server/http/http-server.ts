@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Logger } from "pino";
+import type { Level, Logger } from "pino";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { HTTP_REASON, httpErrorBody } from "@/lib/errors";
+import { bindToRequest, formatTraceparent, runInRequest, startTrace } from "../request-context";
 
 /** The header the root layout reads its script nonce from (set here on every request, never trusted from outside). */
 export const NONCE_HEADER = "x-nonce";
@@ -16,27 +17,36 @@ export interface HttpServerOptions {
   /** Longest time to receive a whole request, headers and body (a slow upload is cut off after it). */
   requestTimeoutMs: number;
   logger: Logger;
+  /** The level of the one line logged per request (WAHA_HTTP_LOG_LEVEL). */
+  httpLogLevel: Level;
 }
 
 /**
  * The custom server's own HTTP layer, in front of Next: it holds for every path, however a request is
  * routed. Security headers and a per-request CSP nonce on every response; the JSON error body on every
  * `/api` error (Next's own 404 page, its empty 405, next-auth's plain-text errors); an upload that goes
- * on after it was answered is cut off; slow requests are cut off.
+ * on after it was answered is cut off; slow requests are cut off. Each request runs in its own request
+ * context (server/request-context.ts): its trace, continued from its `traceparent` or new.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   // Node checks request timeouts on this interval (30 s by default, which would stretch a short timeout).
   const checkEveryMs = Math.max(250, Math.min(5_000, Math.floor(options.requestTimeoutMs / 4)));
   const server = createServer({ connectionsCheckingInterval: checkEveryMs }, (req, res) => {
-    applySecurityHeaders(req, res, options.production);
-    if (isApiPath(req.url)) enforceJsonErrors(req, res);
-    closeUnreadRequests(req, res);
-    logRequest(req, res, options.logger);
-    options.handle(req, res).catch((error) => {
-      options.logger.error({ err: error, method: req.method, url: req.url }, "unhandled error in the HTTP layer");
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
+    const trace = startTrace(req.headers.traceparent);
+    // A command forwarded to its session's owner (cluster mode) goes on as a child of this request.
+    req.headers.traceparent = formatTraceparent(trace);
+    const { responded } = runInRequest(trace, () => {
+      applySecurityHeaders(req, res, options.production);
+      if (isApiPath(req.url)) enforceJsonErrors(req, res);
+      closeUnreadRequests(req, res);
+      logRequest(req, res, options.logger, options.httpLogLevel);
+      options.handle(req, res).catch((error) => {
+        options.logger.error({ err: error, method: req.method, url: req.url }, "unhandled error in the HTTP layer");
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
     });
+    res.once("close", responded);
   });
   server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
@@ -154,14 +164,20 @@ function enforceJsonErrors(req: IncomingMessage, res: ServerResponse): void {
   } as ServerResponse["end"];
 }
 
-/** An access log line at debug level (URLs are redacted on the way out, like every log line). */
-function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger): void {
-  if (!logger.isLevelEnabled("debug")) return;
+/**
+ * One access log line per request at WAHA_HTTP_LOG_LEVEL, with the request's trace (URLs are redacted
+ * on the way out, like every log line).
+ */
+function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger, level: Level): void {
+  if (!logger.isLevelEnabled(level)) return;
   const started = performance.now();
-  res.on("close", () => {
-    const ms = Math.round(performance.now() - started);
-    logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms, finished: res.writableFinished }, "request");
-  });
+  res.once(
+    "close",
+    bindToRequest(() => {
+      const ms = Math.round(performance.now() - started);
+      logger[level]({ method: req.method, url: req.url, status: res.statusCode, ms, finished: res.writableFinished }, "request completed");
+    }),
+  );
 }
 
 /** How long a client may go on uploading after it was answered (nginx's lingering timeout). */

@@ -4,6 +4,13 @@ import { ZDrainResultSchema, ZWorkerListSchema } from "@/lib/cluster";
 import { ZErrorBodySchema } from "@/lib/errors";
 import { ZEnvironmentSchema } from "@/lib/event-envelope";
 import { ZHealthSchema, ZPongSchema } from "@/lib/health";
+import {
+  ZServerEnvironmentQuerySchema,
+  ZServerEnvironmentSchema,
+  ZServerStatusSchema,
+  ZServerStopRequestSchema,
+  ZServerStopResponseSchema,
+} from "@/lib/server-control";
 import { ZSessionHistoryEntrySchema, ZSessionHistoryQuerySchema } from "@/lib/session-health";
 import { ZSessionStatusSchema } from "@/lib/session-status";
 import {
@@ -332,6 +339,34 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           tags: ["Observability"],
           summary: "Version",
           responses: { "200": jsonResponse("Version", ref(idOf(ZEnvironmentSchema))), ...common },
+        },
+      },
+      "/api/server/status": {
+        get: {
+          tags: ["Observability"],
+          summary: "The server's status",
+          description: "When this server process started, how long it has run, and which worker it is.",
+          responses: { "200": jsonResponse("Status", ref(idOf(ZServerStatusSchema))), ...common },
+        },
+      },
+      "/api/server/environment": {
+        get: {
+          tags: ["Observability"],
+          summary: "The server's settings",
+          description:
+            "Each setting set in the environment with its effective value; `all=true` adds the ones left at their default. Secrets show only as `[redacted]`, URLs lose their credentials, a webhook URL all but its origin; no other variable of the process is listed.",
+          parameters: queryParameters(ZServerEnvironmentQuerySchema),
+          responses: { "200": jsonResponse("Settings", ref(idOf(ZServerEnvironmentSchema))), ...common },
+        },
+      },
+      "/api/server/stop": {
+        post: {
+          tags: ["Observability"],
+          summary: "Stop (and restart) the server",
+          description:
+            "Answers, then stops the process: gracefully as on SIGTERM (exit code 0), or at once with `force` (exit code 1). A service manager or Docker's restart policy starts it again (systemd: `Restart=always`).",
+          requestBody: jsonBody(ZServerStopRequestSchema),
+          responses: { "201": jsonResponse("Stopping", ref(idOf(ZServerStopResponseSchema))), ...common },
         },
       },
       "/api/server/workers": {

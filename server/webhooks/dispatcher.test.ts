@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "@/server/engines/clock";
 import { createEventPublisher, type EventPublisher } from "@/server/events/publish-event";
 import { NO_IGNORE } from "@/server/events/ignore";
 import type { Db } from "@/server/db";
+import { formatTraceparent, runInRequest, startTrace } from "@/server/request-context";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./dispatcher";
 import { verifyBodySignature } from "./signing";
 import { createTestDb, TEST_DIALECTS, type TestDb } from "@/test/support/test-db";
@@ -149,6 +150,27 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
       expect(row).toMatchObject({ state: "delivered", attempts: 3, lastStatusCode: 204 });
       // linear: the second retry waited at least 2 x 20 ms
       expect(r.requests[2]!.receivedAt - r.requests[1]!.receivedAt).toBeGreaterThanOrEqual(35);
+    });
+
+    it("sends the traceparent of the request that caused an event on every attempt, and none for the rest", async () => {
+      // The traced event's first attempt fails, so its retry shows what a retry sends.
+      let tracedAttempts = 0;
+      const r = await receiver((request) =>
+        request.body.toString().includes('"traced"') && tracedAttempts++ === 0 ? { status: 503 } : { status: 204 },
+      );
+      const d = dispatcher();
+      await d.start();
+      const publisher = publisherFor(d);
+      const webhooks: TWebhookConfig[] = [{ url: r.url, events: ["message"], retries: fast() }];
+      const trace = startTrace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+      const publish = (body: string) => publisher.publish({ session: "s1", event: "message", payload: { body }, me: null, config: { webhooks } });
+      await runInRequest(trace, () => publish("traced")).result;
+      await publish("untraced");
+      await r.waitFor(3);
+      const traced = r.requests.filter((q) => q.body.toString().includes('"traced"'));
+      expect(traced.map((q) => q.headers.traceparent)).toEqual([formatTraceparent(trace), formatTraceparent(trace)]);
+      expect(formatTraceparent(trace)).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+      expect(r.requests.find((q) => q.body.toString().includes("untraced"))!.headers.traceparent).toBeUndefined();
     });
 
     it("marks a 4xx receiver bug dead at once, without retrying", async () => {

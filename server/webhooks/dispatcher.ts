@@ -3,6 +3,7 @@ import { settleWithin } from "@/lib/timeout";
 import type { TDeliveryUpdate, TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { Db } from "@/server/db";
 import { systemClock, type Clock } from "@/server/engines/clock";
+import { currentTraceparent, untraced } from "@/server/request-context";
 import { Adopter } from "./adopter";
 import { Claimer } from "./claimer";
 import { silentLogger, type TDispatchCore, type TWebhookLogger } from "./dispatch-core";
@@ -167,12 +168,16 @@ export class WebhookDispatcher {
    * same tick share it). Resolves with the new delivery rows once committed; wakes the dispatcher.
    */
   enqueue(entries: TOutboxEntry[]): Promise<TWebhookDelivery[]> {
-    return this.writer.enqueue(entries);
+    // Deliveries caused by a request carry its trace (stored with them, so every retry sends it too);
+    // the writer's own timers and sockets belong to no request.
+    const traceparent = currentTraceparent();
+    const traced = traceparent ? entries.map((entry) => (entry.traceparent ? entry : { ...entry, traceparent })) : entries;
+    return untraced(() => this.writer.enqueue(traced));
   }
 
   /** Look for due rows now (after an enqueue, a redelivery, or from outside). Cheap and coalesced. */
   wake(): void {
-    this.claimer.wake();
+    untraced(() => this.claimer.wake());
   }
 
   /** For /metrics: the outbox's rows waiting or in flight per target URL, and each target's circuit. */

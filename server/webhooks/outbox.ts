@@ -50,10 +50,15 @@ export interface TOutboxEntry {
   envelope: TOutboxEnvelope;
   body: string;
   targets: TWebhookTarget[];
+  /** The W3C traceparent of the request that caused the event, sent with each of its deliveries. */
+  traceparent?: string;
 }
 
-/** The part of a WebhookConfig a delivery needs, frozen when the event was emitted. */
-export type TWebhookSnapshot = Pick<TWebhookConfig, "url" | "hmac" | "retries" | "customHeaders">;
+/**
+ * What a delivery's request is built from, frozen when the event was emitted: the part of a WebhookConfig
+ * it needs, and the trace of the request that caused it (so a retry or a redelivery sends the same one).
+ */
+export type TWebhookSnapshot = Pick<TWebhookConfig, "url" | "hmac" | "retries" | "customHeaders"> & { traceparent?: string };
 
 export type TDeliveryRow = WebhookDelivery;
 export type TDueDeliveryRow = WebhookDelivery & { envelope: { body: string; timestamp: Date } };
@@ -125,7 +130,7 @@ export function buildOutboxRows(
         url,
         source: target.source,
         webhookIndex: target.index,
-        webhook: JSON.stringify(snapshotOf(target.config)),
+        webhook: JSON.stringify({ ...snapshotOf(target.config), ...(entry.traceparent ? { traceparent: entry.traceparent } : {}) }),
         worker: options.workerId,
         state: options.claim?.(url) ? "in_flight" : "pending",
         attempts: 0,

@@ -54,6 +54,18 @@ describe("buildWebhookRequest", () => {
     expect(headers["X-Webhook-Request-Id"]).toBe("dlv_01");
   });
 
+  it("sends the stored traceparent of the request that caused the event, over a custom header of that name", async () => {
+    const clock = new FakeClock();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const customHeaders = [{ name: "TraceParent", value: "custom" }];
+    const traced = buildWebhookRequest(await rowAt(clock, { url: "u", customHeaders, traceparent }), "x");
+    expect(traced.headers.traceparent).toBe(traceparent);
+    expect(Object.keys(traced.headers).filter((name) => name.toLowerCase() === "traceparent")).toEqual(["traceparent"]);
+    const untraced = buildWebhookRequest(await rowAt(clock, { url: "u", customHeaders }), "x");
+    expect(untraced.headers.TraceParent).toBe("custom");
+    expect(untraced.headers.traceparent).toBeUndefined();
+  });
+
   it("takes the retry settings of the snapshot, WAHA's defaults when it has none or cannot be read", async () => {
     const clock = new FakeClock();
     const custom = buildWebhookRequest(await rowAt(clock, { url: "u", retries: { policy: "linear", delaySeconds: 5, attempts: 3 } }), "x");

@@ -56,6 +56,11 @@ export function buildHeaders(input: {
   headers["Content-Type"] = "application/json";
   headers["X-Webhook-Request-Id"] = input.requestId;
   headers["X-Webhook-Timestamp"] = String(input.timestamp);
+  // The trace of the request that caused the event (W3C Trace Context); it wins over a custom header.
+  if (input.snapshot.traceparent) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === "traceparent") delete headers[existing];
+    headers.traceparent = input.snapshot.traceparent;
+  }
   const key = input.snapshot.hmac?.key;
   if (key) {
     headers["X-Webhook-Hmac"] = signBody(input.body, key);
