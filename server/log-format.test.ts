@@ -23,7 +23,12 @@ describe("formatPrettyLine", () => {
   });
 
   it("shows an error's message in the line and its stack below it", () => {
-    const line = JSON.stringify({ level: 50, time: TIME, err: { type: "Error", message: "boom", stack: "Error: boom\n    at f (x.ts:1:1)" }, msg: "failed" });
+    const line = JSON.stringify({
+      level: 50,
+      time: TIME,
+      err: { type: "Error", message: "boom", stack: "Error: boom\n    at f (x.ts:1:1)" },
+      msg: "failed",
+    });
     expect(formatPrettyLine(line, { colour: false })).toBe(
       "2026-11-30 19:04:07.123 ERROR failed err=boom\n    Error: boom\n        at f (x.ts:1:1)\n",
     );

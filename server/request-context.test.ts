@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { currentTrace, currentTraceparent, formatTraceparent, parseTraceparent, runInRequest, startTrace, untraced } from "./request-context";
+import {
+  currentTrace,
+  currentTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  runInRequest,
+  startTrace,
+  untraced,
+} from "./request-context";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";

@@ -68,7 +68,12 @@ describe("settingsReport", () => {
 
   it("with all, adds every other setting at its default, null where there is none", () => {
     const report = settingsReport(VARS, { all: true });
-    expect(report).toMatchObject({ WAHA_LOG_LEVEL: "info", WAHA_HTTP_LOG_LEVEL: "debug", SWITCHBOARD_HISTORY_ROWS: 200, WAHA_PRINT_QR: false });
+    expect(report).toMatchObject({
+      WAHA_LOG_LEVEL: "info",
+      WAHA_HTTP_LOG_LEVEL: "debug",
+      SWITCHBOARD_HISTORY_ROWS: 200,
+      WAHA_PRINT_QR: false,
+    });
     expect(report.SWITCHBOARD_CHROME_PATH).toBeNull();
     expect(report.WHATSAPP_HOOK_RETRIES_POLICY).toBeNull();
     expect(report.PATH).toBeUndefined();

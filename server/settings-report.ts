@@ -18,7 +18,13 @@ const OTHER_SETTINGS: readonly string[] = Object.values(GLOBAL_WEBHOOK_ENV);
 const SECRET_NAME = /API_KEY$|API_KEY_PLAIN$|PASSWORD|SECRET|TOKEN|HMAC|CUSTOM_HEADERS/;
 
 /** Settings that are URLs (or lists of them) which may carry a user and password. */
-const URL_SETTINGS = new Set(["DATABASE_URL", "NEXTAUTH_URL", "SWITCHBOARD_WORKER_URL", "WHATSAPP_PROXY_SERVER", "WHATSAPP_PROXY_SERVER_LIST"]);
+const URL_SETTINGS = new Set([
+  "DATABASE_URL",
+  "NEXTAUTH_URL",
+  "SWITCHBOARD_WORKER_URL",
+  "WHATSAPP_PROXY_SERVER",
+  "WHATSAPP_PROXY_SERVER_LIST",
+]);
 
 /** Webhook targets: only the origin is shown (a path or query may be a token). */
 const WEBHOOK_URL_SETTINGS: ReadonlySet<string> = new Set([GLOBAL_WEBHOOK_ENV.url]);

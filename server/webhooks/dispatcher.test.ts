@@ -163,7 +163,8 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
       const publisher = publisherFor(d);
       const webhooks: TWebhookConfig[] = [{ url: r.url, events: ["message"], retries: fast() }];
       const trace = startTrace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-      const publish = (body: string) => publisher.publish({ session: "s1", event: "message", payload: { body }, me: null, config: { webhooks } });
+      const publish = (body: string) =>
+        publisher.publish({ session: "s1", event: "message", payload: { body }, me: null, config: { webhooks } });
       await runInRequest(trace, () => publish("traced")).result;
       await publish("untraced");
       await r.waitFor(3);
