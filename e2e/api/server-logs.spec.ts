@@ -107,10 +107,10 @@ test("environment shows the effective settings and none of the secrets", async (
     WHATSAPP_HOOK_URL: "http://127.0.0.1:9/[redacted]",
     WHATSAPP_PROXY_SERVER_USERNAME: "proxy-user",
   });
-  expect(set.body.WAHA_LOG_LEVEL).toBeUndefined();
+  expect(set.body.SWITCHBOARD_HISTORY_ROWS).toBeUndefined();
   expect(set.body.PATH).toBeUndefined();
   const all = await api.get<Record<string, unknown>>("/api/server/environment?all=true");
-  expect(all.body).toMatchObject({ WAHA_LOG_LEVEL: "info", WAHA_LOG_FORMAT: "JSON", SWITCHBOARD_CHROME_PATH: null });
+  expect(all.body).toMatchObject({ SWITCHBOARD_HISTORY_ROWS: 200, WAHA_LOG_FORMAT: "JSON", SWITCHBOARD_CHROME_PATH: null });
   for (const text of [set.text, all.text]) {
     for (const secret of [server.apiKey, ...Object.values(SECRETS)]) expect(text).not.toContain(secret);
   }
@@ -234,7 +234,7 @@ test("WAHA_LOG_FORMAT=PRETTY prints one readable line per entry, with the trace"
       pretty
         .output()
         .split("\n")
-        .find((text) => text.includes("request completed")),
+        .find((text) => text.includes("request completed") && text.includes(TRACE_ID)),
     (found) => found !== undefined,
   );
   expect(line).toMatch(
