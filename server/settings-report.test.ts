@@ -13,6 +13,7 @@ const SECRETS = {
   headerValue: "Bearer header-token-1d6f4a9c",
   databasePassword: "db-pass-7e2a9c4b",
   hookToken: "hook-token-2b8d6e0a",
+  metricsPassword: "metrics-pass-0c9e5a7d",
 };
 
 const VARS: Record<string, string> = {
@@ -29,6 +30,8 @@ const VARS: Record<string, string> = {
   WHATSAPP_HOOK_HMAC_KEY: SECRETS.hmacKey,
   WHATSAPP_HOOK_CUSTOM_HEADERS: `Authorization:${SECRETS.headerValue}`,
   DATABASE_URL: `postgresql://switchboard:${SECRETS.databasePassword}@db:5432/switchboard?password=${SECRETS.databasePassword}`,
+  WAHA_PROMETHEUS_USERNAME: "scraper",
+  WAHA_PROMETHEUS_PASSWORD: SECRETS.metricsPassword,
   WAHA_PRINT_QR: "False",
   SWITCHBOARD_WEBHOOK_CONCURRENCY: "4",
   WAHA_LOG_FORMAT: "pretty",
@@ -54,6 +57,8 @@ describe("settingsReport", () => {
       WAHA_DASHBOARD_PASSWORD: REDACTED,
       WAHA_LOG_FORMAT: "PRETTY",
       WAHA_PRINT_QR: false,
+      WAHA_PROMETHEUS_PASSWORD: REDACTED,
+      WAHA_PROMETHEUS_USERNAME: "scraper",
       WAHA_WORKER_ID: "w1",
       WHATSAPP_HOOK_CUSTOM_HEADERS: REDACTED,
       WHATSAPP_HOOK_EVENTS: "message,session.status",
