@@ -11,7 +11,8 @@ import { waitFor, type Cluster, type ClusterWorker } from "../support/cluster";
  * starts a new worker, and so a new cluster).
  */
 
-test.use({ clusterOptions: { testEngine: "fake" } });
+// The access line at info: a command's trace is followed from the worker that forwards it to its owner.
+test.use({ clusterOptions: { testEngine: "fake", env: { WAHA_HTTP_LOG_LEVEL: "info" } } });
 
 const closers: (() => void)[] = [];
 /** Sessions the running test created; deleted after it passes, so the next test counts only its own. */
@@ -250,6 +251,22 @@ test.describe("cluster mode", () => {
     // A client cannot pass for a forwarding worker: with a made-up hop header the command is still forwarded.
     const current = (await ownersOnceWorking(other.api, [name])).get(name)!;
     const bystander = cluster.workers.find((worker) => worker.id !== current)!;
+    // A forwarded command goes on in the caller's trace: both workers' access lines carry it, each its own span.
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    expect((await bystander.api.post(`/api/sessions/${name}/restart`, undefined, { headers: { traceparent } })).status).toBeLessThan(300);
+    const accessLines = (worker: (typeof cluster.workers)[number]) =>
+      worker
+        .output()
+        .split("\n")
+        .filter((line) => line.includes(`"trace_id":"${traceId}"`) && line.includes(`/api/sessions/${name}/restart`))
+        .map((line) => JSON.parse(line) as { msg: string; span_id: string })
+        .filter((line) => line.msg === "request completed");
+    await waitFor(async () => accessLines(cluster.worker(current)).length === 1 && accessLines(bystander).length === 1, {
+      what: "the access lines of the forwarded restart on both workers",
+    });
+    expect(accessLines(cluster.worker(current))[0]!.span_id).not.toBe(accessLines(bystander)[0]!.span_id);
+    await ownersOnceWorking(bystander.api, [name]);
     const forgedHop = `${Buffer.from(bystander.id).toString("base64url")}.${Date.now()}.forged`;
     const stopped = await bystander.api.post(`/api/sessions/${name}/stop`, undefined, { headers: { "x-switchboard-hop": forgedHop } });
     expect(stopped.status).toBeLessThan(300);
