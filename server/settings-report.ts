@@ -49,7 +49,8 @@ export function settingsReport(vars: Record<string, string | undefined>, options
 }
 
 function shown(name: string, value: unknown): unknown {
-  if (SECRET_NAME.test(name)) return REDACTED;
+  // A switch is never a secret, whatever its name says (WAHA_NO_API_KEY).
+  if (SECRET_NAME.test(name) && typeof value !== "boolean") return REDACTED;
   if (WEBHOOK_URL_SETTINGS.has(name)) return typeof value === "string" ? originOnly(value) : value;
   if (URL_SETTINGS.has(name)) return Array.isArray(value) ? value.map(withoutCredentials) : withoutCredentials(value);
   return typeof value === "string" ? withoutCredentials(value) : value;
