@@ -18,13 +18,11 @@ const ZQueryBooleanSchema = z
   .transform((value) => value === "true" || value === "1");
 
 /** `GET /api/server/environment` query. */
-export const ZServerEnvironmentQuerySchema = z
-  .object({
-    all: ZQueryBooleanSchema.optional()
-      .default(false)
-      .describe("true: every setting Switchboard reads, the ones left at their default too (null when there is none)"),
-  })
-  .meta({ id: "ServerEnvironmentQuery" });
+export const ZServerEnvironmentQuerySchema = z.object({
+  all: ZQueryBooleanSchema.optional()
+    .default(false)
+    .describe("true: every setting Switchboard reads, the ones left at their default too (null when there is none)"),
+});
 
 /**
  * `GET /api/server/environment`: each setting by its variable name with its effective value (as parsed:

@@ -69,7 +69,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => receiver.close());
 
-test("the server routes answer only with the API key", async ({ api }) => {
+test("the server routes answer only with the API key, and are in the OpenAPI document", async ({ api }) => {
   for (const [method, path] of [
     ["GET", "/api/server/status"],
     ["GET", "/api/server/environment"],
@@ -79,6 +79,11 @@ test("the server routes answer only with the API key", async ({ api }) => {
     expect(response.status, `${method} ${path}`).toBe(401);
   }
   expect((await api.get("/api/server/status")).status).toBe(200);
+  const openapi = await api.get<{ paths: Record<string, Record<string, unknown>> }>("/api/openapi.json");
+  expect(openapi.status).toBe(200);
+  expect(Object.keys(openapi.body.paths["/api/server/status"]!)).toEqual(["get"]);
+  expect(Object.keys(openapi.body.paths["/api/server/environment"]!)).toEqual(["get"]);
+  expect(Object.keys(openapi.body.paths["/api/server/stop"]!)).toEqual(["post"]);
 });
 
 test("status says when the process started, how long it has run and which worker it is", async ({ api, server }) => {
