@@ -4,7 +4,7 @@ import { randomFillSync } from "node:crypto";
 /**
  * What belongs to the HTTP request being served, wherever its work runs (AsyncLocalStorage): its W3C
  * trace context, which every log line of the request carries and which the webhook deliveries it causes
- * send on (docs/observability-server-logs.md), and the work to run once its answer has gone out.
+ * send on (docs/observability.md), and the work to run once its answer has gone out.
  *
  * Long-lived work started by a request (a session's browser, the webhook dispatcher's timers) runs
  * `untraced`, or everything that browser does for hours would count as part of that request.
