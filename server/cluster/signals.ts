@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import type { Db } from "../db";
 import type { ReadCache } from "../read-cache";
+import { pgPeerTransport } from "../realtime/peer-link";
 import { createFanOutPool, type RealtimeServer } from "../realtime/realtime-server";
 import {
   CACHE_CHANNEL,
@@ -33,7 +34,8 @@ export interface ClusterSignals {
  * Cluster mode's signals between workers over PostgreSQL (docs/cluster.md): one LISTEN connection that
  * keeps this worker's session read cache fresh (dropped on every worker's write, bypassed while it
  * cannot hear them) and hands ownership and worker changes to whoever subscribes; and, when a
- * RealtimeServer is given, live push shared with the other workers through its own small pool.
+ * RealtimeServer is given, live push shared with the other workers (heard on that connection, sent
+ * through a pool of one connection of its own).
  */
 export function startClusterSignals(options: {
   databaseUrl: string;
@@ -50,7 +52,7 @@ export function startClusterSignals(options: {
   let pool: pg.Pool | null = null;
   if (options.realtime) {
     pool = createFanOutPool(options.databaseUrl, logger);
-    options.realtime.shareAcrossWorkers(pool);
+    options.realtime.shareAcrossWorkers(pgPeerTransport(pool, listener));
   }
 
   const subscribe = <T>(channel: string, parse: (payload: string) => TNotificationCheck<T>) => {

@@ -6,14 +6,16 @@ import { sampleDelivery } from "@/lib/sample-delivery";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { realtimeTestServer, sampleSnapshot } from "@/test/support/realtime-test-server";
+import { PgListener } from "../cluster/pg-listener";
+import { PUSH_CHANNEL, pgPeerTransport } from "./peer-link";
 import { createFanOutPool } from "./realtime-server";
 
 /**
  * Cluster mode's live push: two RealtimeServers (two workers) on two HTTP servers sharing one PostgreSQL
- * through the Socket.IO adapter. What one worker pushes reaches the Socket.IO and /ws clients of both
- * exactly once, checked against its schema again on the receiving worker.
+ * through PUSH_CHANNEL (PeerLink). What one worker pushes reaches the Socket.IO and /ws clients of both
+ * exactly once, in order, checked against its schema again on the receiving worker.
  */
-describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (PostgreSQL adapter)", () => {
+describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (PostgreSQL)", () => {
   let testDb: TestDb;
   const cleanups: (() => Promise<unknown> | void)[] = [];
   const WAIT = { timeout: 15_000, interval: 50 };
@@ -29,11 +31,14 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
   async function startWorker() {
     const { realtime, http, logger, listen, host } = realtimeTestServer();
     const pool = createFanOutPool(testDb.url, logger);
-    realtime.shareAcrossWorkers(pool);
+    const listener = new PgListener({ connectionString: testDb.url, logger, minDelayMs: 50, maxDelayMs: 200 });
+    realtime.shareAcrossWorkers(pgPeerTransport(pool, listener));
+    listener.start();
     const port = await listen();
     cleanups.push(async () => {
       await realtime.close();
       await new Promise((resolve) => http.close(resolve));
+      await listener.close();
       await pool.end();
     });
     return { realtime, logger, pool, port, host };
@@ -60,7 +65,7 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     return received;
   }
 
-  /** Two workers; clients on each; the adapter's LISTEN ready on both (a push from either is seen by the other). */
+  /** Two workers; clients on each; LISTEN ready on both (a push from either is seen by the other). */
   async function twoWorkers() {
     const [a, b] = [await startWorker(), await startWorker()];
     const clients = {
@@ -97,7 +102,7 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     a.realtime.broadcastEnvelope(envelope("evt_1", "s1"));
     a.realtime.broadcastDelivery(sampleDelivery({ id: "dlv_1", session: "s1" }));
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_1"), WAIT);
-    // Over 8000 bytes: travels through the adapter's attachments table, not in the NOTIFY itself.
+    // Over 8000 bytes: travels in parts, in its place among the others.
     a.realtime.broadcastEnvelope({ ...envelope("evt_big", "s1"), payload: { text: "x".repeat(20_000) } });
     a.realtime.broadcastEnvelope(envelope("evt_end", "s1"));
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_end"), WAIT);
@@ -121,34 +126,63 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
   });
 
   it("checks another worker's pushes against their schemas again, and drops one that fails", async () => {
-    const { a, b, clients, s1 } = await twoWorkers();
-    const ioA = (a.realtime as unknown as { io: { serverSideEmit(event: string, ...args: unknown[]): void } }).io;
-    ioA.serverSideEmit("sb:push", [
-      { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...envelope("evt_bad", "s1"), engine: "NOWEB" }) },
-      { name: "event", session: "s1", everyone: true, body: JSON.stringify(envelope("evt_good", "s1")) },
-    ]);
-    ioA.serverSideEmit("sb:push", { not: "a list" });
+    const { b, clients, s1 } = await twoWorkers();
+    const frame = (seq: number, pushes: unknown[]) => JSON.stringify({ from: "another-worker", seq, pushes });
+    await testDb.db.$executeRawUnsafe(
+      `SELECT pg_notify($1, $2), pg_notify($1, $3)`,
+      PUSH_CHANNEL,
+      frame(0, [
+        { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...envelope("evt_bad", "s1"), engine: "NOWEB" }) },
+        { not: "a push" },
+      ]),
+      frame(1, [{ name: "event", session: "s1", everyone: true, body: JSON.stringify(envelope("evt_good", "s1")) }]),
+    );
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_good"), WAIT);
     await vi.waitFor(() => expect(b.logger.error).toHaveBeenCalledTimes(2), WAIT);
     expect(s1(clients.onB)).toEqual([["event", "evt_good"]]);
     expect(clients.rawOnB).not.toContain("evt_bad");
     expect(b.logger.error.mock.calls.map(([fields]) => fields)).toEqual(
-      expect.arrayContaining([{ message: "event", session: "s1", issues: [expect.stringMatching(/^engine: /)] }, { issues: 1 }]),
+      expect.arrayContaining([{ message: "event", session: "s1", issues: [expect.stringMatching(/^engine: /)] }, { issues: 4 }]),
     );
   });
 
-  it("keeps going after PostgreSQL ends the adapter's connections (pg_terminate_backend)", async () => {
+  it("sends nothing to the other workers while none of their clients listens, and starts once one subscribes", async () => {
+    const a = await startWorker();
+    const b = await startWorker();
+    const frames: string[] = [];
+    const spy = new PgListener({ connectionString: testDb.url, logger: a.logger, applicationName: "test-spy" });
+    spy.on(PUSH_CHANNEL, (payload) => frames.push(payload));
+    spy.start();
+    cleanups.push(() => spy.close());
+    await vi.waitFor(() => expect(spy.connected).toBe(true), WAIT);
+    // Each worker hears the other's periodic announcement (every 5 s) once its first period is over.
+    const peers = (worker: typeof a) => (worker.realtime as unknown as { peers: { wanted(...args: unknown[]): boolean } }).peers;
+    await vi.waitFor(() => expect(peers(a).wanted("event", "s1", true)).toBe(false), { timeout: 20_000, interval: 100 });
+    frames.length = 0;
+    a.realtime.broadcastEnvelope(envelope("evt_unheard", "s1"));
+    // Acknowledged once B has told A (the NOTIFY is committed); A hears it a moment later.
+    const onB = await socketClient(b.port, "s1");
+    let n = 0;
+    await vi.waitFor(() => {
+      a.realtime.broadcastEnvelope(envelope(`evt_heard_${n++}`, "s1"));
+      expect(onB.some(([, id]) => String(id).startsWith("evt_heard_"))).toBe(true);
+    }, WAIT);
+    expect(onB).not.toContainEqual(["event", "evt_unheard"]);
+    expect(frames.some((frame) => frame.includes("evt_unheard"))).toBe(false);
+  }, 40_000);
+
+  it("keeps going after PostgreSQL ends its connections (pg_terminate_backend)", async () => {
     const { a, b, clients } = await twoWorkers();
     const admin = testDb.db;
     const ended = await admin.$queryRawUnsafe<{ n: number }[]>(
-      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'switchboard-realtime'",
+      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name IN ('switchboard-realtime', 'switchboard-listener')",
     );
-    expect(ended[0].n).toBeGreaterThanOrEqual(2);
+    expect(ended[0].n).toBeGreaterThanOrEqual(4);
     await vi.waitFor(() => {
       expect(a.logger.warn).toHaveBeenCalled();
       expect(b.logger.warn).toHaveBeenCalled();
     }, WAIT);
-    // The adapter reconnects by itself (after 1 to 3 s); until then pushes to the other worker are lost.
+    // Both reconnect by themselves; until then pushes to the other worker are lost.
     let n = 0;
     await vi.waitFor(() => {
       n++;
@@ -157,11 +191,6 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
       expect(clients.rawOnB.some((id) => id.startsWith("evt_from_a_"))).toBe(true);
       expect(clients.rawOnA.some((id) => id.startsWith("evt_from_b_"))).toBe(true);
     }, WAIT);
-    // The dead connections went back to the pools: each still has room to publish, and closes.
-    for (const { pool } of [a, b]) {
-      expect(pool.totalCount).toBeLessThanOrEqual(2);
-      await vi.waitFor(() => expect(pool.waitingCount).toBe(0), WAIT);
-    }
   }, 40_000);
 });
 

@@ -1,17 +1,14 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { createAdapter } from "@socket.io/postgres-adapter";
 import pg from "pg";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
-import { z } from "zod";
 import type { TEventEnvelope } from "@/lib/event-envelope";
 import { subscriptionMatches } from "@/lib/event-names";
 import {
   ALL_SESSIONS,
   CLIENT_MESSAGES,
-  SERVER_MESSAGES,
   checkMessage,
   checkServerMessage,
   type TServerMessage,
@@ -22,49 +19,20 @@ import type { TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { EngineHost, HostEvent, SessionSnapshot } from "../engines/engine-host";
 import type { ApiKeyCheck } from "../http/api-key";
 import { authenticateConnection } from "./authenticate";
+import { PeerLink, ZPeerPushSchema, type PeerTransport, type TInterest } from "./peer-link";
 
 const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `session:${session}`);
 
-/** The server-side event that carries one worker's pushes to the others (cluster mode). */
-const PEER_EVENT = "sb:push";
-
 /**
- * What one worker hands the others: the messages it pushed in one turn of its event loop, each as the
- * JSON a Socket.IO client would get (`body`), checked again against its schema by the worker receiving it.
- */
-const ZPeerPushSchema = z.array(
-  z.object({
-    name: z.enum(Object.keys(SERVER_MESSAGES) as [TServerMessageName, ...TServerMessageName[]]),
-    session: z.string(),
-    /** Also to `*` subscribers (false: the session's room only). */
-    everyone: z.boolean(),
-    body: z.string(),
-  }),
-);
-type TPeerPush = z.infer<typeof ZPeerPushSchema>[number];
-
-/**
- * The pool behind the Socket.IO PostgreSQL adapter (cluster mode): two connections, one that the adapter
- * keeps LISTENing and one for its NOTIFYs, so one worker's pushes leave in the order they were made.
- * The adapter holds its LISTEN connection checked out, which the pool does not watch: when it fails (a
- * database restart, pg_terminate_backend) the error is logged here rather than thrown, and the dead
- * connection is given back to the pool here, because the adapter opens a new one without releasing the
- * old, which would keep both places of the pool taken (no NOTIFY could leave, and `end()` would wait forever).
+ * The connection that sends this worker's pushes to the others (cluster mode): one, so they are committed
+ * in the order they were made (docs/cluster.md, "Live push across workers"). A failed connection is dropped
+ * by the pool and the next send opens another; the error is logged here rather than thrown.
  */
 export function createFanOutPool(connectionString: string, logger: Pick<Logger, "warn">): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 2, application_name: "switchboard-realtime", keepAlive: true });
+  const pool = new pg.Pool({ connectionString, max: 1, application_name: "switchboard-realtime", keepAlive: true });
   const report = (error: Error) => logger.warn({ err: error }, "live push across workers: a database connection failed");
   pool.on("error", report);
-  pool.on("connect", (client) => {
-    client.on("error", report);
-    client.on("end", () => {
-      try {
-        client.release(new Error("the connection ended"));
-      } catch {
-        // Not checked out (idle, or already given back): the pool has dropped it itself.
-      }
-    });
-  });
+  pool.on("connect", (client) => client.on("error", report));
   return pool;
 }
 
@@ -82,8 +50,8 @@ export class RealtimeServer {
   private unsubscribeHost: (() => void) | null = null;
   /** What `*` subscribers last got of each session's health, without the probe times (see onHealth). */
   private readonly healthSent = new Map<string, string>();
-  /** Cluster mode: pushes waiting for the end of this turn of the event loop, to go to the other workers as one. */
-  private peerQueue: TPeerPush[] | null = null;
+  /** Cluster mode: the other workers. */
+  private peers: PeerLink | null = null;
 
   constructor(private readonly options: { host: EngineHost; apiKey: ApiKeyCheck; logger: Logger }) {}
 
@@ -110,21 +78,22 @@ export class RealtimeServer {
 
   /**
    * Cluster mode: every push of this worker also reaches the Socket.IO and /ws clients of every other
-   * worker, and theirs reach ours, through the Socket.IO PostgreSQL adapter on `pool` (createFanOutPool).
-   * Each worker delivers to its own clients only, so each client gets each message once. Call after
-   * attach() and before the HTTP server listens (swapping the adapter forgets the rooms of connected sockets).
+   * worker that has a client listening to it, and theirs reach ours, over `transport` (PeerLink). Each
+   * worker delivers to its own clients only, so each client gets each message once. Call after attach().
    */
-  shareAcrossWorkers(pool: pg.Pool): void {
+  shareAcrossWorkers(transport: PeerTransport): void {
     const io = this.io;
     if (!io) throw new Error("RealtimeServer.shareAcrossWorkers() needs attach() first");
-    io.adapter(
-      createAdapter(pool, {
-        channelPrefix: "sb",
-        errorHandler: (error) => this.options.logger.warn({ err: error }, "live push across workers failed"),
-      }),
-    );
-    io.on(PEER_EVENT, (pushes: unknown) => this.onPeerPushes(pushes));
-    this.peerQueue = [];
+    const peers = new PeerLink({
+      transport,
+      logger: this.options.logger,
+      interest: () => this.interest(),
+      deliver: (pushes) => this.onPeerPushes(pushes),
+    });
+    // Joining and leaving rooms (a disconnect leaves them all) changes what this worker's clients listen to.
+    io.of("/").adapter.on("create-room", () => void peers.interestChanged());
+    io.of("/").adapter.on("delete-room", () => void peers.interestChanged());
+    this.peers = peers;
   }
 
   /** Every event envelope (also sent to webhooks) goes to subscribers and matching /ws clients. */
@@ -138,7 +107,7 @@ export class RealtimeServer {
   }
 
   async close(): Promise<void> {
-    this.flushToPeers();
+    await this.peers?.close();
     this.unsubscribeHost?.();
     for (const client of this.rawClients) client.socket.terminate();
     this.wss.close();
@@ -157,6 +126,8 @@ export class RealtimeServer {
           return;
         }
         await actions[name](roomOf(checked.message.session));
+        // Acknowledged once the other workers have been told (or telling them failed).
+        await this.peers?.interestChanged();
         reply({ ok: true });
       });
     }
@@ -224,12 +195,10 @@ export class RealtimeServer {
       return false;
     }
     const everyone = options.allSessions !== false;
-    const body = this.peerQueue || name === "event" ? JSON.stringify(payload) : "";
+    const toPeers = this.peers?.wanted(name, session, everyone) ?? false;
+    const body = toPeers || name === "event" ? JSON.stringify(payload) : "";
     this.deliverHere(name, session, checked.message, everyone, body);
-    if (this.peerQueue) {
-      if (this.peerQueue.length === 0) setImmediate(() => this.flushToPeers());
-      this.peerQueue.push({ name, session, everyone, body });
-    }
+    if (toPeers) this.peers?.push({ name, session, everyone, body });
     return true;
   }
 
@@ -251,22 +220,23 @@ export class RealtimeServer {
     }
   }
 
-  /** One server-side emit (one NOTIFY) for everything pushed in this turn of the event loop. */
-  private flushToPeers(): void {
-    if (!this.peerQueue?.length) return;
-    const pushes = this.peerQueue;
-    this.peerQueue = [];
-    this.io?.serverSideEmit(PEER_EVENT, pushes);
+  /** What this worker's clients listen to, for the other workers (PeerLink). */
+  private interest(): TInterest {
+    const sockets = [...(this.io?.of("/").adapter.rooms.keys() ?? [])]
+      .filter((room) => room === ALL_SESSIONS || room.startsWith("session:"))
+      .map((room) => (room === ALL_SESSIONS ? room : room.slice("session:".length)));
+    return { sockets, raw: [...new Set([...this.rawClients].map((client) => client.session))] };
   }
 
   /** Another worker's pushes: each checked against its schema again, then delivered to this worker's clients. */
-  private onPeerPushes(pushes: unknown): void {
-    const batch = ZPeerPushSchema.safeParse(pushes);
-    if (!batch.success) {
-      this.options.logger.error({ issues: batch.error.issues.length }, "pushes from another worker dropped: not in the expected form");
-      return;
-    }
-    for (const { name, session, everyone, body } of batch.data) {
+  private onPeerPushes(pushes: unknown[]): void {
+    for (const push of pushes) {
+      const parsed = ZPeerPushSchema.safeParse(push);
+      if (!parsed.success) {
+        this.options.logger.error({ issues: parsed.error.issues.length }, "a push from another worker dropped: not in the expected form");
+        continue;
+      }
+      const { name, session, everyone, body } = parsed.data;
       let payload: unknown;
       try {
         payload = JSON.parse(body);
@@ -302,7 +272,11 @@ export class RealtimeServer {
         .filter(Boolean);
       const client = { socket: ws, session: query.get("session") ?? ALL_SESSIONS, events: events.length ? events : ["*"] };
       this.rawClients.add(client);
-      ws.on("close", () => this.rawClients.delete(client));
+      void this.peers?.interestChanged();
+      ws.on("close", () => {
+        this.rawClients.delete(client);
+        void this.peers?.interestChanged();
+      });
       ws.on("error", (error) => this.options.logger.debug({ err: error }, "raw websocket error"));
     });
   }
