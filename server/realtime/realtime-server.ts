@@ -186,6 +186,10 @@ export class RealtimeServer {
     payload: TServerMessage<TName>,
     options: { allSessions?: boolean } = {},
   ): boolean {
+    const everyone = options.allSessions !== false;
+    const toPeers = this.peers?.wanted(name, session, everyone) ?? false;
+    // Nobody would get it: neither checked nor encoded (at thousands of events a second, most messages).
+    if (!toPeers && !this.listenedHere(name, session, everyone)) return true;
     const checked = checkServerMessage(name, payload);
     if (!checked.ok) {
       this.options.logger.error(
@@ -194,12 +198,17 @@ export class RealtimeServer {
       );
       return false;
     }
-    const everyone = options.allSessions !== false;
-    const toPeers = this.peers?.wanted(name, session, everyone) ?? false;
     const body = toPeers || name === "event" ? JSON.stringify(payload) : "";
     this.deliverHere(name, session, checked.message, everyone, body);
     if (toPeers) this.peers?.push({ name, session, everyone, body });
     return true;
+  }
+
+  /** Whether a client of this worker listens to this message (a Socket.IO room, or any /ws client for an event). */
+  private listenedHere(name: TServerMessageName, session: string, everyone: boolean): boolean {
+    const rooms = this.io?.of("/").adapter.rooms;
+    if (rooms?.has(roomOf(session)) || (everyone && rooms?.has(ALL_SESSIONS))) return true;
+    return name === "event" && this.rawClients.size > 0;
   }
 
   /** To this worker's own clients only: the other workers deliver to theirs. */
