@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "@/lib/ulid";
 import { ZMessageCappingSchema, ZReachoutTimelockSchema } from "./account-restrictions";
 import { ZSessionConfigSchema } from "./session-config";
 import { ZSessionHealthSchema } from "./session-health";
@@ -15,7 +15,7 @@ export const ZSessionNameSchema = z
   .describe("Session name, used as its id")
   .meta({ example: "default" });
 
-const ulid = monotonicFactory();
+const ulid = ulidFactory();
 
 /** `session_` + lower-case ULID, as WAHA generates. */
 export function generateSessionName(): string {

@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "@/lib/ulid";
 import type { TEnvironment, TEventEnvelope } from "@/lib/event-envelope";
 import type { TEventName } from "@/lib/event-names";
 import type { TMe } from "@/lib/session";
@@ -27,7 +27,7 @@ export function buildEnvironment(options: BuildEnvironmentOptions): TEnvironment
   };
 }
 
-const ulid = monotonicFactory();
+const ulid = ulidFactory();
 
 /** `evt_` + lower-case ULID (monotonic within a millisecond, so ids sort in emit order). */
 export function generateEventId(now: number): string {

@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "@/lib/ulid";
 import type { TSessionHistoryEntry, TSessionHistoryQuery } from "@/lib/session-health";
 import type { TSessionStatus } from "@/lib/session-status";
 import type { Db } from "../db";
@@ -9,7 +9,7 @@ import type { Db } from "../db";
  * session (foreign key, ON DELETE CASCADE); a change of a session that no longer exists is not stored.
  */
 
-const ulid = monotonicFactory();
+const ulid = ulidFactory();
 
 export type NewHistoryEntry = Omit<TSessionHistoryEntry, "id"> & { session: string };
 

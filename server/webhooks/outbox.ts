@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "@/lib/ulid";
 import { Prisma, type WebhookAttempt, type WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookConfig } from "@/lib/session-config";
 import type { TAttemptOutcome, TDeliveryState, TWebhookAttempt, TWebhookDelivery } from "@/lib/webhook-delivery";
@@ -63,7 +63,7 @@ export type TWebhookSnapshot = Pick<TWebhookConfig, "url" | "hmac" | "retries" |
 export type TDeliveryRow = WebhookDelivery;
 export type TDueDeliveryRow = WebhookDelivery & { envelope: { body: string; timestamp: Date } };
 
-const ulid = monotonicFactory();
+const ulid = ulidFactory();
 
 /**
  * Runs one write as a (batch) transaction. With the better-sqlite3 adapter every query shares one
