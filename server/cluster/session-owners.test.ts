@@ -2,7 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { insertSession, setDesiredState } from "@/server/sessions/session-repository";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
-import { claimSession, claimSessions, findOrphans, ownedBy, releaseSession, reportStatus, routeOf } from "./session-owners";
+import {
+  allOwnedStatuses,
+  claimSession,
+  claimSessions,
+  findOrphans,
+  ownedBy,
+  ownedStatusesOf,
+  releaseSession,
+  reportStatus,
+  routeOf,
+} from "./session-owners";
 import { endLease, listWorkers, registerWorker, renewLease } from "./workers";
 
 const LEASE_MS = 10_000;
@@ -54,6 +64,27 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     expect(await reportStatus(db, "alpha", w1, epoch, "FAILED")).toBe(false);
     expect(await releaseSession(db, "alpha", w1, epoch, "STOPPED")).toBe(false);
     expect(await ownedBy(db, w2)).toEqual(new Map([["alpha", epoch + 1]]));
+  });
+
+  it("reads the live owners' statuses of the sessions asked, or of every owned session", async () => {
+    const { db } = testDb;
+    for (const name of ["beta", "gamma"]) await insertSession(db, { name, config: {}, running: true, worker: null });
+    const alpha = (await claimSession(db, "alpha", w1, 1000))!;
+    const beta = (await claimSession(db, "beta", w2, 1000))!;
+    await reportStatus(db, "alpha", w1, alpha, "WORKING");
+    await reportStatus(db, "beta", w2, beta, "SCAN_QR_CODE");
+    expect(await ownedStatusesOf(db, ["alpha", "gamma", "nobody"])).toEqual(new Map([["alpha", { workerId: "w1", status: "WORKING" }]]));
+    expect(await ownedStatusesOf(db, [])).toEqual(new Map());
+    expect(await allOwnedStatuses(db)).toEqual(
+      new Map([
+        ["alpha", { workerId: "w1", status: "WORKING" }],
+        ["beta", { workerId: "w2", status: "SCAN_QR_CODE" }],
+      ]),
+    );
+    // A lapsed lease: its sessions have no live owner.
+    await endLease(db, w2);
+    expect(await ownedStatusesOf(db, ["alpha", "beta"])).toEqual(new Map([["alpha", { workerId: "w1", status: "WORKING" }]]));
+    expect([...(await allOwnedStatuses(db)).keys()]).toEqual(["alpha"]);
   });
 
   it("lets nobody claim for a worker that is draining or whose lease is about to lapse", async () => {
