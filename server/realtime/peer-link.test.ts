@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   ANNOUNCE_EVERY_MS,
   interestWants,
+  listening,
   NOTIFY_PAYLOAD_LIMIT,
   PeerLink,
   type PeerTransport,
@@ -74,16 +75,16 @@ const push = (session: string, body: string, name: TPeerPush["name"] = "engine.e
 
 describe("interestWants", () => {
   it("matches a session's room, `*` for pushes to everyone, and /ws clients for events only", () => {
-    const sockets = { sockets: ["s1"], raw: [] };
+    const sockets = listening({ sockets: ["s1"], raw: [] });
     expect(interestWants(sockets, "engine.event", "s1", true)).toBe(true);
     expect(interestWants(sockets, "engine.event", "s2", true)).toBe(false);
-    const all = { sockets: ["*"], raw: [] };
+    const all = listening({ sockets: ["*"], raw: [] });
     expect(interestWants(all, "session.health", "s2", true)).toBe(true);
     expect(interestWants(all, "session.health", "s2", false)).toBe(false);
-    const raw = { sockets: [], raw: ["s1"] };
+    const raw = listening({ sockets: [], raw: ["s1"] });
     expect(interestWants(raw, "event", "s1", true)).toBe(true);
     expect(interestWants(raw, "engine.event", "s1", true)).toBe(false);
-    expect(interestWants({ sockets: [], raw: ["*"] }, "event", "s9", true)).toBe(true);
+    expect(interestWants(listening({ sockets: [], raw: ["*"] }), "event", "s9", true)).toBe(true);
   });
 });
 

@@ -87,14 +87,22 @@ export function pgPeerTransport(pool: pg.Pool, listener: NotificationSource): Pe
   };
 }
 
+/** A peer's interest as kept by the others: sets, looked up for every push. */
+export interface Listening {
+  sockets: ReadonlySet<string>;
+  raw: ReadonlySet<string>;
+}
+
+export const listening = (interest: TInterest): Listening => ({ sockets: new Set(interest.sockets), raw: new Set(interest.raw) });
+
 /** Whether a worker whose clients listen to `interest` delivers this push to any of them. */
-export function interestWants(interest: TInterest, name: TServerMessageName, session: string, everyone: boolean): boolean {
-  if (interest.sockets.includes(session) || (everyone && interest.sockets.includes(ALL_SESSIONS))) return true;
-  return name === "event" && (interest.raw.includes(session) || interest.raw.includes(ALL_SESSIONS));
+export function interestWants(interest: Listening, name: TServerMessageName, session: string, everyone: boolean): boolean {
+  if (interest.sockets.has(session) || (everyone && interest.sockets.has(ALL_SESSIONS))) return true;
+  return name === "event" && (interest.raw.has(session) || interest.raw.has(ALL_SESSIONS));
 }
 
 interface PeerState {
-  interest: TInterest | null;
+  interest: Listening | null;
   heardAt: number;
   nextSeq: number;
   /** The parts of a too-large push received so far, while it is being received. */
@@ -295,7 +303,7 @@ export class PeerLink {
     peer.nextSeq = frame.seq + 1;
     peer.heardAt = this.now();
     if ("interest" in frame) {
-      peer.interest = frame.interest;
+      peer.interest = listening(frame.interest);
     } else if ("pushes" in frame) {
       this.options.deliver(frame.pushes);
     } else {
