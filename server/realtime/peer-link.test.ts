@@ -181,6 +181,31 @@ describe("PeerLink", () => {
     );
   });
 
+  it("drops what waited when a send fails, acknowledges a subscription anyway, and sends again once it can", async () => {
+    const bus = memoryBus();
+    const a = link(bus, { sockets: ["*"], raw: [] });
+    const b = link(bus, { sockets: ["*"], raw: [] });
+    await settled(bus, a, b);
+    const send = bus.transport.send;
+    let release: (() => void) | null = null;
+    bus.transport.send = () => new Promise((_, reject) => (release = () => reject(new Error("connection lost"))));
+    a.peer.push(push("s1", "lost-1"));
+    await vi.waitFor(() => expect(release).not.toBeNull());
+    a.peer.push(push("s1", "lost-2"));
+    // A database that does not answer holds up no subscription for long.
+    await a.peer.interestChanged();
+    release!();
+    bus.transport.send = send;
+    await vi.waitFor(() =>
+      expect(a.logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ frames: expect.any(Number) }),
+        "live push across workers failed",
+      ),
+    );
+    a.peer.push(push("s1", "after"));
+    await vi.waitFor(() => expect(b.state.received).toEqual([push("s1", "after")]));
+  });
+
   it("logs a frame that is not one and goes on", async () => {
     const bus = memoryBus();
     const b = link(bus, { sockets: ["*"], raw: [] });

@@ -16,6 +16,8 @@ const PART_BYTES = 5_000;
 /** How often each worker tells the others what its clients listen to (and how long that is believed). */
 export const ANNOUNCE_EVERY_MS = 5_000;
 const INTEREST_TTL_MS = 3 * ANNOUNCE_EVERY_MS;
+/** The longest a subscription's acknowledgement waits for its announcement to be sent. */
+const ANNOUNCE_WAIT_MS = 1_000;
 
 /**
  * One message pushed by a worker, as its peers need it: the JSON a Socket.IO client would get (`body`),
@@ -173,14 +175,17 @@ export class PeerLink {
 
   /**
    * This worker's interest changed: tells the peers (once per turn however many changes). Resolves when the
-   * announcement has been sent (or failed), so a subscription can be acknowledged once peers know of it.
+   * announcement has been sent (or failed), so a subscription can be acknowledged once peers know of it;
+   * after ANNOUNCE_WAIT_MS at most, so a database that does not answer holds up no subscription.
    */
   interestChanged(): Promise<void> {
     this.announceScheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.announceScheduled = null;
       return this.announce();
     });
-    return this.announceScheduled;
+    let timeout: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timeout = setTimeout(resolve, ANNOUNCE_WAIT_MS)));
+    return Promise.race([this.announceScheduled, waited]).finally(() => clearTimeout(timeout));
   }
 
   /**
@@ -268,8 +273,10 @@ export class PeerLink {
         try {
           await this.options.transport.send(frames);
         } catch (error) {
-          // Lost, as a NOTIFY is while a peer is not listening; peers see the gap in `seq`.
-          this.options.logger.warn({ err: error, frames: frames.length }, "live push across workers failed");
+          // Lost, as a NOTIFY is while a peer is not listening; peers see the gap in `seq`. What waited
+          // meanwhile goes too, so a database that is down holds no growing queue here.
+          const lost = frames.length + this.outbox.splice(0).length;
+          this.options.logger.warn({ err: error, frames: lost }, "live push across workers failed");
         }
       }
       this.sending = null;

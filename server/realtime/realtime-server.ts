@@ -29,7 +29,15 @@ const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `
  * by the pool and the next send opens another; the error is logged here rather than thrown.
  */
 export function createFanOutPool(connectionString: string, logger: Pick<Logger, "warn">): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 1, application_name: "switchboard-realtime", keepAlive: true });
+  // Timeouts: a push that cannot leave within seconds is stale, and frames must not pile up behind it.
+  const pool = new pg.Pool({
+    connectionString,
+    max: 1,
+    application_name: "switchboard-realtime",
+    keepAlive: true,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 5_000,
+  });
   const report = (error: Error) => logger.warn({ err: error }, "live push across workers: a database connection failed");
   pool.on("error", report);
   pool.on("connect", (client) => client.on("error", report));
