@@ -59,9 +59,10 @@ const SQLITE_CATALOG = [
 ];
 
 /**
- * Tables the model does not own: Prisma's history, and the table @socket.io/postgres-adapter needs for large
- * messages (created by the PostgreSQL-only migration 20261204000000_cluster_notify, with its triggers, which
- * this catalog does not read either: prisma/postgresql/migrations may hold what has no place in the model).
+ * Tables the model does not own: Prisma's history, and the table the Socket.IO PostgreSQL adapter used for
+ * large messages (unused now; created by the PostgreSQL-only migration 20261204000000_cluster_notify, with
+ * its triggers, which this catalog does not read either: prisma/postgresql/migrations may hold what has no
+ * place in the model).
  */
 const NOT_IN_MODEL = "('_prisma_migrations', 'socket_io_attachments')";
 
