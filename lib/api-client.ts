@@ -129,6 +129,8 @@ export interface TSessionListParams {
   q?: string;
   status?: readonly TSessionStatus[];
   metadata?: Record<string, string>;
+  /** "memory": the browsers' PSS, largest first (server-side); by name when left out. */
+  sortBy?: "memory";
   limit?: number;
   offset?: number;
 }
@@ -145,6 +147,7 @@ export async function listSessions(params: TSessionListParams = {}, signal?: Abo
     all: true,
     q: params.q?.trim() || undefined,
     status: params.status,
+    sortBy: params.sortBy,
     limit: params.limit,
     offset: params.offset || undefined,
   };
@@ -156,6 +159,14 @@ export async function listSessions(params: TSessionListParams = {}, signal?: Abo
 
 export async function getSession(name: string, signal?: AbortSignal): Promise<TSession> {
   return (await apiRequest<TSession>(`/api/sessions/${enc(name)}`, { signal })).data;
+}
+
+/**
+ * GET /api/sessions/{name}/resources: the last hour of the browser's samples, unchecked: the caller checks
+ * it against ZSessionResourceHistorySchema (components/data/resources.ts).
+ */
+export async function getSessionResources(name: string, signal?: AbortSignal): Promise<unknown> {
+  return (await apiRequest<unknown>(`/api/sessions/${enc(name)}/resources`, { signal })).data;
 }
 
 /** The session's config with its secrets (HMAC keys, header values, proxy password) in clear. */

@@ -9,6 +9,7 @@ export const queryKeys = {
   qr: (name: string) => ["sessions", "qr", name] as const,
   deliveries: (name: string) => ["sessions", "deliveries", name] as const,
   deliveryList: (name: string, params: TDeliveryListParams) => ["sessions", "deliveries", name, params] as const,
+  resources: (name: string) => ["sessions", "resources", name] as const,
   workers: () => ["server", "workers"] as const,
 };
 

@@ -28,6 +28,7 @@ import { DeliveriesPanel } from "./deliveries-panel";
 import { EventStream } from "./event-stream";
 import { HealthPanel } from "./health-panel";
 import { LoginPanel } from "./login-panel";
+import { ResourcesPanel } from "./resources-panel";
 import { ScreenshotPanel } from "./screenshot-panel";
 import { StatusTimeline } from "./status-timeline";
 
@@ -228,6 +229,12 @@ export function SessionDetailView({ name }: { name: string }) {
       <div className="mt-5">
         <ErrorBoundary title="The health could not be shown" onReset={reload(queryKeys.detail(name))}>
           <HealthPanel session={session} />
+        </ErrorBoundary>
+      </div>
+
+      <div className="mt-5">
+        <ErrorBoundary title="The resources could not be shown" onReset={reload(queryKeys.resources(name))}>
+          <ResourcesPanel session={session} />
         </ErrorBoundary>
       </div>
 
