@@ -17,13 +17,19 @@ import { keepLaterDeliveries, type TDeliveryList } from "@/lib/webhook-delivery"
 import { queryKeys, type TQrState } from "./query-keys";
 import { useFallbackInterval } from "./realtime";
 
+/**
+ * Memory and CPU are sampled, not pushed: while a browser of the page runs, the list is asked again at the
+ * server's default sampling interval, so its figures (and the order by memory) stay current.
+ */
+export const RESOURCES_REFRESH_MS = 15_000;
+
 export function useSessionList(params: TSessionListParams) {
   const fallback = useFallbackInterval();
   return useQuery({
     queryKey: queryKeys.list(params),
     queryFn: ({ signal }) => listSessions(params, signal),
     placeholderData: keepPreviousData,
-    refetchInterval: fallback,
+    refetchInterval: (query) => fallback || (query.state.data?.items.some((s) => s.resources) ? RESOURCES_REFRESH_MS : false),
   });
 }
 

@@ -1,15 +1,25 @@
 import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/field";
 import { XIcon } from "@/components/ui/icons";
 import { SearchBox } from "./search-box";
 import { StatusFilter } from "./status-filter";
-import type { TSessionFilters } from "./use-session-filters";
+import type { TSessionFilters, TSort } from "./use-session-filters";
 
-/** Search, status chips, and "Clear filters" while either narrows the list. */
+/** Search, status chips, the order, and "Clear filters" while a search or a status narrows the list. */
 export function FiltersBar({ filters }: { filters: TSessionFilters }) {
   return (
     <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-center">
       <SearchBox value={filters.search} onChange={filters.setSearch} />
       <StatusFilter value={filters.statuses} onChange={filters.setStatuses} />
+      <Select
+        aria-label="Sort sessions"
+        className="w-full lg:ml-auto lg:w-auto"
+        value={filters.sort}
+        onChange={(event) => filters.setSort(event.target.value as TSort)}
+      >
+        <option value="name">By name</option>
+        <option value="memory">By memory, largest first</option>
+      </Select>
       {filters.filtered && (
         <Button variant="ghost" size="sm" icon={<XIcon className="size-4" />} onClick={filters.clear}>
           Clear filters

@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { formatBytes } from "@/lib/chart-geometry";
 import { HealthSummary } from "@/components/sessions/health-summary";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
+import { CpuFigure, MemoryFigure } from "@/components/sessions/resource-figures";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { Checkbox } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/time";
@@ -34,6 +36,17 @@ export function SessionCards({ items, selected, onSelect, onMetadata }: TSession
               {session.me?.pushName && <span>{session.me.pushName}</span>}
               <RelativeTime timestamp={session.timestamps.activity} className="text-zinc-400" />
             </p>
+            {session.resources && (
+              <p className="flex flex-wrap gap-x-3 font-mono text-xs text-zinc-600 dark:text-zinc-400">
+                <span>
+                  PSS <MemoryFigure resources={session.resources} />
+                </span>
+                <span className="tabular-nums">RSS {formatBytes(session.resources.memory.rss)}</span>
+                <span>
+                  CPU <CpuFigure resources={session.resources} />
+                </span>
+              </p>
+            )}
             <HealthSummary session={session} />
             <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} max={4} />
           </div>

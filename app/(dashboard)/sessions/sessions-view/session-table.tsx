@@ -2,11 +2,13 @@ import Link from "next/link";
 import type { TSession } from "@/lib/session";
 import { HealthSummary } from "@/components/sessions/health-summary";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
+import { CpuFigure, MemoryFigure } from "@/components/sessions/resource-figures";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { cn } from "@/components/ui/cn";
 import { Checkbox } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/time";
 import { toggle } from "./use-row-selection";
+import type { TSort } from "./use-session-filters";
 
 /** What the table and the cards show and change: the page's sessions, the selection, a clicked metadata chip. */
 export type TSessionRowsProps = {
@@ -24,6 +26,8 @@ const COLUMNS: [label: string, className?: string][] = [
   ["Phone"],
   ["Push name", "hidden lg:table-cell"],
   ["Engine", "hidden xl:table-cell"],
+  ["Memory", "text-right"],
+  ["CPU", "hidden text-right lg:table-cell"],
   ["Metadata"],
   ["Last activity", "text-right"],
 ];
@@ -31,7 +35,15 @@ const COLUMNS: [label: string, className?: string][] = [
 const TH = "px-3 py-2.5 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
 
 /** The sessions as a table, from tablet width up (SessionCards below it); the header checkbox selects the page. */
-export function SessionTable({ items, selected, onSelect, onMetadata, fetching }: TSessionRowsProps & { fetching: boolean }) {
+export function SessionTable({
+  items,
+  selected,
+  onSelect,
+  onMetadata,
+  fetching,
+  sort,
+  onSort,
+}: TSessionRowsProps & { fetching: boolean; sort: TSort; onSort: (sort: TSort) => void }) {
   const allSelected = items.length > 0 && items.every((s) => selected.has(s.name));
   const someSelected = items.some((s) => selected.has(s.name));
   return (
@@ -54,11 +66,31 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
                 }}
               />
             </th>
-            {COLUMNS.map(([label, className]) => (
-              <th key={label} scope="col" className={cn(TH, className)}>
-                {label}
-              </th>
-            ))}
+            {COLUMNS.map(([label, className]) =>
+              label === "Memory" ? (
+                <th key={label} scope="col" className={cn(TH, className)} aria-sort={sort === "memory" ? "descending" : "none"}>
+                  <button
+                    type="button"
+                    className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 focus-visible:outline-2 dark:hover:text-zinc-100"
+                    onClick={() => onSort(sort === "memory" ? "name" : "memory")}
+                    title={
+                      sort === "memory"
+                        ? "Sorted by memory (PSS), largest first; click to sort by name"
+                        : "Sort by memory (PSS), largest first"
+                    }
+                  >
+                    {label}
+                    <span aria-hidden className={cn(sort !== "memory" && "opacity-30")}>
+                      ↓
+                    </span>
+                  </button>
+                </th>
+              ) : (
+                <th key={label} scope="col" className={cn(TH, className)}>
+                  {label}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
@@ -101,6 +133,12 @@ export function SessionTable({ items, selected, onSelect, onMetadata, fetching }
               </td>
               <td className="hidden px-3 py-2.5 xl:table-cell">
                 <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{session.engine.engine}</span>
+              </td>
+              <td className="px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 dark:text-zinc-300">
+                <MemoryFigure resources={session.resources} />
+              </td>
+              <td className="hidden px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 lg:table-cell dark:text-zinc-300">
+                <CpuFigure resources={session.resources} />
               </td>
               <td className="px-3 py-2.5">
                 <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} />

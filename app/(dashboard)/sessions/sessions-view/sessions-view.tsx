@@ -24,13 +24,23 @@ import { SessionTable } from "./session-table";
 import { useRowSelection } from "./use-row-selection";
 import { DEFAULT_LIMIT, PAGE_SIZES, useSessionFilters } from "./use-session-filters";
 
-/** Every session with its live status: search, status filter and pages in the URL, bulk actions on the selected rows. */
+/**
+ * Every session with its live status and its browser's memory and CPU: search, status filter, order and pages
+ * in the URL, bulk actions on the selected rows.
+ */
 export function SessionsView() {
   const filters = useSessionFilters();
-  const { search, statuses, limit, offset, filtered, update } = filters;
+  const { search, statuses, sort, limit, offset, filtered, update } = filters;
   const parsed = useMemo(() => parseSessionSearch(search), [search]);
   // A new object each render is fine: React Query compares keys by their hashed value.
-  const listParams = { q: parsed.text, metadata: parsed.metadata, status: statuses, limit, offset };
+  const listParams = {
+    q: parsed.text,
+    metadata: parsed.metadata,
+    status: statuses,
+    sortBy: sort === "memory" ? ("memory" as const) : undefined,
+    limit,
+    offset,
+  };
   const query = useSessionList(listParams);
   useRealtimeSubscription(ALL_SESSIONS);
   const queryClient = useQueryClient();
@@ -99,6 +109,8 @@ export function SessionsView() {
                 onSelect={selection.setSelected}
                 onMetadata={filters.addMetadataFilter}
                 fetching={query.isFetching}
+                sort={sort}
+                onSort={filters.setSort}
               />
               <SessionCards
                 items={items}

@@ -5,11 +5,15 @@ import { ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status"
 export const PAGE_SIZES = [25, 50, 100];
 export const DEFAULT_LIMIT = 50;
 
-type TFilterChanges = Partial<Record<"q" | "status" | "limit" | "offset", string | number | null>>;
+export const SORTS = ["name", "memory"] as const;
+export type TSort = (typeof SORTS)[number];
+
+type TFilterChanges = Partial<Record<"q" | "status" | "sort" | "limit" | "offset", string | number | null>>;
 
 /**
- * Search, status filter and page live in the URL (?q=&status=&offset=&limit=) so a view can be
- * bookmarked and shared. A value that is empty, zero or null is left out of the URL.
+ * Search, status filter, order and page live in the URL (?q=&status=&sort=memory&offset=&limit=) so a
+ * view can be bookmarked and shared. A value that is empty, zero or null is left out of the URL, and so
+ * is the default order (by name).
  */
 export function useSessionFilters() {
   const params = useSearchParams();
@@ -19,6 +23,7 @@ export function useSessionFilters() {
   const statuses = (params.get("status") ?? "").split(",").filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success);
   const limit = PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_LIMIT;
   const offset = Math.max(0, Number(params.get("offset")) || 0);
+  const sort: TSort = params.get("sort") === "memory" ? "memory" : "name";
 
   const update = (changes: TFilterChanges) => {
     const next = new URLSearchParams(params.toString());
@@ -33,6 +38,7 @@ export function useSessionFilters() {
   return {
     search,
     statuses,
+    sort,
     limit,
     offset,
     /** Whether a search or a status filter narrows the list. */
@@ -40,6 +46,8 @@ export function useSessionFilters() {
     update,
     setSearch: (q: string) => update({ q, offset: null }),
     setStatuses: (next: TSessionStatus[]) => update({ status: next.join(","), offset: null }),
+    /** A new order starts at the first page. */
+    setSort: (next: TSort) => update({ sort: next === "name" ? null : next, offset: null }),
     clear: () => update({ q: null, status: null, offset: null }),
     /** Adds an exact `key=value` metadata token to the search (a clicked metadata chip). */
     addMetadataFilter: (key: string, value: string) => {
