@@ -378,9 +378,13 @@ export class ClusterNode implements SessionOwnership {
 
   /** Stops what runs here but is no longer this worker's (a peer claimed it while this one was paused). */
   private async stopWhatIsNotOwned(): Promise<void> {
+    // Only claims older than the database's answer are judged by it: a claim made while the query ran (a
+    // sweep after a signal, a start through the API) is not in the answer, and stopping it would leave its
+    // owner row saying this worker runs it while nothing does.
+    const before = new Map(this.owned);
     const owned = await ownedBy(this.options.db, this.identity);
-    for (const [name, epoch] of this.owned) {
-      if (owned.get(name) === epoch) continue;
+    for (const [name, epoch] of before) {
+      if (owned.get(name) === epoch || this.owned.get(name) !== epoch) continue;
       this.owned.delete(name);
       this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
       await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
