@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     intervalMs: env.resourcesIntervalMs,
     logger: logger.child({ module: "resources" }),
   });
+  // Cluster mode: the owner writes its sessions' figures after each round, so every worker lists them.
+  if (cluster) resources.onRound((round) => void cluster.reportResources(round, resources.intervalMs));
   resources.start();
   const ctx = remember<SessionsContext>(SESSIONS_CONTEXT_KEY, () => ({ db, host, env, logger, dispatcher, publisher, cluster, resources }));
   // WAHA_PROMETHEUS_ENABLED: this worker's own /metrics, outside the API key (optionally behind basic auth).

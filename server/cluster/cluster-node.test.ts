@@ -171,6 +171,19 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
     expect(first.node.state).toBe("draining");
   });
 
+  it("writes the figures of every session it owns after a sampler round; any worker reads them", async () => {
+    const first = await startWorker("w1");
+    await eventually(() => expect(first.host.runningNames()).toHaveLength(SESSIONS.length));
+    const second = await startWorker("w2");
+    const sample = { timestamp: 1_000, rssBytes: 2048, pssBytes: 1024, cpuPercent: 1.5, processes: 3, eventsPerMinute: 0 };
+    const samples = new Map([[SESSIONS[0], sample]]);
+    await first.node.reportResources({ at: 1_000, browsers: 1, durationMs: 1, samples }, 15_000);
+    const seen = await second.node.statusesOf();
+    expect(seen.get(SESSIONS[0])).toMatchObject({ workerId: "w1", resources: { memory: { rss: 2048, pss: 1024 }, sampledAt: 1_000 } });
+    // Owned, without a sample this round (no browser): none.
+    expect(seen.get(SESSIONS[1])).toMatchObject({ workerId: "w1", resources: null });
+  });
+
   it("refuses a second live process with a worker's id, and a worker whose shared settings differ, naming them", async () => {
     await startWorker("w1");
     await expect(startWorker("w1")).rejects.toThrow(/another live process runs as worker w1/);

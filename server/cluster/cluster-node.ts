@@ -6,6 +6,7 @@ import type { TLoginSnapshotInfo } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import type { Db } from "../db";
 import type { EngineHost } from "../engines/engine-host";
+import type { SamplerRound } from "../engines/resource-sampler";
 import type { OwnedStatus, SessionOwnership } from "../sessions/context";
 import { findStoredSession } from "../sessions/session-repository";
 import { FenceWatchdog } from "./fence-watchdog";
@@ -20,6 +21,7 @@ import {
   ownedBy,
   ownedStatusesOf,
   releaseSession,
+  reportResources,
   reportStatus,
 } from "./session-owners";
 import { endLease, leaseOf, listWorkers, liveWorkerSettings, markDraining, registerWorker, renewLease, type WorkerView } from "./workers";
@@ -39,6 +41,9 @@ export interface ClusterNodeOptions {
   /** Deletes this machine's copy of a session's auth data (EngineFactory.removeLocalCopy). */
   removeLocalCopy?: (name: string) => Promise<void>;
 }
+
+/** How many sampler intervals an owner's figures of its sessions count for (docs/observability.md). */
+const RESOURCES_VALID_INTERVALS = 3;
 
 /** Sessions a worker launches at once when it takes many (a failover must not start 150 browsers together). */
 const LAUNCH_CONCURRENCY = 4;
@@ -86,6 +91,8 @@ export class ClusterNode implements SessionOwnership {
   /** No claims until then (FenceWatchdog.now() time): after a re-registration. */
   private claimHoldUntil = 0;
   private unsubscribeHost: (() => void) | null = null;
+  /** The figures of the last sampler round being written (a round that finds one still running is skipped). */
+  private reportingResources: Promise<void> | null = null;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.workerId = options.workerId;
@@ -469,6 +476,21 @@ export class ClusterNode implements SessionOwnership {
   }
 
   // ---------- status reports ----------
+
+  /**
+   * After each sampler round: the figures of every session this worker owns (null for one without a
+   * browser) in one fenced statement, so every worker lists them. They count for a few of the sampler's
+   * intervals: a worker that stops writing (stuck, or its writes failing) has its figures vanish.
+   */
+  reportResources(round: SamplerRound, intervalMs: number): Promise<void> {
+    if (this.reportingResources || this.owned.size === 0) return this.reportingResources ?? Promise.resolve();
+    const sessions = [...this.owned].map(([name, epoch]) => ({ name, epoch, sample: round.samples.get(name) ?? null }));
+    this.reportingResources = reportResources(this.options.db, this.identity, sessions, RESOURCES_VALID_INTERVALS * intervalMs)
+      .then(() => undefined)
+      .catch((error) => this.options.logger.warn({ err: error }, "writing the sessions' memory and CPU failed"))
+      .finally(() => (this.reportingResources = null));
+    return this.reportingResources;
+  }
 
   private queueStatusReport(name: string, status: TSessionStatus): void {
     this.statusToReport.set(name, status);

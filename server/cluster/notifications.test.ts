@@ -13,7 +13,7 @@ import {
 } from "./notifications";
 
 /**
- * The triggers of the PostgreSQL-only migration 20261204000000_cluster_notify, on a migrated database:
+ * The triggers of the PostgreSQL-only migrations 20261204000000_cluster_notify and 20261207000000_owner_resources, on a migrated database:
  * which writes NOTIFY, with what, and which stay quiet; and the parsers accept what they send.
  */
 describe.skipIf(postgresSkipReason() !== null)("cluster notifications (PostgreSQL triggers)", () => {
@@ -93,6 +93,22 @@ describe.skipIf(postgresSkipReason() !== null)("cluster notifications (PostgreSQ
       { ok: true, value: { session: "s1", workerId: "w1", epoch: 1, status: "WORKING" } },
       { ok: true, value: { session: "s1", workerId: null, epoch: 2, status: "WORKING" } },
       { ok: true, value: { session: "s1", deleted: true } },
+    ]);
+  });
+
+  it("sb_owner: quiet on the owner's figures of its browsers (20261207000000_owner_resources)", async () => {
+    await createSession("s1");
+    await db.sessionOwner.create({ data: { sessionName: "s1", workerId: "w1", incarnation: "i1", epoch: 1 } });
+    expect(await sent(OWNER_CHANNEL)).toHaveLength(1);
+    await db.$executeRawUnsafe(
+      `UPDATE "SessionOwner" SET "memoryRss" = 1, "memoryPss" = 1, "cpu" = 1, "processes" = 1, "sampledAt" = now(), "resourcesUntil" = now()`,
+    );
+    await db.sessionOwner.update({ where: { sessionName: "s1" }, data: { memoryPss: 2, resourcesUntil: new Date() } });
+    expect(await sent(OWNER_CHANNEL)).toEqual([]);
+    // The trigger still fires on what it reports.
+    await db.sessionOwner.update({ where: { sessionName: "s1" }, data: { status: "WORKING", memoryPss: 3 } });
+    expect((await sent(OWNER_CHANNEL)).map(parseOwnerNotification)).toEqual([
+      { ok: true, value: { session: "s1", workerId: "w1", epoch: 1, status: "WORKING" } },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { insertSession, setDesiredState } from "@/server/sessions/session-repository";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
@@ -10,6 +10,7 @@ import {
   ownedBy,
   ownedStatusesOf,
   releaseSession,
+  reportResources,
   reportStatus,
   routeOf,
 } from "./session-owners";
@@ -73,17 +74,21 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     const beta = (await claimSession(db, "beta", w2, 1000))!;
     await reportStatus(db, "alpha", w1, alpha, "WORKING");
     await reportStatus(db, "beta", w2, beta, "SCAN_QR_CODE");
-    expect(await ownedStatusesOf(db, ["alpha", "gamma", "nobody"])).toEqual(new Map([["alpha", { workerId: "w1", status: "WORKING" }]]));
+    expect(await ownedStatusesOf(db, ["alpha", "gamma", "nobody"])).toEqual(
+      new Map([["alpha", { workerId: "w1", status: "WORKING", resources: null }]]),
+    );
     expect(await ownedStatusesOf(db, [])).toEqual(new Map());
     expect(await allOwnedStatuses(db)).toEqual(
       new Map([
-        ["alpha", { workerId: "w1", status: "WORKING" }],
-        ["beta", { workerId: "w2", status: "SCAN_QR_CODE" }],
+        ["alpha", { workerId: "w1", status: "WORKING", resources: null }],
+        ["beta", { workerId: "w2", status: "SCAN_QR_CODE", resources: null }],
       ]),
     );
     // A lapsed lease: its sessions have no live owner.
     await endLease(db, w2);
-    expect(await ownedStatusesOf(db, ["alpha", "beta"])).toEqual(new Map([["alpha", { workerId: "w1", status: "WORKING" }]]));
+    expect(await ownedStatusesOf(db, ["alpha", "beta"])).toEqual(
+      new Map([["alpha", { workerId: "w1", status: "WORKING", resources: null }]]),
+    );
     expect([...(await allOwnedStatuses(db)).keys()]).toEqual(["alpha"]);
   });
 
@@ -118,5 +123,58 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
       ]),
     );
     expect(await ownedBy(db, w2)).toEqual(new Map([["beta", 1]]));
+  });
+
+  const sample = (pss: number) => ({
+    rssBytes: pss * 2,
+    pssBytes: pss,
+    cpuPercent: 12.34,
+    processes: 7,
+    timestamp: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+  });
+
+  it("writes an owner's figures in one statement, only to the rows it owns at its epoch, and reads them back", async () => {
+    const { db } = testDb;
+    for (const name of ["beta", "gamma"]) await insertSession(db, { name, config: {}, running: true, worker: null });
+    const alpha = (await claimSession(db, "alpha", w1, 1000))!;
+    const beta = (await claimSession(db, "beta", w1, 1000))!;
+    const gamma = (await claimSession(db, "gamma", w2, 1000))!;
+    const written = await reportResources(
+      db,
+      w1,
+      [
+        { name: "alpha", epoch: alpha, sample: sample(100_000_000) },
+        { name: "beta", epoch: beta + 1, sample: sample(5) }, // not its epoch
+        { name: "gamma", epoch: gamma, sample: sample(5) }, // w2's
+      ],
+      60_000,
+    );
+    expect(written).toBe(1);
+    const statuses = await allOwnedStatuses(db);
+    expect(statuses.get("alpha")?.resources).toEqual({
+      memory: { rss: 200_000_000, pss: 100_000_000 },
+      cpu: 12.3,
+      processes: 7,
+      sampledAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+    });
+    expect(statuses.get("beta")?.resources).toBeNull();
+    expect(statuses.get("gamma")?.resources).toBeNull();
+
+    // A session without a browser now: its figures go.
+    await reportResources(db, w1, [{ name: "alpha", epoch: alpha, sample: null }], 60_000);
+    expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources).toBeNull();
+  });
+
+  it("shows no figures once they are stale, nor any of a dead owner", async () => {
+    const { db } = testDb;
+    const epoch = (await claimSession(db, "alpha", w1, 1000))!;
+    await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 1);
+    await vi.waitFor(async () => expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources).toBeNull());
+
+    await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 60_000);
+    expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources?.memory.pss).toBe(1000);
+    await endLease(db, w1);
+    expect(await ownedStatusesOf(db, ["alpha"])).toEqual(new Map());
+    expect(await allOwnedStatuses(db)).toEqual(new Map());
   });
 });

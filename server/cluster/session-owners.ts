@@ -1,4 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
+import type { TSessionResources } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import { queryPostgres, type Db } from "../db";
 import type { OwnedStatus } from "../sessions/context";
@@ -42,27 +43,57 @@ export async function routeOf(db: Db, name: string): Promise<SessionRoute | null
   return { running: row.running, owner, leaseLeftMs: owner ? 0 : (row.leftMs ?? 0) };
 }
 
-/** The live owner and reported status of each of `names` that has one. */
+interface OwnedRow {
+  sessionName: string;
+  workerId: string;
+  status: TSessionStatus;
+  memoryRss: number | null;
+  memoryPss: number | null;
+  cpu: number | null;
+  processes: number | null;
+  sampledAt: number | null;
+}
+
+/** The owner, its status and its figures while they count (only a live owner's rows are read). */
+const OWNED_COLUMNS = Prisma.sql`o."sessionName", o."workerId", o."status",
+  o."memoryRss"::double precision AS "memoryRss", o."memoryPss"::double precision AS "memoryPss", o."cpu", o."processes",
+  (EXTRACT(EPOCH FROM o."sampledAt") * 1000)::double precision AS "sampledAt",
+  COALESCE(o."resourcesUntil" > ${DB_NOW}, false) AS "fresh"`;
+
+function toOwnedStatus(row: OwnedRow & { fresh: boolean }): OwnedStatus {
+  const resources: TSessionResources | null =
+    row.fresh && row.memoryRss !== null && row.memoryPss !== null && row.sampledAt !== null
+      ? {
+          memory: { rss: row.memoryRss, pss: row.memoryPss },
+          cpu: row.cpu === null ? null : Math.round(row.cpu * 10) / 10,
+          processes: row.processes ?? 0,
+          sampledAt: Math.round(row.sampledAt),
+        }
+      : null;
+  return { workerId: row.workerId, status: row.status, resources };
+}
+
+/** The live owner, reported status and figures of each of `names` that has one. */
 export async function ownedStatusesOf(db: Db, names: readonly string[]): Promise<Map<string, OwnedStatus>> {
   if (names.length === 0) return new Map();
   // Every page of GET /api/sessions asks this: on the pool, past Prisma's query compiler, the names bound
   // as one array (queryPostgres; a page of 100 cost Prisma's client more CPU than the rest of the request).
-  const rows = await queryPostgres<{ sessionName: string; workerId: string; status: TSessionStatus }>(
+  const rows = await queryPostgres<OwnedRow & { fresh: boolean }>(
     db,
-    Prisma.sql`SELECT o."sessionName", o."workerId", o."status" FROM "SessionOwner" o
+    Prisma.sql`SELECT ${OWNED_COLUMNS} FROM "SessionOwner" o
     WHERE o."sessionName" = ANY(${[...names]}::text[]) AND ${liveOwner(Prisma.sql`o`)}`,
   );
-  return new Map(rows.map((row) => [row.sessionName, { workerId: row.workerId, status: row.status }]));
+  return new Map(rows.map((row) => [row.sessionName, toOwnedStatus(row)]));
 }
 
-/** Every session with a live owner, and its status: the cluster's "running" set. */
+/** Every session with a live owner, its status and figures: the cluster's "running" set. */
 export async function allOwnedStatuses(db: Db): Promise<Map<string, OwnedStatus>> {
-  const rows = await queryPostgres<{ sessionName: string; workerId: string; status: TSessionStatus }>(
+  const rows = await queryPostgres<OwnedRow & { fresh: boolean }>(
     db,
-    Prisma.sql`SELECT o."sessionName", o."workerId", o."status" FROM "SessionOwner" o
+    Prisma.sql`SELECT ${OWNED_COLUMNS} FROM "SessionOwner" o
     WHERE o."workerId" IS NOT NULL AND ${liveOwner(Prisma.sql`o`)}`,
   );
-  return new Map(rows.map((row) => [row.sessionName, { workerId: row.workerId, status: row.status }]));
+  return new Map(rows.map((row) => [row.sessionName, toOwnedStatus(row)]));
 }
 
 /**
@@ -105,6 +136,35 @@ export async function reportStatus(db: Db, name: string, me: WorkerIdentity, epo
     UPDATE "SessionOwner" SET "status" = ${status}, "statusAt" = ${DB_NOW}
     WHERE "sessionName" = ${name} AND "epoch" = ${epoch} AND "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
   return count === 1;
+}
+
+/** One owned session's figures for reportResources: null while it has no browser (or none was read). */
+export interface OwnedResources {
+  name: string;
+  epoch: number;
+  sample: { rssBytes: number; pssBytes: number; cpuPercent: number | null; processes: number; timestamp: number } | null;
+}
+
+/**
+ * The owner's figures of its sessions, one statement for all of them, fenced like the status reports: only
+ * rows `me` owns at the epoch named are written. They count for `validMs` (database clock), after which
+ * readers show none; a session whose owner dies shows none at once (its row is not a live owner's).
+ * Returns how many rows were written. The sb_owner trigger does not fire on these columns.
+ */
+export async function reportResources(db: Db, me: WorkerIdentity, sessions: readonly OwnedResources[], validMs: number): Promise<number> {
+  if (sessions.length === 0) return 0;
+  const values = sessions.map(
+    ({ name, epoch, sample }) =>
+      Prisma.sql`(${name}, ${epoch}::int, ${sample?.rssBytes ?? null}::bigint, ${sample?.pssBytes ?? null}::bigint,
+        ${sample?.cpuPercent ?? null}::double precision, ${sample?.processes ?? null}::int,
+        ${sample ? new Date(sample.timestamp) : null}::timestamptz)`,
+  );
+  return db.$executeRaw`
+    UPDATE "SessionOwner" o SET "memoryRss" = v.rss, "memoryPss" = v.pss, "cpu" = v.cpu, "processes" = v.processes,
+      "sampledAt" = v.sampled AT TIME ZONE 'UTC',
+      "resourcesUntil" = ${DB_NOW} + ${validMs}::double precision * interval '1 millisecond'
+    FROM (VALUES ${Prisma.join(values)}) AS v(name, epoch, rss, pss, cpu, processes, sampled)
+    WHERE o."sessionName" = v.name AND o."epoch" = v.epoch AND o."workerId" = ${me.id} AND o."incarnation" = ${me.incarnation}`;
 }
 
 /** The sessions `me` owns, with their epochs: what the database says this process may run. */

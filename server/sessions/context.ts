@@ -5,7 +5,7 @@ import type { ResourceSampler } from "../engines/resource-sampler";
 import type { Env } from "../env";
 import type { EventPublisher } from "../events/publish-event";
 import type { WebhookDispatcher } from "../webhooks/dispatcher";
-import type { TLoginSnapshotInfo } from "@/lib/session";
+import type { TLoginSnapshotInfo, TSessionResources } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import { recall } from "../remember";
 
@@ -46,6 +46,8 @@ export interface SessionOwnership {
 export interface OwnedStatus {
   workerId: string;
   status: TSessionStatus;
+  /** The owner's latest figures of the session's browser; null without a browser or when they are stale. */
+  resources: TSessionResources | null;
 }
 
 export const SESSIONS_CONTEXT_KEY = "sessions";

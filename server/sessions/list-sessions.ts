@@ -11,9 +11,10 @@ import { toSessionInfo } from "./session-info";
  */
 export async function listSessions(ctx: SessionsContext, query: TSessionListQuery): Promise<{ items: TSession[]; total: number }> {
   // Cluster mode: what runs is what live workers own, cluster-wide; the whole set only when a filter needs it.
-  const needsRunning = !query.all || Boolean(query.status?.length);
-  const clusterWide = ctx.cluster && needsRunning ? await ctx.cluster.statusesOf() : undefined;
+  // sortBy=memory needs the whole set too: the figures of sessions owned elsewhere come with it.
   const byMemory = query.sortBy === "memory";
+  const needsRunning = !query.all || Boolean(query.status?.length) || byMemory;
+  const clusterWide = ctx.cluster && needsRunning ? await ctx.cluster.statusesOf() : undefined;
   const selected = await selectStoredSessions(ctx.db, {
     names: nameFilter(ctx, query, clusterWide),
     metadata: query.metadata,
@@ -22,14 +23,25 @@ export async function listSessions(ctx: SessionsContext, query: TSessionListQuer
     offset: byMemory ? 0 : query.offset,
   });
   const { total } = selected;
-  const items = byMemory ? pageByMemory(ctx, selected.items, query) : selected.items;
+  const items = byMemory ? pageByMemory(ctx, selected.items, query, clusterWide) : selected.items;
   const owners = clusterWide ?? (ctx.cluster ? await ctx.cluster.statusesOf(items.map((stored) => stored.name)) : undefined);
   return { items: await Promise.all(items.map((stored) => toSessionInfo(ctx, stored, { owners }))), total };
 }
 
-/** The page asked for, of `stored` (in name order) sorted by the browser's PSS, largest first; ties and sessions without one by name. */
-function pageByMemory(ctx: SessionsContext, stored: StoredSession[], query: TSessionListQuery): StoredSession[] {
-  const pss = new Map(stored.map((session) => [session.name, ctx.resources.current(session.name)?.pssBytes ?? -1]));
+/**
+ * The page asked for, of `stored` (in name order) sorted by the browser's PSS, largest first; ties and sessions
+ * without one by name. A session runs here (this sampler's figures) or elsewhere (its owner's, in `clusterWide`).
+ */
+function pageByMemory(
+  ctx: SessionsContext,
+  stored: StoredSession[],
+  query: TSessionListQuery,
+  clusterWide?: Map<string, OwnedStatus>,
+): StoredSession[] {
+  const local = new Set(ctx.host.runningNames());
+  const pssOf = (name: string) =>
+    (local.has(name) ? ctx.resources.current(name)?.pssBytes : clusterWide?.get(name)?.resources?.memory.pss) ?? -1;
+  const pss = new Map(stored.map((session) => [session.name, pssOf(session.name)]));
   const sorted = [...stored].sort((a, b) => pss.get(b.name)! - pss.get(a.name)!);
   return sorted.slice(query.offset, query.limit === undefined ? undefined : query.offset + query.limit);
 }

@@ -49,7 +49,8 @@ export async function toSessionInfo(
       lastFailure: snapshot.health.lastFailure ?? stored.lastFailure,
       lastDisconnect: snapshot.health.lastDisconnect ?? stored.lastDisconnect,
     },
-    resources: toResources(ctx.resources.current(stored.name)),
+    // Cluster mode: a session owned elsewhere shows the figures its owner wrote (null once stale).
+    resources: runsHere || !ctx.cluster ? toResources(ctx.resources.current(stored.name)) : (owned?.resources ?? null),
     ...login,
   };
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ZSessionListQuerySchema } from "@/lib/session";
 import type { ResourceSample } from "@/server/engines/resource-sampler";
 import { createTestSessionsContext, type TestSessionsContext } from "@/test/support/sessions-context";
+import type { OwnedStatus } from "./context";
 import { createSession } from "./create-session";
 import { getSession } from "./get-session";
 import { getSessionResources } from "./get-session-resources";
@@ -54,6 +55,42 @@ describe("a session's resources", () => {
     expect(await list({})).toEqual(["a", "b", "c", "d"]);
     const { total } = await listSessions(t.ctx, ZSessionListQuerySchema.parse({ sortBy: "memory", limit: "1" }));
     expect(total).toBe(4);
+  });
+
+  it("cluster mode: a session owned elsewhere shows its owner's figures, in the session and in sortBy=memory", async () => {
+    for (const name of ["e", "f"]) await createSession(t.ctx, { name, start: false });
+    figures.set("b", [sampleOf(50)]);
+    figures.set("c", [sampleOf(300)]);
+    const remote = { memory: { rss: 400 * 1048576, pss: 200 * 1048576 }, cpu: 5, processes: 8, sampledAt: 7 };
+    const owners = new Map<string, OwnedStatus>([
+      ["e", { workerId: "w2", status: "WORKING", resources: remote }],
+      ["f", { workerId: "w2", status: "WORKING", resources: null }], // no browser, or stale figures
+    ]);
+    t.ctx.cluster = {
+      workerId: "w1",
+      acquire: async () => true,
+      release: async () => undefined,
+      forget: () => undefined,
+      statusesOf: async (names) => new Map([...owners].filter(([name]) => !names || names.includes(name))),
+      loginOf: async () => null,
+    };
+    expect((await getSession(t.ctx, "e", {})).resources).toEqual(remote);
+    expect((await getSession(t.ctx, "f", {})).resources).toBeNull();
+    const list = async (query: Record<string, string>) =>
+      (await listSessions(t.ctx, ZSessionListQuerySchema.parse(query))).items.map((session) => [
+        session.name,
+        session.resources?.memory.pss ?? null,
+      ]);
+    const expected = [
+      ["c", 300 * 1048576],
+      ["e", 200 * 1048576],
+      ["b", 50 * 1048576],
+      ["a", null],
+      ["d", null],
+      ["f", null],
+    ];
+    expect(await list({ sortBy: "memory" })).toEqual(expected);
+    expect(await list({ sortBy: "memory", all: "true" })).toEqual(expected);
   });
 
   it("an unknown sortBy is refused naming the field", () => {
