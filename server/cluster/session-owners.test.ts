@@ -165,7 +165,7 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources).toBeNull();
   });
 
-  it("shows no figures once they are stale, nor any of a dead owner", async () => {
+  it("shows no figures once they are stale, nor any of a dead owner or of the last owner", async () => {
     const { db } = testDb;
     const epoch = (await claimSession(db, "alpha", w1, 1000))!;
     await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 1);
@@ -176,5 +176,17 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     await endLease(db, w1);
     expect(await ownedStatusesOf(db, ["alpha"])).toEqual(new Map());
     expect(await allOwnedStatuses(db)).toEqual(new Map());
+    // The next owner shows none of the last owner's figures before its own.
+    expect(await claimSession(db, "alpha", w2, 1000)).toBe(epoch + 1);
+    expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")).toMatchObject({ workerId: "w2", resources: null });
+  });
+
+  it("drops the figures on a release", async () => {
+    const { db } = testDb;
+    const epoch = (await claimSession(db, "alpha", w1, 1000))!;
+    await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 60_000);
+    expect(await releaseSession(db, "alpha", w1, epoch, "STOPPED")).toBe(true);
+    const row = await db.sessionOwner.findUniqueOrThrow({ where: { sessionName: "alpha" } });
+    expect(row.resourcesUntil).toBeNull();
   });
 });

@@ -114,7 +114,7 @@ export async function claimSessions(db: Db, names: readonly string[], me: Worker
   await db.$executeRaw`INSERT INTO "SessionOwner" ("sessionName") SELECT "name" FROM "Session" WHERE "name" IN (${list}) ON CONFLICT DO NOTHING`;
   const rows = await db.$queryRaw<{ sessionName: string; epoch: number }[]>`
     UPDATE "SessionOwner" o SET "workerId" = ${me.id}, "incarnation" = ${me.incarnation}, "epoch" = o."epoch" + 1,
-      "claimedAt" = ${DB_NOW}, "status" = 'STARTING', "statusAt" = ${DB_NOW}
+      "claimedAt" = ${DB_NOW}, "status" = 'STARTING', "statusAt" = ${DB_NOW}, "resourcesUntil" = NULL
     WHERE o."sessionName" IN (${list}) AND NOT ${liveOwner(Prisma.sql`o`)}
       AND EXISTS (SELECT 1 FROM "Worker" m WHERE m."id" = ${me.id} AND m."incarnation" = ${me.incarnation} AND NOT m."draining"
         AND m."leaseUntil" > ${DB_NOW} + ${marginMs}::double precision * interval '1 millisecond')
@@ -125,7 +125,8 @@ export async function claimSessions(db: Db, names: readonly string[], me: Worker
 /** Gives `name` up (stopped, drained): nobody owns it, and the epoch moves on. False when `me` no longer held it. */
 export async function releaseSession(db: Db, name: string, me: WorkerIdentity, epoch: number, status: TSessionStatus): Promise<boolean> {
   const count = await db.$executeRaw`
-    UPDATE "SessionOwner" SET "workerId" = NULL, "incarnation" = NULL, "epoch" = "epoch" + 1, "status" = ${status}, "statusAt" = ${DB_NOW}
+    UPDATE "SessionOwner" SET "workerId" = NULL, "incarnation" = NULL, "epoch" = "epoch" + 1, "status" = ${status}, "statusAt" = ${DB_NOW},
+      "resourcesUntil" = NULL
     WHERE "sessionName" = ${name} AND "epoch" = ${epoch} AND "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
   return count === 1;
 }
@@ -148,7 +149,8 @@ export interface OwnedResources {
 /**
  * The owner's figures of its sessions, one statement for all of them, fenced like the status reports: only
  * rows `me` owns at the epoch named are written. They count for `validMs` (database clock), after which
- * readers show none; a session whose owner dies shows none at once (its row is not a live owner's).
+ * readers show none; a session whose owner dies shows none at once (its row is not a live owner's), and a
+ * claim or a release drops them (they were of the last owner's browser).
  * Returns how many rows were written. The sb_owner trigger does not fire on these columns.
  */
 export async function reportResources(db: Db, me: WorkerIdentity, sessions: readonly OwnedResources[], validMs: number): Promise<number> {
