@@ -59,12 +59,10 @@ const SQLITE_CATALOG = [
 ];
 
 /**
- * Tables the model does not own: Prisma's history, and the table the Socket.IO PostgreSQL adapter used for
- * large messages (unused now; created by the PostgreSQL-only migration 20261204000000_cluster_notify, with
- * its triggers, which this catalog does not read either: prisma/postgresql/migrations may hold what has no
- * place in the model).
+ * Tables the model does not own: Prisma's history. The PostgreSQL-only migrations' triggers and functions
+ * are not read by this catalog either (prisma/postgresql/migrations may hold what has no place in the model).
  */
-const NOT_IN_MODEL = "('_prisma_migrations', 'socket_io_attachments')";
+const NOT_IN_MODEL = "('_prisma_migrations')";
 
 const POSTGRES_CATALOG = [
   `SELECT table_name AS "table", column_name AS name, data_type, datetime_precision, is_nullable, column_default
