@@ -205,7 +205,11 @@ export const ZSessionListQuerySchema = z.object({
     .preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(ZSessionStatusSchema))
     .optional()
     .describe("Only these statuses (comma-separated or repeated)"),
-  q: z.string().max(200).optional().describe("Free text over name, phone, push name and metadata values"),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("Free text over name, phone, push name and metadata values; a phone number matches by its digits, however it is written"),
   metadata: z
     .record(z.string(), z.string())
     .optional()

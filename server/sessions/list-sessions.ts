@@ -5,9 +5,10 @@ import { toSessionInfo } from "./session-info";
 
 /**
  * GET /api/sessions. WAHA's semantics (running ones only unless `all=true`) plus server-side search:
- * status, exact metadata pairs (AND-ed), free text over name, phone, push name and metadata values,
- * and limit/offset pagination with the total count. `sortBy=memory` orders by the browsers' sampled PSS,
- * largest first (sessions without a browser last, by name); it reads every match, then takes the page.
+ * status, exact metadata pairs (AND-ed), free text over name, phone (by its digits, however written), push
+ * name and metadata values, and limit/offset pagination with the total count. `sortBy=memory` orders by the
+ * browsers' sampled PSS, largest first (sessions without a browser last, by name); it reads every match, then
+ * takes the page.
  */
 export async function listSessions(ctx: SessionsContext, query: TSessionListQuery): Promise<{ items: TSession[]; total: number }> {
   // Cluster mode: what runs is what live workers own, cluster-wide; the whole set only when a filter needs it.

@@ -97,4 +97,22 @@ describe.each(TEST_DIALECTS)("session rows (%s)", (dialect) => {
     expect(await names("w1")).toEqual(["a"]);
     expect(await names(null)).toEqual(["b"]);
   });
+
+  it("finds a phone number by its digits, however it is written", async () => {
+    for (const name of ["berlin", "boston", "numbered-1234-5678"])
+      await insertSession(db, { name, config: {}, running: false, worker: null });
+    await saveAccount(db, "berlin", { id: "4915112345678@c.us", pushName: "Berlin desk" });
+    await saveAccount(db, "boston", { id: "15550001111@c.us", pushName: "Boston desk" });
+    const found = async (q: string) => (await selectStoredSessions(db, { q, offset: 0 })).items.map((s) => s.name);
+
+    // As the list shows it, with the usual separators, in part, and as bare digits.
+    for (const q of ["+4915112345678", "+49 151 1234-5678", "+49 (151) 1234 56 78", "151/1234.5678", "+49151", "4915112"]) {
+      expect(await found(q), q).toEqual(["berlin"]);
+    }
+    expect(await found("+1 (555) 000-1111")).toEqual(["boston"]);
+    // Text that only has digits among other words is no phone number; names still match as written.
+    expect(await found("+49 desk")).toEqual([]);
+    expect(await found("1234-5678")).toEqual(["berlin", "numbered-1234-5678"]);
+    expect(await found("+44 20 7946 0000")).toEqual([]);
+  });
 });

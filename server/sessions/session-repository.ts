@@ -127,10 +127,25 @@ function conditions(filter: SessionFilter): Prisma.Sql[] {
     // LOWER(...) LIKE: case-insensitive on SQLite and PostgreSQL alike; \ escapes the user's % and _.
     const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const like = (column: Prisma.Sql) => Prisma.sql`LOWER(${column}) LIKE ${pattern} ESCAPE '\\'`;
-    parts.push(Prisma.sql`(${like(Prisma.sql`s."name"`)} OR ${like(Prisma.sql`s."meId"`)} OR ${like(Prisma.sql`s."mePushName"`)}
+    // The phone is stored as digits (`4915112345678@c.us`): a number typed as the list shows it, or formatted
+    // (`+49 151 1234-5678`), matches by its digits.
+    const digits = phoneDigits(text);
+    const phone = digits ? Prisma.sql` OR s."meId" LIKE ${`%${digits}%`}` : Prisma.empty;
+    parts.push(Prisma.sql`(${like(Prisma.sql`s."name"`)} OR ${like(Prisma.sql`s."meId"`)}${phone} OR ${like(Prisma.sql`s."mePushName"`)}
       OR EXISTS (SELECT 1 FROM "SessionMetadata" m WHERE m."sessionName" = s."name" AND ${like(Prisma.sql`m."value"`)}))`);
   }
   return parts;
+}
+
+/**
+ * The digits of a search that reads as a phone number written with formatting (`+49 151 1234-5678`,
+ * `(555) 000-1111`, `+1.555.000`): digits and only `+`, spaces, `-`, `.`, `/` and brackets. Null otherwise, and
+ * for bare digits (the plain search already matches those).
+ */
+function phoneDigits(text: string): string | null {
+  if (!/^[\d\s+()./-]+$/.test(text) || /^\d+$/.test(text)) return null;
+  const digits = text.replace(/\D/g, "");
+  return digits || null;
 }
 
 // ---------- writes ----------
