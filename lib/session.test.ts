@@ -1,7 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  RESERVED_SESSION_NAMES,
   ZPairingCodeRequestSchema,
   ZSessionCreateRequestSchema,
+  ZSessionStartRequestSchema,
   ZSessionListQuerySchema,
   ZSessionNameSchema,
   generateSessionName,
@@ -34,6 +38,27 @@ describe("create request", () => {
   it("rejects a non-boolean start and a bad name", () => {
     expect(ZSessionCreateRequestSchema.safeParse({ start: "yes" }).success).toBe(false);
     expect(ZSessionCreateRequestSchema.safeParse({ name: "bad name" }).error?.issues[0].path).toEqual(["name"]);
+  });
+
+  it("refuses a name that a dashboard page takes, on the name field; names that only contain one pass", () => {
+    for (const schema of [ZSessionCreateRequestSchema, ZSessionStartRequestSchema]) {
+      expect(schema.safeParse({ name: "new" }).error?.issues).toEqual([
+        expect.objectContaining({ path: ["name"], message: "is reserved: /sessions/new is a page of the dashboard; choose another name" }),
+      ]);
+      for (const name of ["news", "new-1", "NEW", "renew"]) expect(schema.safeParse({ name }).success, name).toBe(true);
+    }
+  });
+
+  it("reserves every page of the dashboard directly under /sessions/", () => {
+    // A static folder with a page.tsx wins over [name] in Next's routing: a session of that name could not be opened.
+    const sessionsPages = path.resolve(import.meta.dirname, "../app/(dashboard)/sessions");
+    const pages = fs
+      .readdirSync(sessionsPages, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("["))
+      .filter((entry) => fs.existsSync(path.join(sessionsPages, entry.name, "page.tsx")))
+      .map((entry) => entry.name);
+    expect(pages).toContain("new");
+    expect([...RESERVED_SESSION_NAMES].sort()).toEqual(pages.sort());
   });
 });
 

@@ -15,6 +15,17 @@ export const ZSessionNameSchema = z
   .describe("Session name, used as its id")
   .meta({ example: "default" });
 
+/**
+ * Names the dashboard's own pages take under /sessions/ (`app/(dashboard)/sessions/new/page.tsx`): a session
+ * of that name could not be opened there, so a new session may not take one (existing ones keep working).
+ */
+export const RESERVED_SESSION_NAMES: readonly string[] = ["new"];
+
+/** The name of a session about to be stored: a session name that no dashboard page takes. */
+export const ZNewSessionNameSchema = ZSessionNameSchema.refine((name) => !RESERVED_SESSION_NAMES.includes(name), {
+  error: (issue) => `is reserved: /sessions/${String(issue.input)} is a page of the dashboard; choose another name`,
+});
+
 const ulid = ulidFactory();
 
 /** `session_` + lower-case ULID, as WAHA generates. */
@@ -25,7 +36,7 @@ export function generateSessionName(): string {
 export const ZSessionCreateRequestSchema = z
   .object({
     // WAHA treats "" like a missing name: one is generated.
-    name: z.union([ZSessionNameSchema, z.literal("")]).optional(),
+    name: z.union([ZNewSessionNameSchema, z.literal("")]).optional(),
     config: ZSessionConfigSchema.nullish(),
     start: z.boolean().default(true).describe("Start right after creating (default true); false creates it STOPPED"),
   })
@@ -39,7 +50,7 @@ export const ZSessionUpdateRequestSchema = z
   .meta({ id: "SessionUpdateRequest" });
 
 export const ZSessionStartRequestSchema = z
-  .object({ name: ZSessionNameSchema, config: ZSessionConfigSchema.nullish() })
+  .object({ name: ZNewSessionNameSchema, config: ZSessionConfigSchema.nullish() })
   .meta({ id: "SessionStartDeprecatedRequest" });
 
 export const ZSessionStopRequestSchema = z

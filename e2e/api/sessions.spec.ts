@@ -108,6 +108,9 @@ test.describe("create, read, update", () => {
     const cases: [string, string, string | RegExp][] = [
       ["POST", JSON.stringify({ name: "bad name" }), "name"],
       ["POST", JSON.stringify({ name: "x".repeat(55) }), "name"],
+      // The dashboard's create page is /sessions/new: a session of that name could not be opened there.
+      ["POST", JSON.stringify({ name: "new" }), "name"],
+      ["POST /api/sessions/start", JSON.stringify({ name: "new" }), "name"],
       ["POST", JSON.stringify({ start: "yes" }), "start"],
       ["POST", JSON.stringify({ config: { metadata: { a: 1 } } }), "config.metadata.a"],
       ["POST", JSON.stringify({ config: { webhooks: [{ url: "ftp://x.test/h", events: [] }] } }), "config.webhooks.0.url"],
@@ -122,8 +125,8 @@ test.describe("create, read, update", () => {
       ["PUT", JSON.stringify({ config: { metadata: { a: { b: "c" } } } }), "config.metadata.a"],
       ["PUT", JSON.stringify({ config: { proxy: { server: 3128 } } }), "config.proxy.server"],
     ];
-    for (const [method, rawBody, field] of cases) {
-      const path = method === "POST" ? "/api/sessions" : "/api/sessions/cfg";
+    for (const [request, rawBody, field] of cases) {
+      const [method, path = method === "POST" ? "/api/sessions" : "/api/sessions/cfg"] = request.split(" ");
       const response = await api.call<ErrorBody>(method, path, { rawBody });
       expect(response.status, rawBody).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: "Bad Request", code: "validation_failed" });
@@ -142,6 +145,7 @@ test.describe("create, read, update", () => {
     expect(oversized.status).toBe(400);
     expect(oversized.body.code).toBe("payload_too_large");
     expect((await api.get<Session>("/api/sessions/cfg")).body.config).toEqual(before);
+    expect((await api.get("/api/sessions/new")).status).toBe(404);
   });
 
   test("unknown fields are stripped", async ({ api }) => {
