@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZSessionStatusSchema } from "./session-status";
+import { ZFoldedQrFields, ZSessionStatusSchema } from "./session-status";
 
 /**
  * A session's health, beyond WAHA: what the liveness probe last saw, failures in a row, the restart
@@ -76,6 +76,7 @@ export const ZSessionHistoryEntrySchema = z
     reason: z.string().nullable(),
     failures: z.number().int().describe("Failures in a row at that moment"),
     disconnect: z.string().nullable().describe("WhatsApp Web's disconnect reason when it caused this change (LOGOUT, CONFLICT, ...)"),
+    ...ZFoldedQrFields,
   })
   .meta({ id: "SessionHistoryEntry" });
 export type TSessionHistoryEntry = z.infer<typeof ZSessionHistoryEntrySchema>;

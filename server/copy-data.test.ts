@@ -14,7 +14,7 @@ import { lockDataDir } from "./data-dir-lock";
 import { openDb, type Db } from "./db";
 import { readSnapshot } from "./engines/webjs/login-snapshot";
 import { sessionProfile } from "./engines/webjs/session-profile";
-import { appendHistory } from "./sessions/session-history";
+import { appendHistory, foldQrRefresh } from "./sessions/session-history";
 import { insertSession, saveAccount, saveHealth } from "./sessions/session-repository";
 import { recordAttempts, writeOutbox } from "./webhooks/outbox";
 
@@ -60,7 +60,9 @@ async function fill(db: Db, prefix: string): Promise<void> {
       failures: i,
       disconnect: i === 3 ? "LOGOUT" : null,
     };
-    await appendHistory(db, entry, 100);
+    const id = await appendHistory(db, entry, 100);
+    // A second QR, counted in its row: the folded count and last time are copied too.
+    if (status === "SCAN_QR_CODE") await foldQrRefresh(db, id!, now + 1);
   }
   const deliveries = await writeOutbox(
     db,

@@ -44,7 +44,8 @@ export function useSession(name: string) {
 
 /**
  * The QR while a session waits for a scan. Pushed over Socket.IO (session.qr); fetched once when the
- * page opens mid-login. Its age comes from the status history: every rotation re-emits SCAN_QR_CODE.
+ * page opens mid-login. Its age comes from the status history: every rotation re-emits SCAN_QR_CODE, which
+ * the history counts in one entry (`count`, and `lastTimestamp` for the latest code).
  */
 export function useQr(session: TSession | undefined) {
   const waiting = session?.status === "SCAN_QR_CODE";
@@ -55,10 +56,9 @@ export function useQr(session: TSession | undefined) {
     retry: 1,
     queryFn: async ({ signal }) => {
       const value = await getQrValue(session!.name, signal);
-      const statuses = session!.statuses;
-      let trailing = 0;
-      for (let i = statuses.length - 1; i >= 0 && statuses[i].status === "SCAN_QR_CODE"; i--) trailing++;
-      return { value, timestamp: statuses.at(-1)?.timestamp ?? Date.now(), rotation: Math.max(0, trailing - 1) };
+      const latest = session!.statuses.at(-1);
+      const codes = latest?.status === "SCAN_QR_CODE" ? (latest.count ?? 1) : 1;
+      return { value, timestamp: latest?.lastTimestamp ?? latest?.timestamp ?? Date.now(), rotation: codes - 1 };
     },
   });
 }

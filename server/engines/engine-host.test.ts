@@ -30,9 +30,11 @@ describe("EngineHost", () => {
     expect(host.runningNames()).toEqual(["s"]);
   });
 
-  it("qr -> SCAN_QR_CODE on every refresh, authenticated -> WORKING with me, reasons kept", async () => {
+  it("qr -> SCAN_QR_CODE on every refresh (one history entry counting them), authenticated -> WORKING with me, reasons kept", async () => {
     await host.start("s", {});
     factory.last().emit({ type: "qr", value: "ref-1", reason: "qr" });
+    const firstQrAt = clock.now();
+    await clock.advance(20_000);
     factory.last().emit({ type: "qr", value: "ref-2", reason: "qr" });
     expect(host.snapshot("s").qr).toBe("ref-2");
     factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
@@ -40,10 +42,41 @@ describe("EngineHost", () => {
     expect(snapshot.status).toBe("WORKING");
     expect(snapshot.me).toEqual({ ...ME, reachoutTimelock: null, messageCapping: null });
     expect(snapshot.qr).toBeNull();
-    expect(statuses()).toEqual(["STARTING", "SCAN_QR_CODE", "SCAN_QR_CODE", "WORKING"]);
-    expect(snapshot.statuses.map((s) => s.reason)).toEqual(["started", "qr", "qr", "authenticated"]);
+    expect(statuses()).toEqual(["STARTING", "SCAN_QR_CODE", "WORKING"]);
+    expect(snapshot.statuses.map((s) => s.reason)).toEqual(["started", "qr", "authenticated"]);
+    expect(snapshot.statuses[1]).toEqual({
+      status: "SCAN_QR_CODE",
+      timestamp: firstQrAt,
+      reason: "qr",
+      count: 2,
+      lastTimestamp: clock.now(),
+    });
+    expect(snapshot.statuses[2]).not.toHaveProperty("count");
+    // Each refresh is still a status change for the subscribers (webhooks, live pages).
+    expect(events.filter((e) => e.type === "status" && e.change.status === "SCAN_QR_CODE")).toHaveLength(2);
     expect(events.filter((e) => e.type === "qr").map((e) => (e as { value: string }).value)).toEqual(["ref-1", "ref-2"]);
     expect(events.some((e) => e.type === "me")).toBe(true);
+  });
+
+  it("QR refreshes never push a real transition out of the kept history", async () => {
+    await host.start("s", {});
+    factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    factory.last().emit({ type: "failed", reason: "the phone logged out (disconnected: LOGOUT)", restart: true, disconnect: "LOGOUT" });
+    await clock.advance(host.snapshot("s").health.restart.backoffMs);
+    // Seven minutes of codes nobody scans: one every 20 s.
+    for (let i = 0; i < 21; i++) {
+      factory.last().emit({ type: "qr", value: `ref-${i}`, reason: "qr" });
+      await clock.advance(20_000);
+    }
+    const kept = host.snapshot("s").statuses;
+    expect(kept.map((s) => [s.status, s.count])).toEqual([
+      ["STARTING", undefined],
+      ["WORKING", undefined],
+      ["FAILED", undefined],
+      ["STARTING", undefined],
+      ["SCAN_QR_CODE", 21],
+    ]);
+    expect(kept[2].reason).toBe("the phone logged out (disconnected: LOGOUT)");
   });
 
   it("logged in without the account: WORKING waits for `me`, or 3 s at most", async () => {

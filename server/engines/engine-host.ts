@@ -16,7 +16,7 @@ import type { TAccount, TMe, TPresence } from "@/lib/session";
 import type { TSessionHealth, TSessionHealthMoment } from "@/lib/session-health";
 import { SerialQueue } from "@/lib/serial-queue";
 import { settleWithin } from "@/lib/timeout";
-import { STATUS_HISTORY_LENGTH, canTransition, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
+import { STATUS_HISTORY_LENGTH, canTransition, foldStatusChange, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
 import type { Clock, ClockTimer } from "./clock";
 import type { AccountState, Engine, EngineEvent, EngineFactory, RestrictionKind } from "./engine";
 import { describeSuspicion, judgeProbe, type HealthSettings, type ProbeOutcome, type Suspicion } from "./health-check";
@@ -866,8 +866,8 @@ export class EngineHost {
     const change: TStatusChange = { status, timestamp: this.options.clock.now(), reason };
     runtime.status = status;
     runtime.statusData = data;
-    runtime.statuses.push(change);
-    if (runtime.statuses.length > STATUS_HISTORY_LENGTH) runtime.statuses.shift();
+    // A QR refresh is counted in the entry it repeats, so the kept entries are real transitions.
+    runtime.statuses = foldStatusChange(runtime.statuses, change, STATUS_HISTORY_LENGTH);
     if (status === "WORKING" && previous !== "WORKING") {
       this.requestProbe(runtime, this.options.health.intervalMs);
       this.armTimelockExpiry(runtime);

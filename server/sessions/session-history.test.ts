@@ -10,6 +10,8 @@ import { deleteSession } from "./delete-session";
 import { getSession } from "./get-session";
 import { getSessionHistory } from "./get-session-history";
 import { listSessions } from "./list-sessions";
+import { startSession } from "./start-session";
+import { stopSession } from "./stop-session";
 import { recordSessionHistory, type HistoryRecorder } from "./record-session-history";
 import { appendHistory } from "./session-history";
 
@@ -59,6 +61,46 @@ describe.each(TEST_DIALECTS)("recordSessionHistory (%s)", (dialect) => {
     ]);
     expect(entries[0].id > entries[1].id).toBe(true);
     expect(entries[0].timestamp).toBe(t.clock.now());
+    // The second QR is counted in the first one's row.
+    expect(entries[2]).toMatchObject({ count: 2, lastTimestamp: t.clock.now() });
+    expect(entries.filter((e) => "count" in e || "lastTimestamp" in e)).toHaveLength(1);
+  });
+
+  it("QR refreshes are counted in one row and never prune a real transition", async () => {
+    await createSession(ctx, { name: "a", start: true });
+    const engine = t.factory.last("a");
+    engine.emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    engine.emit({ type: "failed", reason: "the phone logged out (disconnected: LOGOUT)", restart: true, disconnect: "LOGOUT" });
+    await t.clock.advance(ctx.host.snapshot("a").health.restart.backoffMs);
+    const firstQrAt = t.clock.now();
+    // Seven minutes of codes nobody scans, one every 20 s; 5 rows are kept (SWITCHBOARD_HISTORY_ROWS above).
+    for (let i = 0; i < 21; i++) {
+      if (i) await t.clock.advance(20_000);
+      t.factory.last("a").emit({ type: "qr", value: `ref-${i}`, reason: "qr" });
+    }
+    await recorder.whenIdle();
+
+    const entries = await history();
+    expect(entries.map((e) => [e.status, e.reason, e.count])).toEqual([
+      ["SCAN_QR_CODE", "qr", 21],
+      ["STARTING", expect.stringContaining("automatic restart"), undefined],
+      ["FAILED", "the phone logged out (disconnected: LOGOUT)", undefined],
+      ["WORKING", "authenticated", undefined],
+      ["STARTING", "created", undefined],
+    ]);
+    expect(entries[0]).toMatchObject({ timestamp: firstQrAt, lastTimestamp: t.clock.now() });
+    expect(entries[2].disconnect).toBe("LOGOUT");
+
+    // After a stop, a new stretch of codes starts a row of its own.
+    await stopSession(ctx, "a");
+    await startSession(ctx, "a");
+    t.factory.last("a").emit({ type: "qr", value: "again", reason: "qr" });
+    await recorder.whenIdle();
+    expect((await history("a", { limit: 3 })).map((e) => [e.status, e.count])).toEqual([
+      ["SCAN_QR_CODE", undefined],
+      ["STARTING", undefined],
+      ["STOPPED", undefined],
+    ]);
   });
 
   it("keeps the newest rows of each session, pages newest first", async () => {
@@ -110,6 +152,6 @@ describe.each(TEST_DIALECTS)("recordSessionHistory (%s)", (dialect) => {
     await createSession(ctx, { name: "a", start: false });
     expect(await history()).toEqual([]);
     const late = { session: "gone", timestamp: 0, status: "STOPPED" as const, reason: "deleted", failures: 0, disconnect: null };
-    expect(await appendHistory(ctx.db, late, 5)).toBe(false);
+    expect(await appendHistory(ctx.db, late, 5)).toBeNull();
   });
 });

@@ -11,14 +11,15 @@ import type { Db } from "../db";
 
 const ulid = ulidFactory();
 
-export type NewHistoryEntry = Omit<TSessionHistoryEntry, "id"> & { session: string };
+export type NewHistoryEntry = Omit<TSessionHistoryEntry, "id" | "count" | "lastTimestamp"> & { session: string };
 
-/** Stores one change and prunes the session's rows beyond `keep`. False when the session no longer exists. */
-export async function appendHistory(db: Db, entry: NewHistoryEntry, keep: number): Promise<boolean> {
+/** Stores one change and prunes the session's rows beyond `keep`. Its id; null when the session no longer exists. */
+export async function appendHistory(db: Db, entry: NewHistoryEntry, keep: number): Promise<string | null> {
+  const id = `hst_${ulid().toLowerCase()}`;
   try {
     await db.sessionHistory.create({
       data: {
-        id: `hst_${ulid().toLowerCase()}`,
+        id,
         sessionName: entry.session,
         timestamp: new Date(entry.timestamp),
         status: entry.status,
@@ -28,14 +29,22 @@ export async function appendHistory(db: Db, entry: NewHistoryEntry, keep: number
       },
     });
   } catch (error) {
-    if (isForeignKeyViolation(error)) return false;
+    if (isForeignKeyViolation(error)) return null;
     throw error;
   }
   // Everything older than the keep-th newest row; the (sessionName, id) index serves both parts.
   await db.$executeRaw`
     DELETE FROM "SessionHistory" WHERE "sessionName" = ${entry.session} AND "id" < (
       SELECT "id" FROM "SessionHistory" WHERE "sessionName" = ${entry.session} ORDER BY "id" DESC LIMIT 1 OFFSET ${keep - 1})`;
-  return true;
+  return id;
+}
+
+/**
+ * A QR refresh, counted in the SCAN_QR_CODE row `id` it repeats (lib/session-status.ts, `foldStatusChange`)
+ * instead of a row of its own, so refreshes never prune a real transition. Nothing when that row is gone.
+ */
+export async function foldQrRefresh(db: Db, id: string, timestamp: number): Promise<void> {
+  await db.sessionHistory.updateMany({ where: { id }, data: { count: { increment: 1 }, lastTimestamp: new Date(timestamp) } });
 }
 
 /** Newest first; `before` pages on from the last id of the previous page. */
@@ -52,6 +61,7 @@ export async function listHistory(db: Db, session: string, query: TSessionHistor
     reason: row.reason,
     failures: row.failures,
     disconnect: row.disconnect,
+    ...(row.count > 1 && row.lastTimestamp && { count: row.count, lastTimestamp: row.lastTimestamp.getTime() }),
   }));
 }
 

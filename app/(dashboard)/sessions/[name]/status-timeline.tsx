@@ -3,7 +3,7 @@ import { StatusBadge } from "@/components/sessions/status-badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { RelativeTime, formatTime } from "@/components/ui/time";
 
-/** The session's recent status changes with their reasons, newest first. */
+/** The session's recent status changes with their reasons, newest first; QR refreshes are counted in one entry. */
 export function StatusTimeline({ statuses }: { statuses: TStatusChange[] }) {
   const items = [...statuses].reverse();
   return (
@@ -17,7 +17,13 @@ export function StatusTimeline({ statuses }: { statuses: TStatusChange[] }) {
         ) : (
           <ol className="relative space-y-4 border-l border-zinc-200 pl-5 dark:border-zinc-800" data-testid="status-timeline">
             {items.map((change, index) => (
-              <li key={`${change.timestamp}-${index}`} className="relative">
+              <li
+                key={`${change.timestamp}-${index}`}
+                className="relative"
+                data-testid="status-entry"
+                data-status={change.status}
+                data-count={change.count ?? 1}
+              >
                 <span
                   aria-hidden="true"
                   className="absolute top-1.5 -left-[25px] size-2.5 rounded-full border-2 border-white bg-zinc-300 dark:border-zinc-900 dark:bg-zinc-600"
@@ -29,6 +35,12 @@ export function StatusTimeline({ statuses }: { statuses: TStatusChange[] }) {
                   </span>
                 </div>
                 {change.reason && <p className="mt-1 text-[13px] break-words text-zinc-600 dark:text-zinc-300">{change.reason}</p>}
+                {change.count !== undefined && change.lastTimestamp !== undefined && (
+                  <p className="mt-1 text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="status-qr-count">
+                    <span className="font-medium text-zinc-700 dark:text-zinc-200">{change.count} QR codes</span> in a row, the last at{" "}
+                    <span title={new Date(change.lastTimestamp).toISOString()}>{formatTime(change.lastTimestamp)}</span>
+                  </p>
+                )}
               </li>
             ))}
           </ol>

@@ -1,0 +1,4 @@
+-- QR refreshes folded into one status history row (docs/session-health.md, "History"): how many QR codes
+-- were shown in a row, and when the last one was.
+ALTER TABLE "SessionHistory" ADD COLUMN "count" INTEGER NOT NULL DEFAULT 1,
+  ADD COLUMN "lastTimestamp" TIMESTAMP(3);
