@@ -26,7 +26,9 @@ export async function toSessionInfo(
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
   const engineInfo: Record<string, unknown> = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
   const login = options.withLogin && ctx.cluster ? { login: await ctx.cluster.loginOf(stored.name) } : {};
-  const lastChange = snapshot.statuses.at(-1)?.timestamp ?? null;
+  const latest = snapshot.statuses.at(-1);
+  // A folded entry's latest QR refresh is its latest change.
+  const lastChange = latest ? (latest.lastTimestamp ?? latest.timestamp) : null;
   const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
   return {
     name: stored.name,
