@@ -40,6 +40,21 @@ describe("session config form draft", () => {
     expect(() => draftFromBody([], "edit", previous)).toThrow(/object/);
   });
 
+  it('refuses a metadata value that is not a string in the raw JSON, saying so, instead of turning 42 into "42"', () => {
+    const previous = draftFromConfig({ metadata: { tenant: "acme" } });
+    const body = (value: unknown) => ({ config: { metadata: { tenant: "acme", count: value } } });
+    expect(() => draftFromBody(body(42), "edit", previous)).toThrow(
+      'Metadata "count" must be a string (text in quotes), not the number 42. Put it in quotes: "42".',
+    );
+    expect(() => draftFromBody(body(true), "edit", previous)).toThrow(
+      /"count" must be a string .* not the boolean true\. Put it in quotes: "true"/,
+    );
+    expect(() => draftFromBody(body({ a: 1 }), "edit", previous)).toThrow(/"count" must be a string .* not an object\.$/);
+    expect(() => draftFromBody(body(null), "edit", previous)).toThrow(/not null/);
+    expect(() => draftFromBody({ config: { metadata: ["a"] } }, "edit", previous)).toThrow(/Metadata must be an object of text values/);
+    expect(draftFromBody(body("42"), "edit", previous).metadata.map((r) => r.value)).toEqual(["acme", "42"]);
+  });
+
   it("setAt removes a key when given undefined and creates arrays for numeric segments", () => {
     expect(setAt({ a: { b: 1 } }, ["a", "b"], undefined)).toEqual({ a: {} });
     expect(setAt({}, ["w", 0, "url"], "u")).toEqual({ w: [{ url: "u" }] });

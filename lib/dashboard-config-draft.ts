@@ -85,6 +85,7 @@ export function draftFromBody(body: unknown, mode: TFormMode, previous: TConfigD
   const record = body as TJson;
   const config = record.config ?? {};
   if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error('"config" must be an object.');
+  checkMetadataIsText((config as TJson).metadata);
   const draft = draftFromConfig(config, previous.name, previous.start);
   // Keep row ids stable where keys did not change, so focus is not lost while typing.
   draft.metadata = draft.metadata.map((row) => ({ ...row, id: previous.metadata.find((p) => p.key === row.key)?.id ?? row.id }));
@@ -93,6 +94,29 @@ export function draftFromBody(body: unknown, mode: TFormMode, previous: TConfigD
     draft.start = typeof record.start === "boolean" ? record.start : true;
   }
   return draft;
+}
+
+/**
+ * Metadata values are text: the raw JSON tab refuses `42`, `true` or an object rather than turning it
+ * into "42" behind the user's back (the API refuses it too).
+ */
+function checkMetadataIsText(metadata: unknown): void {
+  if (metadata === undefined || metadata === null) return;
+  if (typeof metadata !== "object" || Array.isArray(metadata))
+    throw new Error('Metadata must be an object of text values, such as { "tenant": "acme" }.');
+  for (const [key, value] of Object.entries(metadata as TJson)) {
+    if (typeof value === "string") continue;
+    const what =
+      value === null
+        ? "null"
+        : Array.isArray(value)
+          ? "a list"
+          : typeof value === "object"
+            ? "an object"
+            : `the ${typeof value} ${JSON.stringify(value)}`;
+    const hint = typeof value === "number" || typeof value === "boolean" ? ` Put it in quotes: "${String(value)}".` : "";
+    throw new Error(`Metadata "${key}" must be a string (text in quotes), not ${what}.${hint}`);
+  }
 }
 
 /**

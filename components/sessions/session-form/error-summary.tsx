@@ -1,9 +1,10 @@
 import type { Ref } from "react";
 import type { TFieldErrors } from "@/lib/dashboard-config-validation";
+import { fieldLabel } from "@/lib/dashboard-field-labels";
 import { Alert } from "@/components/ui/alert";
 import { idFor } from "./field-ids";
 
-/** Above the form: what keeps it from saving, each field error linking to its control (focused after a failed submit). */
+/** Above the form: what keeps it from saving, each field error named in words and linking to its control (focused after a failed submit). */
 export function ErrorSummary({ ref, errors, formError }: { ref: Ref<HTMLDivElement>; errors: TFieldErrors; formError: string | null }) {
   const errorList = Object.entries(errors);
   return (
@@ -20,7 +21,7 @@ export function ErrorSummary({ ref, errors, formError }: { ref: Ref<HTMLDivEleme
               {errorList.slice(0, 8).map(([path, message]) => (
                 <li key={path}>
                   <a href={`#${idFor(path)}`} className="underline-offset-2 hover:underline">
-                    <code className="font-mono text-xs">{path}</code>: {message}
+                    <span className="font-medium">{fieldLabel(path)}</span>: {message}
                   </a>
                 </li>
               ))}

@@ -139,7 +139,7 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
         setErrors(fieldErrorsFromIssues(draft, error.details));
         setFormError(error.message);
       } else if (isApiError(error) && error.code === "session_exists") {
-        setErrors({ name: error.message });
+        setErrors({ name: "A session with this name already exists. Choose another name, or edit that session." });
       } else {
         setFormError(isApiError(error) ? error.message : "Saving failed unexpectedly. Check the server log.");
       }
