@@ -79,6 +79,7 @@ export function ConfirmDialog({
   title,
   description,
   confirmLabel,
+  cancelLabel = "Cancel",
   destructive = true,
   busy,
   children,
@@ -89,6 +90,7 @@ export function ConfirmDialog({
   title: ReactNode;
   description?: ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
   destructive?: boolean;
   busy?: boolean;
   children?: ReactNode;
@@ -102,7 +104,7 @@ export function ConfirmDialog({
       footer={
         <>
           <Button variant="secondary" onClick={onCancel} autoFocus={destructive}>
-            Cancel
+            {cancelLabel}
           </Button>
           <Button variant={destructive ? "danger" : "primary"} onClick={onConfirm} loading={busy} autoFocus={!destructive}>
             {confirmLabel}

@@ -2,6 +2,7 @@
 
 import type { ReactNode } from "react";
 import type { TFormMode } from "@/lib/dashboard-config-draft";
+import { ConfirmDialog } from "@/components/ui/dialog";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
 import { EngineOptionsSection } from "./engine-options-section";
 import { ErrorSummary } from "./error-summary";
@@ -28,7 +29,7 @@ export function SessionForm<M extends TFormMode>({
   ...options
 }: TSessionFormOptions<M> & { submitLabel: string; onCancel: () => void; notice?: ReactNode }) {
   const { mode } = options;
-  const { draft, fields, errors, formError, summaryRef, busy, dirty, submit, tab, switchTab, json, hiddenSecrets, reveal } =
+  const { draft, fields, errors, formError, summaryRef, busy, dirty, leaveGuard, submit, tab, switchTab, json, hiddenSecrets, reveal } =
     useSessionForm(options);
   return (
     <form onSubmit={submit} noValidate aria-label={mode === "create" ? "New session" : "Edit session"}>
@@ -73,7 +74,16 @@ export function SessionForm<M extends TFormMode>({
         />
       </TabPanel>
 
-      <FormActions dirty={dirty} busy={busy} submitLabel={submitLabel} onCancel={onCancel} />
+      <FormActions dirty={dirty} busy={busy} submitLabel={submitLabel} onCancel={() => leaveGuard.leaveWith(onCancel)} />
+      <ConfirmDialog
+        open={leaveGuard.asking}
+        title="Leave without saving?"
+        description="Your changes are not saved. Leaving this page discards them."
+        confirmLabel="Leave without saving"
+        cancelLabel="Stay"
+        onCancel={leaveGuard.stay}
+        onConfirm={leaveGuard.leave}
+      />
     </form>
   );
 }

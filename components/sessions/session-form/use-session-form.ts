@@ -5,12 +5,13 @@ import { checkDraft, fieldErrorsFromIssues, type TFieldErrors, type TSessionForm
 import type { TSessionConfig } from "@/lib/session-config";
 import { hasRedactedSecrets, keepRedactedSecrets } from "@/lib/session-secrets";
 import type { TSecretsState } from "./secret-input";
-import { useLeaveWarning } from "./use-leave-warning";
+import { useLeaveGuard } from "./use-leave-guard";
 
 /**
  * The session form's state: the draft and its raw JSON text, kept in sync; validation with the API's
  * own zod schemas (after the first submit, on every edit); the API's 400 `details` put on the same
- * fields; revealing the stored secrets; and the warning when leaving with unsaved edits.
+ * fields; revealing the stored secrets; and the question when leaving with unsaved edits (edits that
+ * make the body what it was are no edits).
  */
 
 export type TEditorTab = "form" | "json";
@@ -45,7 +46,8 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
   const [formError, setFormError] = useState<string | null>(null);
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [dirty, setDirty] = useState(false);
+  // The body as last loaded or saved: the form is dirty while its body differs.
+  const [baseline, setBaseline] = useState<TConfigDraft>(initial);
   const summaryRef = useRef<HTMLDivElement>(null);
   const [revealed, setRevealed] = useState(false);
   const [revealing, setRevealing] = useState(false);
@@ -58,11 +60,11 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
   };
   const focusSummary = () => requestAnimationFrame(() => summaryRef.current?.focus());
 
-  useLeaveWarning(dirty);
+  const dirty = (tab === "json" && jsonError !== null) || toJson(draft) !== toJson(baseline);
+  const leaveGuard = useLeaveGuard(dirty);
 
   const update = (next: TConfigDraft) => {
     setDraft(next);
-    setDirty(true);
     if (submitted) setErrors(errorsOf(next));
   };
 
@@ -75,6 +77,8 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
       const stored = await onRevealSecrets();
       const next = { ...draft, config: keepRedactedSecrets(draft.config as TSessionConfig, stored) };
       setDraft(next);
+      // Secrets in clear are not an edit.
+      setBaseline((base) => ({ ...base, config: keepRedactedSecrets(base.config as TSessionConfig, stored) }));
       if (tab === "json") setJsonText(toJson(next));
       setRevealed(true);
     } catch (error) {
@@ -106,7 +110,6 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
 
   const changeJson = (text: string) => {
     setJsonText(text);
-    setDirty(true);
     try {
       const next = draftFromBody(JSON.parse(text), mode, draft);
       setJsonError(null);
@@ -133,7 +136,7 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
     }
     setBusy(true);
     try {
-      if ((await onSubmit(check.body)) !== "cancelled") setDirty(false);
+      if ((await onSubmit(check.body)) !== "cancelled") setBaseline(draft);
     } catch (error) {
       if (isApiError(error) && error.details.length) {
         setErrors(fieldErrorsFromIssues(draft, error.details));
@@ -157,6 +160,7 @@ export function useSessionForm<M extends TFormMode>({ mode, initial, onSubmit, o
     summaryRef,
     busy,
     dirty,
+    leaveGuard,
     submit,
     tab,
     switchTab,
