@@ -4,6 +4,7 @@ import type { TMe, TSession, ZSessionCreateRequestSchema } from "./session";
 import type { TSessionConfig } from "./session-config";
 import type { TSessionStatus } from "./session-status";
 import type { TDeliveryList, TDeliveryState, TWebhookDelivery, ZWebhookTestRequestSchema } from "./webhook-delivery";
+import type { TWebhookTestTargetList } from "./webhook-test-event";
 
 /**
  * Typed client of Switchboard's REST API for the dashboard (and any browser code). Same-origin
@@ -247,6 +248,11 @@ export async function redeliver(name: string, deliveryId: string): Promise<TWebh
 }
 
 export type TWebhookTestInput = z.input<typeof ZWebhookTestRequestSchema>;
+
+/** Where a test event can go: the session's usable webhooks, then the global one when configured. */
+export async function listWebhookTestTargets(name: string, signal?: AbortSignal): Promise<TWebhookTestTargetList> {
+  return (await apiRequest<TWebhookTestTargetList>(`/api/sessions/${enc(name)}/webhooks/test`, { signal })).data;
+}
 
 export async function sendTestEvent(name: string, input: TWebhookTestInput): Promise<unknown> {
   return (await apiRequest<unknown>(`/api/sessions/${enc(name)}/webhooks/test`, { method: "POST", body: input })).data;

@@ -10,6 +10,9 @@ export const queryKeys = {
   deliveries: (name: string) => ["sessions", "deliveries", name] as const,
   deliveryList: (name: string, params: TDeliveryListParams) => ["sessions", "deliveries", name, params] as const,
   resources: (name: string) => ["sessions", "resources", name] as const,
+  /** Keyed by the session's webhooks too: a config change asks again. */
+  webhookTestTargets: (name: string, webhooks: unknown) =>
+    ["sessions", "webhook-test-targets", name, JSON.stringify(webhooks ?? [])] as const,
   workers: () => ["server", "workers"] as const,
 };
 

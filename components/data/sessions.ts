@@ -7,6 +7,7 @@ import {
   getSession,
   listDeliveries,
   listSessions,
+  listWebhookTestTargets,
   runSessionAction,
   type TDeliveryListParams,
   type TSessionAction,
@@ -73,6 +74,13 @@ export function useDeliveries(name: string, params: TDeliveryListParams, enabled
     placeholderData: keepPreviousData,
     enabled,
     retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,
+  });
+}
+
+export function useWebhookTestTargets(session: TSession) {
+  return useQuery({
+    queryKey: queryKeys.webhookTestTargets(session.name, session.config.webhooks),
+    queryFn: ({ signal }) => listWebhookTestTargets(session.name, signal),
   });
 }
 

@@ -11,7 +11,7 @@ type Envelope = {
   timestamp: number;
   event: string;
   session: string;
-  payload: { status?: string; event?: string; statuses: { status: string; reason: string | null }[] };
+  payload: { status?: string; event?: string; statuses: { status: string; reason: string | null }[]; data?: { test?: boolean } | null };
   environment: Record<string, unknown>;
 };
 type Received = { headers: http.IncomingHttpHeaders; body: string; json: Envelope };
@@ -66,7 +66,9 @@ test.afterAll(async () => {
   await receiver?.close();
 });
 
-const statusEvents = (session: string) => receiver.received.filter((r) => r.json.event === "session.status" && r.json.session === session);
+/** The session's real status events (a test event is one too, marked in its data). */
+const statusEvents = (session: string) =>
+  receiver.received.filter((r) => r.json.event === "session.status" && r.json.session === session && r.json.payload?.data?.test !== true);
 
 test("session.status reaches the receiver with WAHA's envelope, headers, HMAC and custom headers", async ({ api }) => {
   await api.post("/api/sessions", { name: "hooked", config: webhookConfig() });
@@ -111,11 +113,25 @@ test("the delivery log lists what was sent; redeliver sends it again with the sa
   expect((await api.get("/api/sessions/hooked/webhooks/deliveries?state=bogus")).status).toBe(400);
 });
 
-test("send a test event to a webhook", async ({ api }) => {
+test("send a test event to a webhook: an event it subscribed to, marked as a test; an unknown target is a 400 naming the field", async ({
+  api,
+}) => {
+  const targets = await api.get<{ targets: unknown[] }>("/api/sessions/hooked/webhooks/test");
+  expect(targets.status).toBe(200);
+  // No global webhook is configured here, so the session's own is the only target.
+  expect(targets.body.targets).toEqual([
+    { webhook: 0, source: "session", index: 0, url: receiver.url, events: ["session.status"], event: "session.status", subscribed: true },
+  ]);
   const response = await api.post<Delivery>("/api/sessions/hooked/webhooks/test", { webhook: 0 });
   expect(response.status).toBe(201);
-  const test = await eventually(async () => receiver.received.find((r) => r.json.payload?.event === "webhook.test"), Boolean);
-  expect(test!.json).toMatchObject({ event: "engine.event", session: "hooked" });
+  const test = await eventually(async () => receiver.received.find((r) => r.json.payload?.data?.test === true), Boolean);
+  expect(test!.json).toMatchObject({ event: "session.status", session: "hooked", payload: { name: "hooked", data: { test: true } } });
+
+  for (const webhook of [1, "global"]) {
+    const refused = await api.post<{ details: { field: string; message: string }[] }>("/api/sessions/hooked/webhooks/test", { webhook });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([{ field: "webhook", message: expect.any(String) }]);
+  }
 });
 
 test("a receiver that is down, then up, gets every event", async ({ api }) => {

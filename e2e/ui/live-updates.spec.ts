@@ -69,7 +69,8 @@ test("deliveries tab open: a test event appears with its state, follows its retr
 
   await page.getByRole("button", { name: "Send test event" }).click();
   const row = deliveryRows(page).first();
-  await expect(row).toContainText("engine.event");
+  // The webhook subscribes to session.status, so its test is one.
+  await expect(row).toContainText("session.status");
   // Attempts after the first are only pushed: the list is not fetched again.
   await expect(row).toContainText("HTTP 503", { timeout: 15_000 });
   receiver.setReply(() => ({ status: 200 }));

@@ -18,6 +18,7 @@ const STORED_READS = new Set([
   "/api/sessions/[session]/history",
   "/api/sessions/[session]/webhooks/deliveries",
   "/api/sessions/[session]/webhooks/deliveries/[id]",
+  "/api/sessions/[session]/webhooks/test",
 ]);
 /** The deprecated routes that name their session in the JSON body. */
 const BODY_NAMED = new Set(["/api/sessions/start", "/api/sessions/stop", "/api/sessions/logout"]);

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isAppError } from "@/lib/errors";
+import { isAppError, type AppError } from "@/lib/errors";
 import type { TSessionConfig } from "@/lib/session-config";
 import { ZDeliveryListSchema, ZWebhookDeliveryDetailSchema, type TDeliveryUpdate } from "@/lib/webhook-delivery";
 import { createEventPublisher, type EventPublisher } from "@/server/events/publish-event";
 import { NO_IGNORE } from "@/server/events/ignore";
 import type { Db } from "@/server/db";
+import type { SessionSnapshot } from "@/server/engines/engine-host";
 import { listDeliveries } from "@/server/webhooks/delivery-log";
 import { WebhookDispatcher } from "@/server/webhooks/dispatcher";
 import { verifyBodySignature } from "@/server/webhooks/signing";
@@ -14,7 +15,7 @@ import type { SessionsContext } from "./context";
 import { getWebhookDelivery } from "./get-webhook-delivery";
 import { listWebhookDeliveries } from "./list-webhook-deliveries";
 import { redeliverWebhookDelivery } from "./redeliver-webhook-delivery";
-import { sendWebhookTestEvent } from "./send-webhook-test-event";
+import { listWebhookTestTargets, sendWebhookTestEvent } from "./send-webhook-test-event";
 import { TEST_ENVIRONMENT } from "@/test/support/environment";
 
 const environment = TEST_ENVIRONMENT;
@@ -178,55 +179,116 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
     });
   });
 
-  describe("sendWebhookTestEvent", () => {
+  describe("webhook test events", () => {
+    const statuses = [{ status: "WORKING" as const, timestamp: 1, reason: "ready" }];
+    // The session's live status, as the engine host reports it.
+    const host = { snapshot: (name: string) => ({ name, status: "WORKING", statuses }) as unknown as SessionSnapshot };
+    const testCtx = () => ({ ...ctx, host });
+
     beforeEach(async () => {
       const config: TSessionConfig = {
         metadata: { tenant: "acme" },
         webhooks: [
-          { url: "http://127.0.0.1:9/unused", events: ["message"] },
-          { url: r.url, events: ["session.status"], hmac: { key: "k" } },
+          { url: r.url, events: ["message"] },
+          { url: r.url, events: ["message", "session.status"], hmac: { key: "k" } },
+          { url: "http://127.0.0.1:9/no-events", events: [] },
+          { url: r.url, events: ["*"] },
         ],
       };
       await db.session.create({ data: { name: "a", config: JSON.stringify(config), meId: "111@c.us", mePushName: "Ann" } });
     });
 
-    it("delivers a synthetic engine.event through the outbox to the chosen webhook, by index or URL", async () => {
-      const delivery = await sendWebhookTestEvent(ctx, "a", 1);
-      expect(delivery).toMatchObject({
-        session: "a",
-        event: "engine.event",
-        url: r.url,
-        webhook: { source: "session", index: 1 },
-        state: "in_flight",
+    it("lists the real targets, the global one last, each with the event its test is", async () => {
+      expect(await listWebhookTestTargets(ctx, "a")).toEqual({
+        targets: [
+          { webhook: 0, source: "session", index: 0, url: r.url, events: ["message"], event: "engine.event", subscribed: false },
+          {
+            webhook: 1,
+            source: "session",
+            index: 1,
+            url: r.url,
+            events: ["message", "session.status"],
+            event: "session.status",
+            subscribed: true,
+          },
+          { webhook: 3, source: "session", index: 3, url: r.url, events: ["*"], event: "session.status", subscribed: true },
+          {
+            webhook: "global",
+            source: "global",
+            index: null,
+            url: "http://127.0.0.1:9/global",
+            events: ["session.status"],
+            event: "session.status",
+            subscribed: true,
+          },
+        ],
       });
+      const withoutGlobal = createEventPublisher({ dispatcher, environment, globalWebhook: null, ignoreDefaults: NO_IGNORE });
+      const { targets } = await listWebhookTestTargets({ db, publisher: withoutGlobal }, "a");
+      expect(targets.map((t) => t.webhook)).toEqual([0, 1, 3]);
+    });
+
+    it("sends an event the webhook subscribed to, with that event's payload marked as a test", async () => {
+      const delivery = await sendWebhookTestEvent(testCtx(), "a", 1);
+      expect(delivery).toMatchObject({ session: "a", event: "session.status", url: r.url, webhook: { source: "session", index: 1 } });
       await r.waitFor(1);
       const body = JSON.parse(r.requests[0]!.body.toString());
       expect(body).toMatchObject({
-        event: "engine.event",
+        event: "session.status",
         session: "a",
         metadata: { tenant: "acme" },
         me: { id: "111@c.us", pushName: "Ann" },
-        payload: { event: "webhook.test", data: { webhook: { source: "session", index: 1, url: r.url } } },
+        payload: { name: "a", status: "WORKING", statuses, data: { test: true, webhook: { source: "session", index: 1, url: r.url } } },
         engine: "WEBJS",
       });
       expect(r.requests[0]!.headers["x-webhook-request-id"]).toBe(delivery.id);
       expect(verifyBodySignature(r.requests[0]!.body, "k", String(r.requests[0]!.headers["x-webhook-hmac"]))).toBe(true);
-
-      await sendWebhookTestEvent(ctx, "a", r.url);
-      await r.waitFor(2);
-      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 2, 5000, "delivered");
+      await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
     });
 
-    it("can target the global webhook", async () => {
-      const delivery = await sendWebhookTestEvent(ctx, "a", "global");
-      expect(delivery.webhook).toEqual({ source: "global", index: null });
-      expect(delivery.url).toBe("http://127.0.0.1:9/global");
+    it("sends engine.event webhook.test to a webhook subscribed to nothing Switchboard emits", async () => {
+      const delivery = await sendWebhookTestEvent(testCtx(), "a", 0);
+      expect(delivery).toMatchObject({ event: "engine.event", webhook: { source: "session", index: 0 } });
+      await r.waitFor(1);
+      expect(JSON.parse(r.requests[0]!.body.toString())).toMatchObject({
+        event: "engine.event",
+        payload: { event: "webhook.test", data: { test: true, webhook: { source: "session", index: 0 } } },
+      });
     });
 
-    it("rejects unknown sessions and webhooks", async () => {
-      await expectAppError(sendWebhookTestEvent(ctx, "nobody", 0), "session_not_found", /Session 'nobody' not found/);
-      await expectAppError(sendWebhookTestEvent(ctx, "a", 5), "not_found", /no webhook config.webhooks\[5\]/);
-      await expectAppError(sendWebhookTestEvent(ctx, "a", "http://elsewhere.test/"), "not_found", /no webhook http:\/\/elsewhere.test\//);
+    it("finds the target by URL (the first webhook with it) and can target the global webhook", async () => {
+      expect(await sendWebhookTestEvent(testCtx(), "a", r.url)).toMatchObject({ event: "engine.event", webhook: { index: 0 } });
+      const global = await sendWebhookTestEvent(testCtx(), "a", "global");
+      expect(global).toMatchObject({
+        event: "session.status",
+        webhook: { source: "global", index: null },
+        url: "http://127.0.0.1:9/global",
+      });
+    });
+
+    it("refuses an unknown session, and an unknown target as a 400 on the field webhook", async () => {
+      await expectAppError(sendWebhookTestEvent(testCtx(), "nobody", 0), "session_not_found", /Session 'nobody' not found/);
+      await expectAppError(listWebhookTestTargets(ctx, "nobody"), "session_not_found", /Session 'nobody' not found/);
+      for (const [webhook, message] of [
+        [5, /no webhook at index 5 of config.webhooks/],
+        [2, /no webhook at index 2 of config.webhooks with a url and at least one event/],
+        ["http://elsewhere.test/", /no webhook with the url http:\/\/elsewhere.test\//],
+      ] as const) {
+        const error = await sendWebhookTestEvent(testCtx(), "a", webhook).catch((e: unknown) => e as AppError);
+        expect(error).toMatchObject({
+          code: "validation_failed",
+          statusCode: 400,
+          details: [{ field: "webhook", message: expect.stringMatching(message) }],
+        });
+      }
+      const withoutGlobal = createEventPublisher({ dispatcher, environment, globalWebhook: null, ignoreDefaults: NO_IGNORE });
+      const error = await sendWebhookTestEvent({ ...testCtx(), publisher: withoutGlobal }, "a", "global").catch(
+        (e: unknown) => e as AppError,
+      );
+      expect(error).toMatchObject({
+        statusCode: 400,
+        details: [{ field: "webhook", message: expect.stringMatching(/no global webhook is configured/) }],
+      });
       expect(await db.webhookDelivery.count()).toBe(0);
     });
   });

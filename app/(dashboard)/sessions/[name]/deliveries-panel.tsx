@@ -5,8 +5,9 @@ import { useState } from "react";
 import { isApiError, redeliver, sendTestEvent, type TDeliveryListParams } from "@/lib/api-client";
 import type { TSession } from "@/lib/session";
 import { DELIVERY_STATES, type TDeliveryState, type TWebhookDelivery } from "@/lib/webhook-delivery";
+import type { TWebhookTestTarget } from "@/lib/webhook-test-event";
 import { queryKeys } from "@/components/data/query-keys";
-import { useDeliveries } from "@/components/data/sessions";
+import { useDeliveries, useWebhookTestTargets } from "@/components/data/sessions";
 import { Alert } from "@/components/ui/alert";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -202,13 +203,21 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
   );
 }
 
+/**
+ * Sends a test event to one of the session's real targets (its webhooks with a url and events, and the
+ * global webhook when the server has one), and says before sending which event that is: one the
+ * webhook subscribed to, or, for a webhook subscribed to nothing Switchboard emits, engine.event outside
+ * its subscription.
+ */
 function TestEventForm({ session }: { session: TSession }) {
-  const webhooks = session.config.webhooks ?? [];
-  const [target, setTarget] = useState<string>(webhooks.length ? "0" : "global");
+  const targets = useWebhookTestTargets(session);
+  const [chosen, setChosen] = useState<string | null>(null);
   const toast = useToast();
   const queryClient = useQueryClient();
+  const list = targets.data?.targets ?? [];
+  const target = list.find((t) => String(t.webhook) === chosen) ?? list[0];
   const send = useMutation({
-    mutationFn: () => sendTestEvent(session.name, { webhook: target === "global" ? "global" : Number(target) }),
+    mutationFn: (webhook: TWebhookTestTarget["webhook"]) => sendTestEvent(session.name, { webhook }),
     onSuccess: () => {
       toast.success("Test event queued", "It appears in the log below with its outcome.");
       void queryClient.invalidateQueries({ queryKey: queryKeys.deliveries(session.name) });
@@ -217,32 +226,78 @@ function TestEventForm({ session }: { session: TSession }) {
       const missing = isApiError(error) && error.status === 404 && error.code !== "session_not_found";
       toast.error(
         "Test event not sent",
-        missing ? "This server does not support test events." : isApiError(error) ? error.message : undefined,
+        missing
+          ? "This server does not support test events."
+          : isApiError(error)
+            ? (error.details[0]?.message ?? error.message)
+            : undefined,
       );
     },
   });
+  const box = "rounded-lg border border-zinc-200 bg-zinc-50/60 p-3 text-[13px] dark:border-zinc-800 dark:bg-zinc-900/40";
+
+  if (targets.isPending) return <Skeleton className="h-16 w-full" />;
+  if (targets.isError) {
+    return (
+      <p className={box} data-testid="test-event-unavailable">
+        Test events are not available:{" "}
+        {isApiError(targets.error) && targets.error.status === 404 && targets.error.code !== "session_not_found"
+          ? "this server does not support them."
+          : isApiError(targets.error)
+            ? targets.error.message
+            : "the targets could not be loaded."}
+      </p>
+    );
+  }
+  if (!target) {
+    return (
+      <p className={box} data-testid="test-event-unavailable">
+        Nothing to send a test event to: this session has no webhook with a URL and events, and the server has no global webhook. Add one in
+        the session&apos;s configuration.
+      </p>
+    );
+  }
   return (
     <form
-      className="flex flex-wrap items-end gap-2 rounded-lg border border-zinc-200 bg-zinc-50/60 p-3 dark:border-zinc-800 dark:bg-zinc-900/40"
+      className={`grid gap-2 ${box}`}
       onSubmit={(e) => {
         e.preventDefault();
-        send.mutate();
+        send.mutate(target.webhook);
       }}
     >
-      <label className="grid min-w-[14rem] flex-1 gap-1 text-[13px]">
-        <span className="font-medium text-zinc-800 dark:text-zinc-200">Send a test event to</span>
-        <Select value={target} onChange={(e) => setTarget(e.target.value)}>
-          {webhooks.map((webhook, index) => (
-            <option key={index} value={String(index)}>
-              {index + 1}. {webhook.url}
-            </option>
-          ))}
-          <option value="global">The global webhook (WHATSAPP_HOOK_URL)</option>
-        </Select>
-      </label>
-      <Button type="submit" variant="secondary" loading={send.isPending} icon={<SendIcon className="size-3.5" />}>
-        Send test event
-      </Button>
+      <div className="flex flex-wrap items-end gap-2">
+        <label className="grid min-w-[14rem] flex-1 gap-1">
+          <span className="font-medium text-zinc-800 dark:text-zinc-200">Send a test event to</span>
+          <Select value={String(target.webhook)} onChange={(e) => setChosen(e.target.value)}>
+            {list.map((t) => (
+              <option key={String(t.webhook)} value={String(t.webhook)}>
+                {t.source === "global" ? `The global webhook: ${t.url}` : `${t.index! + 1}. ${t.url}`}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <Button type="submit" variant="secondary" loading={send.isPending} icon={<SendIcon className="size-3.5" />}>
+          Send test event
+        </Button>
+      </div>
+      <p
+        data-testid="test-event-kind"
+        data-event={target.event}
+        data-subscribed={target.subscribed}
+        className="text-zinc-600 dark:text-zinc-400"
+      >
+        {target.subscribed ? (
+          <>
+            Sends <code className="font-mono">{target.event}</code>, an event it subscribed to, with{" "}
+            <code className="font-mono">&quot;test&quot;: true</code> in its data.
+          </>
+        ) : (
+          <span className="text-amber-700 dark:text-amber-400">
+            This webhook subscribes only to events Switchboard does not send ({target.events.join(", ")}), so the test is outside its
+            subscription: it is sent as <code className="font-mono">engine.event</code> (<code className="font-mono">webhook.test</code>).
+          </span>
+        )}
+      </p>
     </form>
   );
 }
