@@ -5,6 +5,8 @@ import { useState, type ReactNode } from "react";
 import { z } from "zod";
 import { isApiError } from "@/lib/api-client";
 import { ToastProvider } from "@/components/ui/toast";
+// Its popstate listener must be added before the app router's (the session form's leave guard).
+import "@/components/shell/popstate-guard";
 
 // Zod probes `new Function` once to pick its fast path; the dashboard's CSP forbids eval, and Chromium
 // reports even that caught probe as a violation. The browser parses little: the plain path is enough.

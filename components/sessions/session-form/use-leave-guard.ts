@@ -1,5 +1,6 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { setPopStateGuard } from "@/components/shell/popstate-guard";
 
 /** The part of the Navigation API the guard reads (Chromium, Firefox and Safari have it). */
 interface HistoryPosition {
@@ -12,9 +13,10 @@ interface HistoryPosition {
  * the browser's own prompt. A form without changes (saved, or edited back) leaves freely.
  *
  * The app router has no navigation events of its own, so links are caught by a click listener on the
- * document that runs before Next's, and back/forward by a popstate listener that runs before the
- * router's: the traversal is undone (its distance read from the Navigation API's entry index) and
- * made again once the user confirms. A browser without the Navigation API leaves on back/forward.
+ * document that runs before Next's, and back/forward by the popstate guard, which hears the event
+ * before the router (components/shell/popstate-guard.ts): the traversal is undone (its distance read
+ * from the Navigation API's entry index) and made again once the user confirms. A browser without the
+ * Navigation API leaves on back/forward.
  */
 export function useLeaveGuard(dirty: boolean) {
   const router = useRouter();
@@ -74,13 +76,12 @@ export function useLeaveGuard(dirty: boolean) {
 
     window.addEventListener("beforeunload", beforeUnload);
     document.addEventListener("click", click, true);
-    // Capture: at the window, capture listeners run before the router's own popstate listener.
-    window.addEventListener("popstate", popState, true);
+    setPopStateGuard(popState);
     window.addEventListener("hashchange", hashChange);
     return () => {
       window.removeEventListener("beforeunload", beforeUnload);
       document.removeEventListener("click", click, true);
-      window.removeEventListener("popstate", popState, true);
+      setPopStateGuard(null);
       window.removeEventListener("hashchange", hashChange);
     };
   }, [dirty, router]);
