@@ -1,8 +1,8 @@
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import { expect, test } from "../support/cluster-fixtures";
-import type { ApiClient } from "../support/api";
-import { waitFor, type Cluster, type ClusterWorker } from "../support/cluster";
+import { waitFor, type Cluster } from "../support/cluster";
+import { expectRunOnlyByOwners, listAll, ownersOnceWorking, runningOn, type TSessionRow } from "../support/cluster-sessions";
 
 /**
  * Cluster mode (docs/cluster.md) end to end: three workers of the built server on one PostgreSQL,
@@ -53,13 +53,6 @@ async function answeringWorkers(cluster: Cluster, path: string, count: number): 
   return ids;
 }
 
-interface TSessionRow {
-  name: string;
-  status: string;
-  assignedWorker: string | null;
-  config: { metadata?: Record<string, string> };
-}
-
 interface TWorkerRow {
   id: string;
   url: string;
@@ -67,13 +60,6 @@ interface TWorkerRow {
   sessions: number;
   capacity: number | null;
   leaseUntil: string;
-}
-
-/** Every session of the cluster, as one worker lists it. */
-async function listAll(api: ApiClient): Promise<TSessionRow[]> {
-  const response = await api.get<TSessionRow[]>("/api/sessions?all=true");
-  expect(response.status).toBe(200);
-  return response.body;
 }
 
 /** Creates sessions through nginx (so the create requests go round-robin too) and waits until each is WORKING on an owner. */
@@ -84,50 +70,6 @@ async function createWorking(cluster: Cluster, names: string[]): Promise<Map<str
     created.push(name);
   }
   return ownersOnceWorking(cluster.workers[0].api, names);
-}
-
-/** Waits until every one of `names` is WORKING with an owner (none of `notOn`), as `api` lists them; name -> owner. */
-async function ownersOnceWorking(
-  api: ApiClient,
-  names: string[],
-  { timeoutMs = 30_000, notOn = [] }: { timeoutMs?: number; notOn?: string[] } = {},
-): Promise<Map<string, string>> {
-  const rows = await waitFor(
-    async () => {
-      const listed = (await listAll(api)).filter((row) => names.includes(row.name));
-      const done =
-        listed.length === names.length &&
-        listed.every((row) => row.status === "WORKING" && row.assignedWorker && !notOn.includes(row.assignedWorker));
-      return done ? listed : null;
-    },
-    { timeoutMs, what: `${names.join(", ")} WORKING with an owner${notOn.length ? ` other than ${notOn.join(", ")}` : ""}` },
-  );
-  return new Map(rows.map((row) => [row.name, row.assignedWorker!]));
-}
-
-/** The sessions a worker runs itself (its engine host), from its own /health. */
-async function runningOn(worker: ClusterWorker): Promise<number> {
-  const health = await worker.api.get<{ sessions: { running: number } }>("/health");
-  return health.body.sessions.running;
-}
-
-/**
- * No session runs anywhere but on its owner: once handovers settle, each worker runs exactly the sessions
- * assigned to it (a list and a count read a moment apart can straddle a claim, so this waits for agreement).
- */
-async function expectRunOnlyByOwners(cluster: Cluster, live: ClusterWorker[]): Promise<void> {
-  await waitFor(
-    async () => {
-      const rows = await listAll(live[0].api);
-      const counts = await Promise.all(live.map(async (worker) => [worker.id, await runningOn(worker)] as const));
-      const mismatch = counts.filter(
-        ([id, running]) => running !== rows.filter((row) => row.assignedWorker === id && row.status !== "STOPPED").length,
-      );
-      if (mismatch.length) throw new Error(`running here but not assigned here (or the reverse): ${JSON.stringify(counts)}`);
-      return true;
-    },
-    { timeoutMs: 10_000, what: "each worker runs exactly the sessions assigned to it" },
-  );
 }
 
 function socketThrough(cluster: Cluster): Socket {
@@ -347,22 +289,6 @@ test.describe("cluster mode", () => {
     });
     test.info().annotations.push({ type: "pause", description: `lost sessions stopped ${Date.now() - resumedAt} ms after SIGCONT` });
     await cluster.waitUntilReady(paused);
-    await expectRunOnlyByOwners(cluster, cluster.workers);
-  });
-
-  test("a PostgreSQL restart moves no session", async ({ cluster }) => {
-    const names = Array.from({ length: 6 }, (_, i) => `outage-${i + 1}`);
-    const owners = await createWorking(cluster, names);
-    cluster.restartPostgres();
-    for (const worker of cluster.workers) await cluster.waitUntilReady(worker);
-    // Watched for two lease periods after the outage: long enough for a wrong takeover to show.
-    const watchUntil = Date.now() + 2 * cluster.leaseMs;
-    while (Date.now() < watchUntil) {
-      const rows = (await listAll(cluster.workers[0].api)).filter((row) => names.includes(row.name));
-      expect(new Map(rows.map((row) => [row.name, row.assignedWorker]))).toEqual(owners);
-      expect(rows.every((row) => row.status === "WORKING")).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
     await expectRunOnlyByOwners(cluster, cluster.workers);
   });
 
