@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALL_EVENTS, ALL_EVENTS_LIMIT, EVENT_LOG_LIMIT, EventLog } from "./event-log";
+import { ALL_EVENTS, ALL_EVENTS_LIMIT, EVENT_LOG_LIMIT, EventLog, streamEvents } from "./event-log";
 
 const event = (session: string, kind: "event" | "engine" = "event", timestamp = 1) => ({
   session,
@@ -62,5 +62,21 @@ describe("EventLog", () => {
     expect(log.rate(ALL_EVENTS, now + 5000)).toBe(1.5);
     expect(log.rate(ALL_EVENTS, now + 11_000)).toBe(0);
     expect(log.rate("nobody", now)).toBeNull();
+  });
+});
+
+describe("streamEvents", () => {
+  const envelope = (name: string) => ({ key: name, session: "a", kind: "event" as const, event: name, timestamp: 1, data: null });
+  const raw = { key: "raw", session: "a", kind: "engine" as const, event: "message", timestamp: 1, data: null };
+  const events = [envelope("message"), envelope("engine.event"), raw, envelope("session.status")];
+
+  it("hides engine events while the switch is off, and never shows a raw one twice", () => {
+    expect(streamEvents(events, { engine: false, name: "" }).map((e) => e.key)).toEqual(["message", "session.status"]);
+    expect(streamEvents(events, { engine: true, name: "" }).map((e) => e.key)).toEqual(["message", "engine.event", "session.status"]);
+  });
+
+  it("keeps one event name when asked", () => {
+    expect(streamEvents(events, { engine: true, name: "engine.event" }).map((e) => e.key)).toEqual(["engine.event"]);
+    expect(streamEvents(events, { engine: false, name: "engine.event" })).toEqual([]);
   });
 });

@@ -102,3 +102,12 @@ export class EventLog {
 }
 
 const EMPTY: TLiveEvent[] = [];
+
+/**
+ * What a session's live stream shows. Each raw engine event arrives twice, as an `engine` message and as an
+ * `engine.event` envelope with the same data: the envelope is the one shown (it is what webhooks receive),
+ * and only while `engine` (the "Raw engine events" switch) is on. `name`, when set, keeps that event only.
+ */
+export function streamEvents(events: readonly TLiveEvent[], { engine, name }: { engine: boolean; name: string }): TLiveEvent[] {
+  return events.filter((e) => e.kind === "event" && (engine || e.event !== "engine.event") && (!name || e.event === name));
+}

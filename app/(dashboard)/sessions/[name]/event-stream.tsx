@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useLiveEvents } from "@/components/data/realtime";
-import type { TLiveEvent } from "@/components/data/event-log";
+import { streamEvents, type TLiveEvent } from "@/components/data/event-log";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -18,8 +18,8 @@ export function EventStream({ session }: { session: string }) {
   const [filter, setFilter] = useState("");
   const [engine, setEngine] = useState(false);
   const source = paused ?? events;
-  const names = useMemo(() => [...new Set(events.map((e) => e.event))].sort(), [events]);
-  const shown = source.filter((e) => (engine || e.kind === "event") && (!filter || e.event === filter));
+  const names = useMemo(() => [...new Set(streamEvents(events, { engine, name: "" }).map((e) => e.event))].sort(), [events, engine]);
+  const shown = streamEvents(source, { engine, name: filter });
   const waiting = events.length - (paused?.length ?? events.length);
 
   return (
@@ -88,16 +88,19 @@ export function EventStream({ session }: { session: string }) {
           data-testid="event-stream"
         >
           {shown.map((item) => (
-            <li key={item.key}>
+            <li key={item.key} data-testid="stream-event" data-event={item.event}>
               <details className="group">
                 <summary className="flex cursor-pointer list-none items-center gap-3 px-3 py-2 text-[13px] hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
                   <span className="shrink-0 font-mono text-xs text-zinc-500 tabular-nums">{formatTime(item.timestamp)}</span>
                   <Badge
-                    tone={item.kind === "engine" ? "neutral" : item.event === "session.status" ? "blue" : "violet"}
+                    tone={item.event === "engine.event" ? "neutral" : item.event === "session.status" ? "blue" : "violet"}
                     className="font-mono"
                   >
                     {item.event}
                   </Badge>
+                  {item.event === "engine.event" && (
+                    <span className="shrink-0 font-mono text-xs text-zinc-600 dark:text-zinc-300">{libraryEvent(item)}</span>
+                  )}
                   <span className="min-w-0 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{preview(item)}</span>
                 </summary>
                 <pre className="max-h-80 overflow-auto bg-zinc-50 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800 dark:bg-zinc-950 dark:text-zinc-200">
@@ -110,6 +113,12 @@ export function EventStream({ session }: { session: string }) {
       )}
     </div>
   );
+}
+
+/** An engine.event envelope's library event name (`message`, `ready`…). */
+function libraryEvent(item: TLiveEvent): string {
+  const name = (item.data as { payload?: { event?: unknown } } | null)?.payload?.event;
+  return typeof name === "string" ? name : "";
 }
 
 function preview(item: TLiveEvent): string {
