@@ -38,7 +38,12 @@ export function Tabs<T extends string>({
     <div
       role="tablist"
       aria-label={label}
-      className={cn("scrollbar-thin flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800", className)}
+      // The baseline is an inset shadow, not a border the tabs overlap: a tab reaching into the border
+      // overflowed the scrolling box by a pixel, which drew a vertical scrollbar on every tab bar.
+      className={cn(
+        "scrollbar-thin flex gap-1 overflow-x-auto overflow-y-hidden shadow-[inset_0_-1px_0_var(--color-zinc-200)] dark:shadow-[inset_0_-1px_0_var(--color-zinc-800)]",
+        className,
+      )}
     >
       {items.map((item, index) => {
         const selected = item.value === value;
@@ -64,7 +69,7 @@ export function Tabs<T extends string>({
               event.preventDefault();
             }}
             className={cn(
-              "-mb-px inline-flex items-center gap-2 border-b-2 px-3 py-2.5 text-sm font-medium whitespace-nowrap transition-colors",
+              "inline-flex items-center gap-2 border-b-2 px-3 py-2.5 text-sm font-medium whitespace-nowrap transition-colors",
               selected
                 ? "border-emerald-600 text-zinc-900 dark:border-emerald-400 dark:text-zinc-50"
                 : "border-transparent text-zinc-500 hover:border-zinc-300 hover:text-zinc-800 dark:text-zinc-400 dark:hover:border-zinc-600 dark:hover:text-zinc-200",
