@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { TErrorCode, TFieldIssue } from "./errors";
+import type { TEnvironment } from "./event-envelope";
+import type { TServerStatus } from "./server-control";
 import type { TMe, TSession, ZSessionCreateRequestSchema } from "./session";
 import type { TSessionConfig } from "./session-config";
 import type { TSessionStatus } from "./session-status";
@@ -305,4 +307,13 @@ export async function signOut(): Promise<void> {
  */
 export async function listWorkers(signal?: AbortSignal): Promise<unknown> {
   return (await apiRequest<unknown>("/api/server/workers", { signal })).data;
+}
+
+/** GET /api/server/status and /api/server/version together: the answering server's start, worker id and version. */
+export async function getServerInfo(signal?: AbortSignal): Promise<{ status: TServerStatus; environment: TEnvironment }> {
+  const [status, environment] = await Promise.all([
+    apiRequest<TServerStatus>("/api/server/status", { signal }),
+    apiRequest<TEnvironment>("/api/server/version", { signal }),
+  ]);
+  return { status: status.data, environment: environment.data };
 }

@@ -14,6 +14,7 @@ export const queryKeys = {
   webhookTestTargets: (name: string, webhooks: unknown) =>
     ["sessions", "webhook-test-targets", name, JSON.stringify(webhooks ?? [])] as const,
   workers: () => ["server", "workers"] as const,
+  serverInfo: () => ["server", "info"] as const,
 };
 
 /** The QR the dashboard shows: the raw value, when it was issued, and how many rotations came before it. */

@@ -28,6 +28,8 @@ export class Realtime {
   readonly events = new EventLog();
   private socket: Socket | null = null;
   private state: TRealtimeState = "connecting";
+  /** When the connection was lost (ms), while it is; null while connected or before the first connection. */
+  private staleSince: number | null = null;
   private readonly stateListeners = new Set<() => void>();
   private readonly subscriptions = new Map<string, number>();
   private wasConnected = false;
@@ -59,14 +61,16 @@ export class Realtime {
     const socket = io({ path: "/socket.io", transports: ["websocket"], withCredentials: true, reconnectionDelayMax: 10_000 });
     this.socket = socket;
     socket.on("connect", () => {
+      this.staleSince = null;
       this.setState("connected");
       for (const session of this.subscriptions.keys()) socket.emit("subscribe", { session });
-      // Whatever changed while we were away was not pushed to us: refetch what is on screen.
-      if (this.wasConnected) void this.queryClient.invalidateQueries({ queryKey: queryKeys.sessions() });
+      // Whatever changed while we were away was not pushed to us: refetch everything on screen (sessions,
+      // QR codes, deliveries, the server's uptime; a restarted server has a new one).
+      if (this.wasConnected) void this.queryClient.invalidateQueries();
       this.wasConnected = true;
     });
-    socket.on("disconnect", () => this.setState("reconnecting"));
-    socket.on("connect_error", (error) => this.setState(error.message === "unauthorized" ? "unauthorized" : "reconnecting"));
+    socket.on("disconnect", () => this.lost("reconnecting"));
+    socket.on("connect_error", (error) => this.lost(error.message === "unauthorized" ? "unauthorized" : "reconnecting"));
     for (const name of Object.keys(this.handlers) as TServerMessageName[]) {
       socket.on(name, (payload: unknown) => this.receive(name, payload));
     }
@@ -105,10 +109,18 @@ export class Realtime {
 
   getState = (): TRealtimeState => this.state;
 
+  getStaleSince = (): number | null => this.staleSince;
+
   onStateChange = (listener: () => void): (() => void) => {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
   };
+
+  /** The connection is down: what the page shows is stale from now on (or from the first loss). */
+  private lost(state: TRealtimeState): void {
+    if (this.wasConnected) this.staleSince ??= Date.now();
+    this.setState(state);
+  }
 
   private setState(state: TRealtimeState): void {
     if (state === this.state) return;
@@ -234,6 +246,15 @@ export function useRealtimeSubscription(session: string | null): void {
 export function useRealtimeState(): TRealtimeState {
   const realtime = useRealtime();
   return useSyncExternalStore(realtime.onStateChange, realtime.getState, () => "connecting" as TRealtimeState);
+}
+
+/**
+ * Since when what the page shows is stale (ms): the push channel was lost then and is still down.
+ * null while live, and before the first connection (the page's data is fresh from its first fetch).
+ */
+export function useStaleSince(): number | null {
+  const realtime = useRealtime();
+  return useSyncExternalStore(realtime.onStateChange, realtime.getStaleSince, () => null);
 }
 
 /**

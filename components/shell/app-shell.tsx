@@ -4,11 +4,13 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { signOut } from "@/lib/api-client";
-import { RealtimeProvider, useRealtimeState } from "@/components/data/realtime";
+import { RealtimeProvider, useRealtimeState, useStaleSince } from "@/components/data/realtime";
+import { useServerInfo } from "@/components/data/server-info";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { ActivityIcon, BookIcon, LayersIcon, LogoutIcon, ServerIcon, SwitchboardLogo } from "@/components/ui/icons";
 import { ThemeToggle } from "@/components/ui/theme";
+import { formatDateTime, formatTime, useNow } from "@/components/ui/time";
 
 const NAV = [
   { href: "/sessions", label: "Sessions", Icon: LayersIcon, external: false, clusterOnly: false },
@@ -52,8 +54,8 @@ export function AppShell({ username, cluster, children }: { username: string; cl
       <main id="main" className="mx-auto w-full max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
         {children}
       </main>
-      <footer className="mx-auto flex max-w-7xl items-center justify-between px-4 pb-8 text-xs text-zinc-400 sm:px-6 dark:text-zinc-600">
-        <span>Switchboard · WhatsApp HTTP API</span>
+      <footer className="mx-auto flex max-w-7xl items-center justify-between gap-3 px-4 pb-8 text-xs text-zinc-400 sm:px-6 dark:text-zinc-600">
+        <ServerInfo />
         <div className="sm:hidden">
           <ThemeToggle />
         </div>
@@ -110,7 +112,12 @@ function ConnectionState() {
       data-testid="realtime-state"
       data-state={state}
       title={info.text}
-      className="hidden items-center gap-1.5 rounded-full border border-zinc-200 px-2 py-0.5 text-xs font-medium text-zinc-600 md:inline-flex dark:border-zinc-800 dark:text-zinc-400"
+      className={cn(
+        "inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs font-medium whitespace-nowrap",
+        state === "connected" || state === "connecting"
+          ? "border-zinc-200 text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+          : "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-700/60 dark:bg-amber-950/40 dark:text-amber-200",
+      )}
     >
       <span
         aria-hidden="true"
@@ -120,6 +127,55 @@ function ConnectionState() {
       <span className="sr-only">: {info.text}</span>
     </span>
   );
+}
+
+/**
+ * The answering server's version, worker id and uptime. While the live connection is down the server may
+ * be gone: the uptime stops and says since when it is not known.
+ */
+function ServerInfo() {
+  const info = useServerInfo();
+  const staleSince = useStaleSince();
+  const now = useNow();
+  if (!info.data) return <span>Switchboard · WhatsApp HTTP API</span>;
+  const { status, environment } = info.data;
+  const upFor = now ? formatDuration((staleSince ?? now) - status.startTimestamp) : null;
+  return (
+    <span data-testid="server-info" data-version={environment.version} data-worker={status.worker.id} data-started={status.startTimestamp}>
+      Switchboard {environment.version} · worker <span className="font-mono">{status.worker.id}</span>
+      {upFor && (
+        <>
+          {" · "}
+          <span
+            data-testid="server-uptime"
+            data-stale={staleSince !== null}
+            title={`Started ${formatDateTime(status.startTimestamp)}`}
+            className={cn(staleSince !== null && "text-amber-700 dark:text-amber-400")}
+          >
+            {staleSince !== null ? `was up ${upFor} at ${formatTime(staleSince)}, not live` : `up ${upFor}`}
+          </span>
+        </>
+      )}
+    </span>
+  );
+}
+
+/** "3 d 4 h", "2 h 5 min", "4 min 10 s", "12 s": the two largest units. */
+function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const parts: [number, string][] = [
+    [Math.floor(seconds / 86_400), "d"],
+    [Math.floor(seconds / 3600) % 24, "h"],
+    [Math.floor(seconds / 60) % 60, "min"],
+    [seconds % 60, "s"],
+  ];
+  const first = parts.findIndex(([value]) => value > 0);
+  if (first === -1) return "0 s";
+  return parts
+    .slice(first, first + 2)
+    .filter(([value]) => value > 0)
+    .map(([value, unit]) => `${value} ${unit}`)
+    .join(" ");
 }
 
 function UserMenu({ username }: { username: string }) {

@@ -56,9 +56,21 @@ export function formatTime(timestamp: number): string {
   return new Date(timestamp).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
-/** "3 min ago", with the exact time in a tooltip and a machine-readable <time>. */
-export function RelativeTime({ timestamp, className }: { timestamp: number | null | undefined; className?: string }) {
-  const current = useNow();
+/**
+ * "3 min ago", with the exact time in a tooltip and a machine-readable <time>.
+ * `at`: reckon from that moment instead of now, so the text stops counting (a frozen, stale view).
+ */
+export function RelativeTime({
+  timestamp,
+  at,
+  className,
+}: {
+  timestamp: number | null | undefined;
+  at?: number | null;
+  className?: string;
+}) {
+  const ticking = useNow();
+  const current = at ?? ticking;
   if (!timestamp) return <span className={className}>—</span>;
   return (
     <time dateTime={new Date(timestamp).toISOString()} title={formatDateTime(timestamp)} className={className} suppressHydrationWarning>

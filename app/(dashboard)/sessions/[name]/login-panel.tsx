@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { isApiError, requestPairingCode } from "@/lib/api-client";
 import type { TSession } from "@/lib/session";
 import { ZPairingCodeRequestSchema } from "@/lib/session";
+import { useStaleSince } from "@/components/data/realtime";
 import { useQr } from "@/components/data/sessions";
 import { formatPhone } from "@/components/sessions/metadata-chips";
 import { Alert } from "@/components/ui/alert";
@@ -97,7 +98,10 @@ function QrArea({ session, onAction }: { session: TSession; onAction: (action: "
 function QrCode({ value, timestamp, rotation }: { value: string; timestamp: number; rotation: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [announce, setAnnounce] = useState("");
-  const now = useNow();
+  const ticking = useNow();
+  // While the live connection is down a newer code would not reach this page: the countdown stops there.
+  const staleSince = useStaleSince();
+  const now = staleSince ?? ticking;
 
   useEffect(() => {
     if (!canvas.current) return;
@@ -114,10 +118,23 @@ function QrCode({ value, timestamp, rotation }: { value: string; timestamp: numb
   const elapsed = now ? Math.max(0, (now - timestamp) / 1000) : 0;
   const left = Math.max(0, Math.ceil(lifetime - elapsed));
   const fraction = Math.min(1, Math.max(0, left / lifetime));
+  // An expired code, or one that may have been replaced unseen, must not look scannable.
+  const stale = staleSince !== null ? "offline" : left === 0 ? "expired" : null;
 
   return (
     <div className="grid w-[264px] justify-items-center gap-3">
-      <div className="rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-700">
+      <div className="relative rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-700">
+        {stale && (
+          <p
+            data-testid="qr-stale"
+            data-reason={stale}
+            className="absolute inset-0 z-10 grid place-items-center rounded-xl px-6 text-center text-sm font-medium text-zinc-900"
+          >
+            {stale === "offline"
+              ? "Not live: reconnecting. This code may have been replaced."
+              : "This code expired. Waiting for the next one…"}
+          </p>
+        )}
         <canvas
           ref={canvas}
           width={232}
@@ -125,15 +142,18 @@ function QrCode({ value, timestamp, rotation }: { value: string; timestamp: numb
           data-testid="qr-canvas"
           data-qr-rotation={rotation}
           data-qr-timestamp={timestamp}
+          data-stale={stale ?? undefined}
           role="img"
           aria-label="WhatsApp login QR code. Scan it with the phone's Linked devices screen."
-          className="block size-[232px]"
+          className={cn("block size-[232px] transition-[filter,opacity]", stale && "opacity-25 blur-[3px]")}
         />
       </div>
       <div className="w-full">
         <div className="mb-1 flex items-center justify-between text-xs text-zinc-600 dark:text-zinc-400">
           <span data-testid="qr-countdown" data-seconds-left={left}>
-            {left > 0 ? (
+            {stale === "offline" ? (
+              "Not live"
+            ) : left > 0 ? (
               <>
                 Refreshes in <span className="font-semibold text-zinc-900 tabular-nums dark:text-zinc-100">{left} s</span>
               </>

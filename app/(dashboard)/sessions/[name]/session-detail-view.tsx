@@ -22,7 +22,7 @@ import { ErrorBoundary } from "@/components/ui/error-boundary";
 import { ChevronLeftIcon, EditIcon, LogoutIcon, PlayIcon, RefreshIcon, StopIcon, TrashIcon } from "@/components/ui/icons";
 import { Skeleton } from "@/components/ui/skeleton";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
-import { RelativeTime } from "@/components/ui/time";
+import { ActivityTime } from "@/components/sessions/activity-time";
 import { useToast } from "@/components/ui/toast";
 import { DeliveriesPanel } from "./deliveries-panel";
 import { EventStream } from "./event-stream";
@@ -285,7 +285,7 @@ function Summary({ session }: { session: TSession }) {
       {session.me?.pushName && <span>{session.me.pushName}</span>}
       <span className="font-mono text-xs">{session.engine.engine}</span>
       <span>
-        Active <RelativeTime timestamp={session.timestamps.activity} />
+        Active <ActivityTime timestamp={session.timestamps.activity} />
       </span>
       <MetadataChips metadata={session.config.metadata} max={6} />
     </span>

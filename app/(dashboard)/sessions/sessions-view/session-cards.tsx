@@ -5,7 +5,7 @@ import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips
 import { CpuFigure, MemoryFigure } from "@/components/sessions/resource-figures";
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { Checkbox } from "@/components/ui/field";
-import { RelativeTime } from "@/components/ui/time";
+import { ActivityTime } from "@/components/sessions/activity-time";
 import { toggle } from "./use-row-selection";
 import type { TSessionRowsProps } from "./session-table";
 
@@ -34,7 +34,7 @@ export function SessionCards({ items, selected, onSelect, onMetadata }: TSession
             <p className="flex flex-wrap gap-x-3 text-[13px] text-zinc-600 dark:text-zinc-400">
               <span className="font-mono tabular-nums">{formatPhone(session.me?.id) ?? "No account yet"}</span>
               {session.me?.pushName && <span>{session.me.pushName}</span>}
-              <RelativeTime timestamp={session.timestamps.activity} className="text-zinc-400" />
+              <ActivityTime timestamp={session.timestamps.activity} className="text-zinc-400" />
             </p>
             {session.resources && (
               <p className="flex flex-wrap gap-x-3 font-mono text-xs text-zinc-600 dark:text-zinc-400">

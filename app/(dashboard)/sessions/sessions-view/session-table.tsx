@@ -6,7 +6,7 @@ import { CpuFigure, MemoryFigure } from "@/components/sessions/resource-figures"
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { cn } from "@/components/ui/cn";
 import { Checkbox } from "@/components/ui/field";
-import { RelativeTime } from "@/components/ui/time";
+import { ActivityTime } from "@/components/sessions/activity-time";
 import { toggle } from "./use-row-selection";
 import type { TSort } from "./use-session-filters";
 
@@ -144,7 +144,7 @@ export function SessionTable({
                 <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} />
               </td>
               <td className="px-3 py-2.5 text-right text-[13px] whitespace-nowrap text-zinc-500 dark:text-zinc-400">
-                <RelativeTime timestamp={session.timestamps.activity} />
+                <ActivityTime timestamp={session.timestamps.activity} />
               </td>
             </tr>
           ))}
