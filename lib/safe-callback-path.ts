@@ -1,3 +1,9 @@
+/**
+ * The request's path and query, set by the custom server's HTTP layer on every request (a client's own
+ * value is overwritten): the page gate reads it, since a layout is not told which page it wraps.
+ */
+export const REQUEST_PATH_HEADER = "x-switchboard-request-path";
+
 /** Where a login goes when it was not sent from a page of this site. */
 export const AFTER_LOGIN_PATH = "/sessions";
 

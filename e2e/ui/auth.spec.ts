@@ -7,13 +7,13 @@ import { DASHBOARD_ENV, PASSWORD, USERNAME, login, newClient, screenshot } from 
 test.describe.configure({ mode: "serial" });
 test.use({ serverOptions: { env: DASHBOARD_ENV } });
 
-test("every dashboard page needs the login: / and /sessions/x lead to /login", async ({ browser, server }) => {
+test("every dashboard page needs the login: / and /sessions/x lead to /login (x kept as callbackUrl)", async ({ browser, server }) => {
   const context = await newClient(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
   await expect(page).toHaveURL(/\/login$/);
   await page.goto(`${server.url}/sessions/anything/edit`);
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fsessions%2Fanything%2Fedit$/);
   await expect(page.getByRole("heading", { name: "Sign in to Switchboard" })).toBeVisible();
   await screenshot(page, "login");
   await context.close();

@@ -4,6 +4,7 @@ import type { Level, Logger } from "pino";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { HTTP_REASON, httpErrorBody } from "@/lib/errors";
+import { REQUEST_PATH_HEADER } from "@/lib/safe-callback-path";
 import { bindToRequest, formatTraceparent, runInRequest, startTrace } from "../request-context";
 
 /** The header the root layout reads its script nonce from (set here on every request, never trusted from outside). */
@@ -37,6 +38,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     req.headers.traceparent = formatTraceparent(trace);
     const { responded } = runInRequest(trace, () => {
       applySecurityHeaders(req, res, options.production);
+      // The page gate sends a signed-out visitor to /login with the page asked for (server/auth/page-gate.ts).
+      req.headers[REQUEST_PATH_HEADER] = req.url ?? "/";
       if (isApiPath(req.url)) enforceJsonErrors(req, res);
       closeUnreadRequests(req, res);
       logRequest(req, res, options.logger, options.httpLogLevel);
