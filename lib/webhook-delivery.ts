@@ -69,9 +69,19 @@ export const ZWebhookDeliverySchema = z
   .meta({ id: "WebhookDelivery" });
 export type TWebhookDelivery = z.infer<typeof ZWebhookDeliverySchema>;
 
+export const ZWebhookRequestSchema = z
+  .object({
+    url: z.string(),
+    headers: z
+      .record(z.string(), z.string())
+      .describe("The headers of every attempt (X-Webhook-Hmac is the signature of the body); a custom header's value is [redacted]"),
+  })
+  .meta({ id: "WebhookRequest" });
+
 export const ZWebhookDeliveryDetailSchema = ZWebhookDeliverySchema.extend({
   attemptLog: z.array(ZWebhookAttemptSchema).describe("Every attempt, oldest first"),
   envelope: z.unknown().describe("The exact event envelope that is POSTed"),
+  request: ZWebhookRequestSchema.describe("The request sent: its URL and headers, built from the webhook config frozen with the event"),
 }).meta({ id: "WebhookDeliveryDetail" });
 export type TWebhookDeliveryDetail = z.infer<typeof ZWebhookDeliveryDetailSchema>;
 

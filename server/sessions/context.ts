@@ -18,7 +18,7 @@ export interface SessionsContext {
   /** Writes go through the dispatcher: it owns the outbox and wakes itself (webhook delivery verbs). */
   dispatcher: Pick<WebhookDispatcher, "enqueue" | "requeue">;
   /** Which webhooks a config has and how an envelope is built (the webhook test event). */
-  publisher: Pick<EventPublisher, "webhooksFor" | "createEnvelope">;
+  publisher: Pick<EventPublisher, "webhooksFor" | "createEnvelope" | "environment">;
   /** Cluster mode: which worker runs each session (server/cluster/cluster-node.ts); null on SQLite. */
   cluster: SessionOwnership | null;
   /** Each running session's browser memory and CPU, sampled in the background (server/engines/resource-sampler.ts). */

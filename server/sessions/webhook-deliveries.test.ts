@@ -1,3 +1,4 @@
+import { SECRET_PLACEHOLDER } from "@/lib/session-secrets";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAppError, type AppError } from "@/lib/errors";
 import type { TSessionConfig } from "@/lib/session-config";
@@ -112,10 +113,20 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
   });
 
   describe("getWebhookDelivery", () => {
-    it("returns every attempt and the envelope", async () => {
+    it("returns every attempt, the envelope and the request's headers with custom header values redacted", async () => {
       await storeSessions("a");
       r.setReply((_, i) => (i === 0 ? { status: 500, body: "oops" } : { status: 200, body: "thanks" }));
-      const config: TSessionConfig = { webhooks: [{ url: r.url, events: ["message"], retries: { delaySeconds: 0 } }] };
+      const config: TSessionConfig = {
+        webhooks: [
+          {
+            url: r.url,
+            events: ["message"],
+            retries: { delaySeconds: 0 },
+            hmac: { key: "hmac-secret" },
+            customHeaders: [{ name: "Authorization", value: "Bearer header-secret" }],
+          },
+        ],
+      };
       const envelope = await publisher.publish({ session: "a", event: "message", payload: { body: "hi" }, me: null, config, chatId: null });
       await waitUntil(async () => (await db.webhookDelivery.count({ where: { state: "delivered" } })) === 1, 5000, "delivered");
       const [row] = (await listWebhookDeliveries(ctx, "a", {})).items;
@@ -126,6 +137,21 @@ describe.each(TEST_DIALECTS)("on %s", (dialect) => {
         [1, 1, 500, "retry", "oops"],
         [1, 2, 200, "delivered", "thanks"],
       ]);
+      // The headers the receiver got, but for the custom header's value; the key appears nowhere.
+      const sent = r.requests[0]!.headers;
+      expect(detail.request).toEqual({
+        url: r.url,
+        headers: {
+          "User-Agent": sent["user-agent"],
+          Authorization: SECRET_PLACEHOLDER,
+          "Content-Type": "application/json",
+          "X-Webhook-Request-Id": sent["x-webhook-request-id"],
+          "X-Webhook-Timestamp": sent["x-webhook-timestamp"],
+          "X-Webhook-Hmac": sent["x-webhook-hmac"],
+          "X-Webhook-Hmac-Algorithm": sent["x-webhook-hmac-algorithm"],
+        },
+      });
+      expect(JSON.stringify(detail)).not.toMatch(/hmac-secret|header-secret/);
       await expectAppError(getWebhookDelivery(ctx, "other", row!.id), "not_found", /not found/);
       await expectAppError(getWebhookDelivery(ctx, "a", "dlv_missing"), "not_found", /Webhook delivery 'dlv_missing' not found/);
     });

@@ -1,6 +1,7 @@
 import type { TDeliveryList, TDeliveryListQuery, TWebhookDeliveryDetail } from "@/lib/webhook-delivery";
 import type { Db } from "@/server/db";
 import { toAttemptDto, toDeliveryDto } from "./outbox";
+import { describeWebhookHeaders } from "./webhook-request";
 
 /**
  * The delivery log as the API reads it: straight from the database, never through the dispatcher
@@ -22,12 +23,12 @@ export async function listDeliveries(db: Db, query: { session: string } & Partia
 }
 
 /** One delivery of `session` with every attempt and the envelope, in one read; null when there is none. */
-export async function findDeliveryDetail(db: Db, id: string, session: string): Promise<TWebhookDeliveryDetail | null> {
+export async function findDeliveryDetail(db: Db, id: string, session: string, userAgent: string): Promise<TWebhookDeliveryDetail | null> {
   const row = await db.webhookDelivery.findUnique({
     where: { id },
     include: {
       attemptLog: { orderBy: [{ cycle: "asc" }, { number: "asc" }] },
-      envelope: { select: { body: true } },
+      envelope: { select: { body: true, timestamp: true } },
     },
   });
   if (!row || row.session !== session) return null;
@@ -36,5 +37,6 @@ export async function findDeliveryDetail(db: Db, id: string, session: string): P
     ...toDeliveryDto(delivery),
     attemptLog: attemptLog.map(toAttemptDto),
     envelope: JSON.parse(envelope.body) as unknown,
+    request: { url: row.url, headers: describeWebhookHeaders({ ...row, envelope }, userAgent) },
   };
 }

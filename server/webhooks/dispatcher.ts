@@ -21,6 +21,7 @@ import { OutboxWriter } from "./outbox-writer";
 import { Pruner } from "./pruner";
 import { ResultWriter } from "./result-writer";
 import { TargetLanes } from "./target-lanes";
+import { webhookUserAgent } from "./webhook-request";
 
 export interface WebhookDispatcherOptions {
   db: Db;
@@ -126,7 +127,7 @@ export class WebhookDispatcher {
     const concurrency = options.concurrencyPerTarget ?? 8;
     this.lanes = new TargetLanes({
       core,
-      userAgent: `Switchboard/${options.version}`,
+      userAgent: webhookUserAgent(options.version),
       concurrency,
       maxQueued: Math.max(concurrency, options.maxQueuedPerTarget ?? 256),
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,

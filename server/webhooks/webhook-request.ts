@@ -1,3 +1,4 @@
+import { SECRET_PLACEHOLDER } from "@/lib/session-secrets";
 import type { TDueDeliveryRow, TWebhookSnapshot } from "./outbox";
 import { parseSnapshot } from "./outbox";
 import { resolveRetrySettings, type TRetrySettings } from "./retry-policy";
@@ -27,6 +28,29 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "x-webhook-hmac",
   "x-webhook-hmac-algorithm",
 ]);
+
+/** The User-Agent of every delivery. */
+export function webhookUserAgent(version: string): string {
+  return `Switchboard/${version}`;
+}
+
+/**
+ * The headers a delivery is sent with, for people to read: each custom header's value (a secret of the
+ * session's config, lib/session-secrets.ts) is replaced by the placeholder; the HMAC is the signature
+ * of the body, which reveals nothing of the key.
+ */
+export function describeWebhookHeaders(
+  row: Pick<TDueDeliveryRow, "id" | "url" | "webhook" | "envelope">,
+  userAgent: string,
+): Record<string, string> {
+  const snapshot = parseSnapshot(row);
+  const masked = {
+    ...snapshot,
+    customHeaders: snapshot.customHeaders?.map((header) => ({ ...header, value: header.value === "" ? "" : SECRET_PLACEHOLDER })),
+  };
+  const body = Buffer.from(row.envelope.body, "utf8");
+  return buildHeaders({ requestId: row.id, timestamp: row.envelope.timestamp.getTime(), body, snapshot: masked, userAgent });
+}
 
 export function buildWebhookRequest(row: Pick<TDueDeliveryRow, "id" | "url" | "webhook" | "envelope">, userAgent: string): TWebhookRequest {
   const snapshot = parseSnapshot(row);

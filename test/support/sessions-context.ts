@@ -7,6 +7,7 @@ import type { SessionsContext } from "@/server/sessions/context";
 import { FakeClock } from "./fake-clock";
 import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
 import { createTestDb, type TestDb } from "./test-db";
+import { TEST_ENVIRONMENT } from "./environment";
 
 export interface TestSessionsContext {
   ctx: SessionsContext;
@@ -38,7 +39,7 @@ export async function createTestSessionsContext(
     env: parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: "/nonexistent", WAHA_WORKER_ID: "w1", ...vars }),
     logger,
     dispatcher: { enqueue: unavailable, requeue: unavailable },
-    publisher: { webhooksFor: unavailable, createEnvelope: unavailable },
+    publisher: { webhooksFor: unavailable, createEnvelope: unavailable, environment: TEST_ENVIRONMENT },
     cluster: null,
     resources: { current: () => null, history: () => [], intervalMs: 0 },
   };
