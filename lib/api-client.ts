@@ -5,7 +5,13 @@ import type { TServerStatus } from "./server-control";
 import type { TMe, TSession, ZSessionCreateRequestSchema } from "./session";
 import type { TSessionConfig } from "./session-config";
 import type { TSessionStatus } from "./session-status";
-import type { TDeliveryList, TDeliveryState, TWebhookDelivery, ZWebhookTestRequestSchema } from "./webhook-delivery";
+import type {
+  TDeliveryList,
+  TDeliveryState,
+  TWebhookDelivery,
+  TWebhookDeliveryDetail,
+  ZWebhookTestRequestSchema,
+} from "./webhook-delivery";
 import type { TWebhookTestTargetList } from "./webhook-test-event";
 
 /**
@@ -236,6 +242,14 @@ export interface TDeliveryListParams {
 export async function listDeliveries(name: string, params: TDeliveryListParams = {}, signal?: AbortSignal): Promise<TDeliveryList> {
   const { data } = await apiRequest<TDeliveryList>(`/api/sessions/${enc(name)}/webhooks/deliveries`, {
     query: { state: params.state, event: params.event || undefined, limit: params.limit, offset: params.offset || undefined },
+    signal,
+  });
+  return data;
+}
+
+/** One delivery with every attempt, its envelope and its request's headers (secrets redacted). */
+export async function getDelivery(name: string, deliveryId: string, signal?: AbortSignal): Promise<TWebhookDeliveryDetail> {
+  const { data } = await apiRequest<TWebhookDeliveryDetail>(`/api/sessions/${enc(name)}/webhooks/deliveries/${enc(deliveryId)}`, {
     signal,
   });
   return data;

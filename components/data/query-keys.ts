@@ -9,6 +9,8 @@ export const queryKeys = {
   qr: (name: string) => ["sessions", "qr", name] as const,
   deliveries: (name: string) => ["sessions", "deliveries", name] as const,
   deliveryList: (name: string, params: TDeliveryListParams) => ["sessions", "deliveries", name, params] as const,
+  /** Not under deliveries(name): those keys hold lists, which pushes patch. */
+  delivery: (name: string, id: string) => ["sessions", "delivery", name, id] as const,
   resources: (name: string) => ["sessions", "resources", name] as const,
   /** Keyed by the session's webhooks too: a config change asks again. */
   webhookTestTargets: (name: string, webhooks: unknown) =>

@@ -188,6 +188,8 @@ export class Realtime {
 
   private onDelivery(message: TServerMessage<"delivery.update">): void {
     const { session, delivery } = message;
+    // An open detail asks again: the push carries the row, not the attempt log.
+    void this.queryClient.invalidateQueries({ queryKey: queryKeys.delivery(session, delivery.id) });
     this.queryClient.setQueriesData<TDeliveryList>({ queryKey: queryKeys.deliveries(session) }, (list) => {
       if (!list) return list;
       if (list.items.some((d) => d.id === delivery.id)) {

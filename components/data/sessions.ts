@@ -3,6 +3,7 @@
 import { keepPreviousData, replaceEqualDeep, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   deleteSession,
+  getDelivery,
   getQrValue,
   getSession,
   listDeliveries,
@@ -74,6 +75,15 @@ export function useDeliveries(name: string, params: TDeliveryListParams, enabled
     placeholderData: keepPreviousData,
     enabled,
     retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,
+  });
+}
+
+/** One delivery's detail while `id` is set; pushes of that delivery ask again (components/data/realtime.tsx). */
+export function useDelivery(name: string, id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.delivery(name, id ?? ""),
+    queryFn: ({ signal }) => getDelivery(name, id!, signal),
+    enabled: id !== null,
   });
 }
 

@@ -18,6 +18,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { Skeleton } from "@/components/ui/skeleton";
 import { RelativeTime } from "@/components/ui/time";
 import { useToast } from "@/components/ui/toast";
+import { DeliveryDetail } from "./delivery-detail";
 
 const STATE_INFO: Record<TDeliveryState, { label: string; tone: BadgeTone }> = {
   pending: { label: "Pending", tone: "amber" },
@@ -34,6 +35,7 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
   const query = useDeliveries(session.name, params);
   const queryClient = useQueryClient();
   const toast = useToast();
+  const [opened, setOpened] = useState<TWebhookDelivery | null>(null);
 
   const unavailable = query.isError && isApiError(query.error) && query.error.status === 404 && query.error.code !== "session_not_found";
   if (unavailable) {
@@ -137,7 +139,16 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
               <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
                 {query.data.items.map((delivery) => (
                   <tr key={delivery.id} data-delivery={delivery.id}>
-                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">{delivery.event}</td>
+                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">
+                      <button
+                        type="button"
+                        className="rounded font-medium text-emerald-700 hover:underline dark:text-emerald-400"
+                        aria-label={`Details of ${delivery.event} to ${delivery.url}`}
+                        onClick={() => setOpened(delivery)}
+                      >
+                        {delivery.event}
+                      </button>
+                    </td>
                     <td className="px-3 py-2">
                       <Badge tone={STATE_INFO[delivery.state].tone}>{STATE_INFO[delivery.state].label}</Badge>
                     </td>
@@ -199,6 +210,7 @@ export function DeliveriesPanel({ session }: { session: TSession }) {
           />
         </>
       )}
+      <DeliveryDetail session={session.name} delivery={opened} onClose={() => setOpened(null)} />
     </div>
   );
 }
