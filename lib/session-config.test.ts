@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ZSessionConfigSchema, findStrippedKeys } from "./session-config";
+import { ZSessionConfigSchema, findStrippedKeys, restartingFieldsChanged } from "./session-config";
 
 const parse = (config: unknown) => ZSessionConfigSchema.safeParse(config);
 const issuePaths = (config: unknown) => {
@@ -84,5 +84,28 @@ describe("ZSessionConfigSchema", () => {
     expect(result.success).toBe(true);
     expect(result.data).toEqual({ debug: true, webhooks: [{ url: "http://x.test", events: [] }], metadata: { free: "form" } });
     expect(findStrippedKeys(input, result.data)).toEqual(["bogus", "webhooks.0.extra"]);
+  });
+});
+
+describe("restartingFieldsChanged", () => {
+  it("ignores the live fields (metadata, webhooks, ignore)", () => {
+    expect(
+      restartingFieldsChanged(
+        { metadata: { a: "1" }, webhooks: [], ignore: { groups: true }, debug: true },
+        { metadata: { a: "2" }, webhooks: [{ url: "http://x", events: ["message"] }], ignore: null, debug: true },
+      ),
+    ).toEqual([]);
+  });
+
+  it("names every other field that changed, whatever the key order; absent, null and empty are the same", () => {
+    expect(
+      restartingFieldsChanged({ client: { deviceName: "A", browserName: "B" } }, { client: { browserName: "B", deviceName: "A" } }),
+    ).toEqual([]);
+    expect(restartingFieldsChanged({ proxy: null, client: {} }, { debug: undefined })).toEqual([]);
+    expect(restartingFieldsChanged({ debug: false, proxy: { server: "a:1" } }, { debug: true, proxy: { server: "b:1" } })).toEqual([
+      "debug",
+      "proxy",
+    ]);
+    expect(restartingFieldsChanged(null, { webjs: { tagsEventsOn: true } })).toEqual(["webjs"]);
   });
 });

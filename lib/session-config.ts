@@ -129,3 +129,37 @@ export function findStrippedKeys(input: unknown, output: unknown, path: string[]
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The config fields a running session takes without a restart: the browser never reads them. Events are
+ * published under the session's current config (metadata in the envelope, webhooks as targets, ignore as
+ * the chat filter), so a change to these applies to the next event. Every other field restarts it.
+ */
+export const LIVE_CONFIG_FIELDS = ["metadata", "webhooks", "ignore"] as const satisfies readonly (keyof TSessionConfig)[];
+
+/**
+ * The fields outside LIVE_CONFIG_FIELDS whose value differs between `before` and `after` (a running
+ * session restarts to apply them). Absent, null and empty objects count as the same; order of keys does not.
+ */
+export function restartingFieldsChanged(before: TSessionConfig | null | undefined, after: TSessionConfig | null | undefined): string[] {
+  const live = new Set<string>(LIVE_CONFIG_FIELDS);
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})].filter((key) => !live.has(key)));
+  const read = (config: TSessionConfig | null | undefined, key: string) => (config as Record<string, unknown> | null | undefined)?.[key];
+  return [...keys].filter((key) => canonical(read(before, key)) !== canonical(read(after, key))).sort();
+}
+
+/** JSON with sorted keys, without null or undefined values and objects left empty; undefined when nothing is left. */
+function canonical(value: unknown): string | undefined {
+  const strip = (v: unknown): unknown => {
+    if (v === null || v === undefined) return undefined;
+    if (Array.isArray(v)) return v.map((item) => strip(item) ?? null);
+    if (!isPlainObject(v)) return v;
+    const entries = Object.keys(v)
+      .sort()
+      .map((key) => [key, strip(v[key])] as const)
+      .filter(([, item]) => item !== undefined);
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  };
+  const stripped = strip(value);
+  return stripped === undefined ? undefined : JSON.stringify(stripped);
+}

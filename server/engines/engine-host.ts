@@ -272,6 +272,17 @@ export class EngineHost {
   }
 
   /**
+   * A running session takes `config` without a restart: for what is read as events happen (metadata,
+   * webhooks, ignore; the caller checked that nothing else changed, lib/session-config.ts). Later
+   * restarts, automatic ones included, use it too. A stopped session has nothing to apply it to.
+   */
+  applyConfig(name: string, config: TSessionConfig): Promise<SessionSnapshot> {
+    return this.enqueue(name, async (runtime) => {
+      if (runtime.status !== "STOPPED") runtime.config = config;
+    });
+  }
+
+  /**
    * Unlink the device (if logged in), stop, wipe auth data; start again with `config` if it was running.
    * The caller passes null to leave it stopped.
    */
@@ -628,7 +639,6 @@ export class EngineHost {
     runtime.lastFailure = { reason: stated, timestamp: now };
     if (detail.disconnect) runtime.lastDisconnect = { reason: detail.disconnect, timestamp: now };
     if (restart && !runtime.gaveUp) {
-      const config = runtime.config;
       runtime.restartAt = now + delay;
       runtime.restartDelayMs = delay;
       runtime.restartTimer = this.options.clock.setTimeout(() => {
@@ -637,7 +647,8 @@ export class EngineHost {
         runtime.restartDelayMs = null;
         void this.enqueue(runtime.name, async () => {
           if (runtime.status !== "FAILED" || runtime.engine) return; // stopped or restarted meanwhile
-          await this.launch(runtime, config, `automatic restart after failure: ${reason}`);
+          // The config as it is then: one applied live meanwhile (applyConfig) counts.
+          await this.launch(runtime, runtime.config, `automatic restart after failure: ${reason}`);
           this.emit({ type: "restart", session: runtime.name, reason: detail.cause ?? "engine" });
         });
       }, delay);

@@ -121,6 +121,23 @@ describe("lifecycle", () => {
     await expect(updateSession(ctx, "missing", {})).rejects.toMatchObject({ code: "session_not_found" });
   });
 
+  it("updateSession applies metadata, webhooks and ignore to a running session without restarting it", async () => {
+    await createSession(ctx, { name: "a", start: true, config: { webhooks: [HOOK], metadata: { k: "v" }, debug: true } });
+    const shown = await getSession(ctx, "a");
+    const live = { ...shown.config, metadata: { k: "w" }, webhooks: [], ignore: { groups: true } };
+    const updated = await updateSession(ctx, "a", live);
+    expect(updated.config).toMatchObject({ metadata: { k: "w" }, webhooks: [], ignore: { groups: true } });
+    // The same engine runs on, with the new config for its next events (and for any later restart).
+    expect(t.factory.engines).toHaveLength(1);
+    expect(t.factory.engines[0].calls).toEqual(["start"]);
+    expect(ctx.host.config("a")).toMatchObject({ metadata: { k: "w" }, webhooks: [], ignore: { groups: true }, debug: true });
+    expect((await findStoredSession(ctx.db, "a"))!.config.metadata).toEqual({ k: "w" });
+
+    // A field the browser reads restarts it.
+    await updateSession(ctx, "a", { ...live, debug: false });
+    expect(t.factory.engines).toHaveLength(2);
+  });
+
   it("logoutSession unlinks, forgets the account, keeps the config and starts again if it was running", async () => {
     await createSession(ctx, { name: "a", start: true, config: { metadata: { k: "v" } } });
     t.factory.last("a").emit({ type: "authenticated", me: ME, reason: "authenticated" });
