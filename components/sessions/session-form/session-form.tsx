@@ -1,7 +1,8 @@
 "use client";
 
 import type { ReactNode } from "react";
-import type { TFormMode } from "@/lib/dashboard-config-draft";
+import { bodyFromDraft, type TFormMode } from "@/lib/dashboard-config-draft";
+import type { TSessionConfig } from "@/lib/session-config";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
 import { EngineOptionsSection } from "./engine-options-section";
@@ -27,14 +28,20 @@ export function SessionForm<M extends TFormMode>({
   onCancel,
   notice,
   ...options
-}: TSessionFormOptions<M> & { submitLabel: string; onCancel: () => void; notice?: ReactNode }) {
+}: TSessionFormOptions<M> & {
+  /** Either fixed, or from the config as the form holds it now (the edit page: whether saving restarts). */
+  submitLabel: string | ((config: TSessionConfig) => string);
+  onCancel: () => void;
+  notice?: ReactNode | ((config: TSessionConfig) => ReactNode);
+}) {
   const { mode } = options;
   const { draft, fields, errors, formError, summaryRef, busy, dirty, leaveGuard, submit, tab, switchTab, json, hiddenSecrets, reveal } =
     useSessionForm(options);
+  const current = () => ((bodyFromDraft(draft, mode) as { config?: TSessionConfig }).config ?? {}) as TSessionConfig;
   return (
     <form onSubmit={submit} noValidate aria-label={mode === "create" ? "New session" : "Edit session"}>
       <ErrorSummary ref={summaryRef} errors={errors} formError={formError} />
-      {notice}
+      {typeof notice === "function" ? notice(current()) : notice}
       {hiddenSecrets && <HiddenSecretsNotice revealing={reveal.running} error={reveal.error} onReveal={reveal.run} />}
 
       <Tabs
@@ -74,7 +81,12 @@ export function SessionForm<M extends TFormMode>({
         />
       </TabPanel>
 
-      <FormActions dirty={dirty} busy={busy} submitLabel={submitLabel} onCancel={() => leaveGuard.leaveWith(onCancel)} />
+      <FormActions
+        dirty={dirty}
+        busy={busy}
+        submitLabel={typeof submitLabel === "function" ? submitLabel(current()) : submitLabel}
+        onCancel={() => leaveGuard.leaveWith(onCancel)}
+      />
       <ConfirmDialog
         open={leaveGuard.asking}
         title="Leave without saving?"

@@ -7,6 +7,8 @@ import { useRef, useState } from "react";
 import { getRevealedConfig, isApiError, updateSession } from "@/lib/api-client";
 import { draftFromConfig } from "@/lib/dashboard-config-draft";
 import type { TSessionFormBody } from "@/lib/dashboard-config-validation";
+import { fieldLabel } from "@/lib/dashboard-field-labels";
+import { restartingFieldsChanged, type TSessionConfig } from "@/lib/session-config";
 import { isRunningStatus } from "@/lib/session-status";
 import { queryKeys } from "@/components/data/query-keys";
 import { useSession } from "@/components/data/sessions";
@@ -82,12 +84,23 @@ export function EditSessionView({ name }: { name: string }) {
   }
 
   const running = isRunningStatus(query.data.status);
+  const loaded = query.data.config;
+  // Only a change the browser reads restarts a running session (the API decides the same way, lib/session-config.ts).
+  const restarts = (config: TSessionConfig | undefined) => running && restartingFieldsChanged(loaded, config).length > 0;
 
   async function save(body: TSessionFormBody<"edit">) {
+    const restarted = restarts(body.config ?? {});
     const session = await updateSession(name, body.config ?? {});
     queryClient.setQueryData(queryKeys.detail(name), session);
     void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
-    toast.success("Configuration saved", running ? "The session restarts with it." : undefined);
+    toast.success(
+      "Configuration saved",
+      restarted
+        ? "The session restarts with it."
+        : running
+          ? "The running session uses it from its next event, without a restart."
+          : undefined,
+    );
     router.push(`/sessions/${encodeURIComponent(name)}`);
   }
 
@@ -106,19 +119,23 @@ export function EditSessionView({ name }: { name: string }) {
       <SessionForm
         mode="edit"
         initial={initial}
-        submitLabel={running ? "Save and restart" : "Save"}
+        submitLabel={(config) => (restarts(config) ? "Save and restart" : "Save")}
         onCancel={() => router.push(`/sessions/${encodeURIComponent(name)}`)}
         onRevealSecrets={() => getRevealedConfig(name)}
-        notice={
-          running ? (
+        notice={(config) =>
+          restarts(config) ? (
             <Alert tone="warning" title="Saving restarts this session" className="mb-4">
-              It is {query.data.status.toLowerCase().replace(/_/g, " ")}: it stops and starts again with the new configuration. Its WhatsApp
-              login is kept.
+              It is {query.data.status.toLowerCase().replace(/_/g, " ")}: a change to{" "}
+              {restartingFieldsChanged(loaded, config)
+                .map((field) => fieldLabel(`config.${field}`))
+                .join(", ")}{" "}
+              takes a restart, so it stops and starts again with the new configuration. Its WhatsApp login is kept. Metadata, webhooks and
+              ignored chats alone apply without one.
             </Alert>
           ) : undefined
         }
         onSubmit={(body) =>
-          running
+          restarts(body.config ?? {})
             ? new Promise<void | "cancelled">((resolve, reject) => {
                 pending.current = { body, resolve, reject };
                 setConfirm(true);
