@@ -25,8 +25,9 @@ const PAGE = `<!doctype html>
     #bar a { color: var(--accent); font-weight: 600; font-size: .875rem; text-decoration: none; }
     #bar a:hover { text-decoration: underline; }
     #bar span { font-weight: 600; }
-    #key { display: none; max-width: 28rem; margin: 4rem auto; padding: 1.5rem; border: 1px solid var(--line); border-radius: 12px;
+    #key { display: none; max-width: 28rem; margin: 4rem 1rem; padding: 1.5rem; border: 1px solid var(--line); border-radius: 12px;
       background: var(--card); box-shadow: 0 1px 2px rgb(0 0 0 / .06); }
+    @media (min-width: 32rem) { #key { margin: 4rem auto; } }
     #key h1 { margin: 0 0 .5rem; font-size: 1.25rem; }
     #key p { color: var(--muted); font-size: .875rem; line-height: 1.5; }
     #key label { display: block; margin-top: 1rem; font-size: .875rem; font-weight: 600; }
