@@ -14,6 +14,7 @@ import * as sessionsSessionHistory from "./api/sessions/[session]/history/route"
 import * as sessionsSessionResources from "./api/sessions/[session]/resources/route";
 import * as sessionsSessionLogout from "./api/sessions/[session]/logout/route";
 import * as sessionsSessionMe from "./api/sessions/[session]/me/route";
+import * as sessionsSessionProfilePicture from "./api/sessions/[session]/profile-picture/route";
 import * as sessionsSessionRestart from "./api/sessions/[session]/restart/route";
 import * as sessionsSession from "./api/sessions/[session]/route";
 import * as sessionsSessionStart from "./api/sessions/[session]/start/route";
@@ -52,6 +53,7 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/sessions/[session]/history", module: sessionsSessionHistory },
   { pattern: "/api/sessions/[session]/logout", module: sessionsSessionLogout },
   { pattern: "/api/sessions/[session]/me", module: sessionsSessionMe },
+  { pattern: "/api/sessions/[session]/profile-picture", module: sessionsSessionProfilePicture },
   { pattern: "/api/sessions/[session]/resources", module: sessionsSessionResources },
   { pattern: "/api/sessions/[session]/restart", module: sessionsSessionRestart },
   { pattern: "/api/sessions/[session]", module: sessionsSession },

@@ -2,7 +2,7 @@ import { testHostOptions } from "@/test/support/test-host";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock, settle } from "@/test/support/fake-clock";
 import { FakeEngineFactory } from "@/server/engines/fake/fake-engine";
-import { EngineHost, type HostEvent } from "./engine-host";
+import { EngineHost, PROFILE_PICTURE_TTL_MS, type HostEvent } from "./engine-host";
 
 const ME = { id: "15550001111@c.us", pushName: "Alice" };
 
@@ -21,6 +21,27 @@ describe("EngineHost", () => {
   });
 
   const statuses = (name = "s") => host.snapshot(name).statuses.map((s) => s.status);
+
+  it("profilePicture: none before login; then asked of the engine once per PROFILE_PICTURE_TTL_MS and per run", async () => {
+    await host.start("s", {});
+    expect(await host.profilePicture("s")).toBeNull();
+    factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    const picture = await host.profilePicture("s");
+    expect(picture?.contentType).toBe("image/png");
+    await host.profilePicture("s");
+    const asked = () => factory.engines.flatMap((engine) => engine.calls).filter((call) => call === "profilePicture").length;
+    expect(asked()).toBe(1);
+    await clock.advance(PROFILE_PICTURE_TTL_MS);
+    await host.profilePicture("s");
+    expect(asked()).toBe(2);
+    // A new run asks again.
+    await host.restart("s", {});
+    factory.last().emit({ type: "authenticated", me: ME, reason: "authenticated" });
+    await host.profilePicture("s");
+    expect(asked()).toBe(3);
+    await host.stop("s");
+    expect(await host.profilePicture("s")).toBeNull();
+  });
 
   it("start is idempotent and goes STARTING", async () => {
     await host.start("s", {});

@@ -18,7 +18,7 @@ import { SerialQueue } from "@/lib/serial-queue";
 import { settleWithin } from "@/lib/timeout";
 import { STATUS_HISTORY_LENGTH, canTransition, foldStatusChange, type TSessionStatus, type TStatusChange } from "@/lib/session-status";
 import type { Clock, ClockTimer } from "./clock";
-import type { AccountState, Engine, EngineEvent, EngineFactory, RestrictionKind } from "./engine";
+import type { AccountState, Engine, EngineEvent, EngineFactory, RestrictionKind, TProfilePicture } from "./engine";
 import { describeSuspicion, judgeProbe, type HealthSettings, type ProbeOutcome, type Suspicion } from "./health-check";
 
 /** How long a logged-in session waits for its account before it is announced WORKING anyway. */
@@ -27,6 +27,8 @@ const ACCOUNT_WAIT_MS = 3000;
 const ACCOUNT_READ_TIMEOUT_MS = 15_000;
 /** The longest delay a timer takes (setTimeout's limit, about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** How long a fetched profile picture is served before the engine is asked again. */
+export const PROFILE_PICTURE_TTL_MS = 10 * 60_000;
 
 /** What the host knows about one session right now. */
 export interface SessionSnapshot {
@@ -119,6 +121,8 @@ interface Runtime {
   pulse: PulseState;
   engine: Engine | null;
   config: TSessionConfig;
+  /** The account's profile picture as last fetched in this run (for whom, when); see profilePicture(). */
+  profilePicture: { account: string | null; at: number; picture: TProfilePicture | null } | null;
   /** Bumped whenever an engine is replaced, so late events of an old engine are dropped. */
   generation: number;
   /** Failures in a row: set back to 0 by a start by hand or after `stableMs` of WORKING. */
@@ -217,6 +221,26 @@ export class EngineHost {
   /** The config the session was last started with (what its events are published under). */
   config(name: string): TSessionConfig {
     return this.runtimes.get(name)?.config ?? {};
+  }
+
+  /**
+   * The logged-in account's profile picture, asked of the engine at most once per PROFILE_PICTURE_TTL_MS
+   * per run and account (a dashboard shows it on every page). null when the session is not WORKING or the
+   * account has none; rejects when the engine could not get it.
+   */
+  async profilePicture(name: string): Promise<TProfilePicture | null> {
+    const runtime = this.runtimes.get(name);
+    const engine = runtime?.engine;
+    if (!runtime || !engine || runtime.status !== "WORKING") return null;
+    const account = runtime.me?.id ?? null;
+    const now = this.options.clock.now();
+    const cached = runtime.profilePicture;
+    if (cached && cached.account === account && now - cached.at < PROFILE_PICTURE_TTL_MS) return cached.picture;
+    const generation = runtime.generation;
+    const picture = await engine.profilePicture();
+    // Kept only for the run it was asked of.
+    if (generation === runtime.generation) runtime.profilePicture = { account, at: now, picture };
+    return picture;
   }
 
   /** The live engine, for QR, pairing codes and screenshots; null when not running. */
@@ -352,6 +376,7 @@ export class EngineHost {
         pulse: { timer: null, offTimer: null, lastAt: null },
         engine: null,
         config: {},
+        profilePicture: null,
         generation: 0,
         consecutiveFailures: 0,
         gaveUp: false,
@@ -390,6 +415,7 @@ export class EngineHost {
     const generation = ++runtime.generation;
     runtime.config = config;
     runtime.qr = null;
+    runtime.profilePicture = null;
     // A new client: the connection state, presence and page of the previous one say nothing about it.
     runtime.probe.state = null;
     runtime.presence = null;

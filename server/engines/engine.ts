@@ -18,6 +18,8 @@ export interface Engine {
   refreshQr(): Promise<void>;
   requestPairingCode(phoneNumber: string): Promise<string>;
   screenshot(): Promise<Buffer>;
+  /** The logged-in account's profile picture, its bytes; null when it has none (or hides it). */
+  profilePicture(): Promise<TProfilePicture | null>;
   /** Engine facts for the API's `engine` field (e.g. WWebVersion, state). */
   info(): Promise<Record<string, unknown>>;
   /**
@@ -39,6 +41,12 @@ export interface Engine {
 }
 
 /** A running browser: its pid (also its process group) and the profile every one of its processes names. */
+/** An image as served: its bytes and Content-Type. */
+export interface TProfilePicture {
+  bytes: Buffer;
+  contentType: string;
+}
+
 export interface BrowserProcess {
   pid: number;
   profileDir: string;

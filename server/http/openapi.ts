@@ -239,6 +239,16 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           },
         },
       },
+      "/api/sessions/{session}/profile-picture": {
+        get: {
+          tags: ["Sessions"],
+          summary: "The account's profile picture",
+          description:
+            "The logged-in account's profile picture, fetched by Switchboard from WhatsApp and kept 10 minutes, so a page can show it without loading another site's image. 404 when the session is not logged in or the account has none.",
+          parameters: [sessionParam],
+          responses: { "200": imageResponses, "404": errorResponse("Not logged in, or no picture"), ...common },
+        },
+      },
       "/api/sessions/{session}/start": sessionAction("Start a session", "Idempotent."),
       "/api/sessions/{session}/stop": sessionAction("Stop a session", "Idempotent; does not log out."),
       "/api/sessions/{session}/logout": sessionAction("Log out", "Removes auth data, keeps the config, starts again if it was running."),

@@ -10,6 +10,7 @@ import type {
   EngineOptions,
   EngineProbe,
   RestrictionKind,
+  TProfilePicture,
 } from "../engine";
 
 /**
@@ -114,6 +115,10 @@ export class FakeEngine implements Engine {
   }
   async screenshot(): Promise<Buffer> {
     return Buffer.from(BLANK_PNG, "base64");
+  }
+  async profilePicture(): Promise<TProfilePicture | null> {
+    this.calls.push("profilePicture");
+    return { bytes: Buffer.from(BLANK_PNG, "base64"), contentType: "image/png" };
   }
   async info(): Promise<Record<string, unknown>> {
     return { WWebVersion: PLAIN_ACCOUNT.webVersion, state: "CONNECTED" };

@@ -3,7 +3,7 @@ import type wweb from "whatsapp-web.js";
 import type { TAccount, TPresence } from "@/lib/session";
 import { settleWithin, valueWithin } from "@/lib/timeout";
 import { connectionFaultReason, restartHelps } from "../connection-faults";
-import type { AccountState, BrowserProcess, Engine, EngineEvent, EngineProbe, RestrictionKind } from "../engine";
+import type { AccountState, BrowserProcess, Engine, EngineEvent, EngineProbe, RestrictionKind, TProfilePicture } from "../engine";
 import { catchListenerFailures, type ListenerRegistry } from "./catch-listener-failures";
 import { classifyState } from "./connection-state";
 import type { BrowserLookup } from "./find-chromium";
@@ -132,6 +132,14 @@ export class WebjsEngine implements Engine {
 
   async screenshot(): Promise<Buffer> {
     return Buffer.from(await this.openClient().pupPage.screenshot({ type: "png" }));
+  }
+
+  async profilePicture(): Promise<TProfilePicture | null> {
+    const client = this.openClient();
+    const id = (client.info as { wid?: { _serialized?: string } } | undefined)?.wid?._serialized;
+    if (!id) return null;
+    const url = await client.getProfilePicUrl(id);
+    return url ? fetchProfilePicture(url) : null;
   }
 
   async info(): Promise<Record<string, unknown>> {
@@ -432,4 +440,24 @@ interface WhatsAppWindow {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A picture larger than this is not a WhatsApp profile picture (they are a few dozen kB). */
+const PROFILE_PICTURE_MAX_BYTES = 2 * 1024 * 1024;
+const PROFILE_PICTURE_TIMEOUT_MS = 10_000;
+
+/**
+ * Fetches the picture from WhatsApp's CDN (the URL getProfilePicUrl gave), from this server, so the dashboard
+ * loads it from Switchboard and its content security policy allows no other site's images.
+ */
+async function fetchProfilePicture(url: string): Promise<TProfilePicture> {
+  if (!url.startsWith("https://")) throw new Error("the profile picture's address is not https");
+  const response = await fetch(url, { signal: AbortSignal.timeout(PROFILE_PICTURE_TIMEOUT_MS), redirect: "follow" });
+  if (!response.ok) throw new Error(`WhatsApp answered HTTP ${response.status} for the profile picture`);
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!/^image\/(jpeg|png|webp)$/.test(contentType.split(";")[0].trim()))
+    throw new Error(`the profile picture is not an image (${contentType})`);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > PROFILE_PICTURE_MAX_BYTES) throw new Error("the profile picture is too large");
+  return { bytes, contentType: contentType.split(";")[0].trim() };
 }
