@@ -8,6 +8,7 @@ import { ZPairingCodeRequestSchema } from "@/lib/session";
 import { useStaleSince } from "@/components/data/realtime";
 import { useQr } from "@/components/data/sessions";
 import { formatPhone } from "@/components/sessions/metadata-chips";
+import { ProfilePicture } from "@/components/sessions/profile-picture";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -276,32 +277,35 @@ function AccountPanel({ session }: { session: TSession }) {
       <CardHeader id="account-title" title="Account" description="The WhatsApp account this session is logged in as." />
       <CardBody>
         {session.me ? (
-          <dl className="grid gap-4 sm:grid-cols-3" data-testid="me">
-            <div>
-              <dt className="text-xs text-zinc-500 dark:text-zinc-400">Phone</dt>
-              <dd className="mt-1 font-mono text-sm font-medium tabular-nums">{phone}</dd>
-            </div>
-            <div>
-              <dt className="text-xs text-zinc-500 dark:text-zinc-400">Push name</dt>
-              <dd className="mt-1 text-sm font-medium">{session.me.pushName ?? "—"}</dd>
-            </div>
-            <div className="min-w-0">
-              <dt className="text-xs text-zinc-500 dark:text-zinc-400">Id</dt>
-              <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300">{session.me.id}</dd>
-            </div>
-            <div className="min-w-0">
-              <dt className="text-xs text-zinc-500 dark:text-zinc-400">LID</dt>
-              <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-lid">
-                {session.me.lid ?? "—"}
-              </dd>
-            </div>
-            <div className="min-w-0 sm:col-span-2">
-              <dt className="text-xs text-zinc-500 dark:text-zinc-400">This device</dt>
-              <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-jid">
-                {session.me.jid ?? "—"}
-              </dd>
-            </div>
-          </dl>
+          <div className="flex items-start gap-4">
+            <ProfilePicture session={session} className="size-12" />
+            <dl className="grid min-w-0 flex-1 gap-4 sm:grid-cols-3" data-testid="me">
+              <div>
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Phone</dt>
+                <dd className="mt-1 font-mono text-sm font-medium tabular-nums">{phone}</dd>
+              </div>
+              <div>
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Push name</dt>
+                <dd className="mt-1 text-sm font-medium">{session.me.pushName ?? "—"}</dd>
+              </div>
+              <div className="min-w-0">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Id</dt>
+                <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300">{session.me.id}</dd>
+              </div>
+              <div className="min-w-0">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">LID</dt>
+                <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-lid">
+                  {session.me.lid ?? "—"}
+                </dd>
+              </div>
+              <div className="min-w-0 sm:col-span-2">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">This device</dt>
+                <dd className="mt-1 truncate font-mono text-[13px] text-zinc-600 dark:text-zinc-300" data-testid="me-jid">
+                  {session.me.jid ?? "—"}
+                </dd>
+              </div>
+            </dl>
+          </div>
         ) : (
           <Alert tone="info">Logged in; the account details are still loading from WhatsApp.</Alert>
         )}

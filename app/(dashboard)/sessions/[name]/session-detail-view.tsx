@@ -23,6 +23,7 @@ import { ChevronLeftIcon, EditIcon, LogoutIcon, PlayIcon, RefreshIcon, StopIcon,
 import { Skeleton } from "@/components/ui/skeleton";
 import { TabPanel, Tabs } from "@/components/ui/tabs";
 import { ActivityTime } from "@/components/sessions/activity-time";
+import { ProfilePicture } from "@/components/sessions/profile-picture";
 import { useToast } from "@/components/ui/toast";
 import { DeliveriesPanel } from "./deliveries-panel";
 import { EventStream } from "./event-stream";
@@ -281,6 +282,7 @@ export function SessionDetailView({ name }: { name: string }) {
 function Summary({ session }: { session: TSession }) {
   return (
     <span className="flex flex-wrap items-center gap-x-4 gap-y-1.5">
+      <ProfilePicture session={session} className="size-6" />
       <span className="font-mono tabular-nums">{formatPhone(session.me?.id) ?? "Not logged in"}</span>
       {session.me?.pushName && <span>{session.me.pushName}</span>}
       <span className="font-mono text-xs">{session.engine.engine}</span>
