@@ -226,7 +226,7 @@ export class EngineHost {
   /**
    * The logged-in account's profile picture, asked of the engine at most once per PROFILE_PICTURE_TTL_MS
    * per run and account (a dashboard shows it on every page). null when the session is not WORKING or the
-   * account has none; rejects when the engine could not get it.
+   * account has none; rejects when the engine could not get it (and answers null until the time is up).
    */
   async profilePicture(name: string): Promise<TProfilePicture | null> {
     const runtime = this.runtimes.get(name);
@@ -237,10 +237,19 @@ export class EngineHost {
     const cached = runtime.profilePicture;
     if (cached && cached.account === account && now - cached.at < PROFILE_PICTURE_TTL_MS) return cached.picture;
     const generation = runtime.generation;
-    const picture = await engine.profilePicture();
-    // Kept only for the run it was asked of.
-    if (generation === runtime.generation) runtime.profilePicture = { account, at: now, picture };
-    return picture;
+    const keep = (picture: TProfilePicture | null) => {
+      // Kept only for the run it was asked of.
+      if (generation === runtime.generation) runtime.profilePicture = { account, at: now, picture };
+    };
+    try {
+      const picture = await engine.profilePicture();
+      keep(picture);
+      return picture;
+    } catch (error) {
+      // A failure is not asked again before the time is up either: until then there is no picture.
+      keep(null);
+      throw error;
+    }
   }
 
   /** The live engine, for QR, pairing codes and screenshots; null when not running. */
