@@ -55,6 +55,8 @@ test("a logged-in session shows its picture, loaded from Switchboard; the API an
     await page.getByRole("dialog").getByRole("button", { name: "Stop session" }).click();
     await expect(pictures).toHaveCount(0);
     await page.getByRole("button", { name: "Start", exact: true }).click();
+    await expect.poll(async () => (await api.get<{ status: string }>(`/api/sessions/${SESSION}`)).body.status).toBe("WORKING");
+    await expect(page.getByTestId("status-badge").first()).toHaveAttribute("data-status", "WORKING");
     await expect(pictures).toHaveCount(2);
     await context.close();
   }
