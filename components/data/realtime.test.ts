@@ -29,6 +29,18 @@ describe("pushed messages", () => {
     expect(errors).not.toHaveBeenCalled();
   });
 
+  it("a delivery.update marks that delivery's open detail for asking again, and no other", () => {
+    const queryClient = new QueryClient();
+    const realtime = new Realtime(queryClient);
+    const detail = queryKeys.delivery("s1", delivery.id);
+    const other = queryKeys.delivery("s1", "dlv_other");
+    queryClient.setQueryData(detail, { id: delivery.id });
+    queryClient.setQueryData(other, { id: "dlv_other" });
+    realtime.receive("delivery.update", { session: "s1", delivery });
+    expect(queryClient.getQueryState(detail)?.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(other)?.isInvalidated).toBe(false);
+  });
+
   it("a delivery.update older than the row on screen leaves the row as it is", () => {
     const { realtime, list } = setup();
     realtime.receive("delivery.update", { session: "s1", delivery });
