@@ -220,3 +220,17 @@ test("saving metadata, webhooks or ignore applies to the running session without
     .toContainEqual({ tenant: "acme" });
   await page.context().close();
 });
+
+test("a QR code whose time ran out before the next one arrived is blurred and says it expired", async ({ browser, server }) => {
+  const page = await openSession(browser, server);
+  const canvas = page.getByTestId("qr-canvas");
+  await expect(canvas).toBeVisible({ timeout: 45_000 });
+  await expect(canvas).not.toHaveAttribute("data-stale", /.*/);
+  // The page's clock jumps past the code's lifetime (its timers keep running); the double rotates no code meanwhile.
+  await page.clock.install();
+  await page.clock.setSystemTime(Date.now() + 61_000);
+  await expect(canvas).toHaveAttribute("data-stale", "expired");
+  await expect(page.getByTestId("qr-stale")).toContainText("This code expired");
+  await expect(page.getByTestId("qr-countdown")).toHaveAttribute("data-seconds-left", "0");
+  await page.context().close();
+});
