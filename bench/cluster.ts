@@ -227,8 +227,8 @@ async function measureThroughput(cluster: Cluster, receiver: Receiver): Promise<
   const names = (await listAll(cluster.workers[0])).map((s) => s.name);
   const config = { metadata: { "fake.eventEveryMs": String(fast) }, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
   const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
-  const emitFast = () => inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config }));
-  const stopEmitting = () => inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config: quiet }));
+  const emitFast = () => setPace(cluster, names, config);
+  const stopEmitting = () => setPace(cluster, names, quiet);
 
   receiver.receiptTimes.length = 0;
   await emitFast();
@@ -544,11 +544,19 @@ async function load(url: string, apiKey: string, path: string): Promise<{ p99: n
   return { p99: result.latency.p99, rps: result.requests.average };
 }
 
+/** Writes each session's config and restarts it: the fake engine reads its pace (metadata) at start, and metadata alone applies without a restart. */
+async function setPace(cluster: Cluster, names: string[], config: object): Promise<void> {
+  await inBatches(names.length, 20, async (i) => {
+    await cluster.api.put(`/api/sessions/${names[i]}`, { config });
+    await cluster.api.post(`/api/sessions/${names[i]}/restart`);
+  });
+}
+
 /** Quiets every session's events, waits until every stored event reached the receiver or stopped moving, returns the stored ids. */
 async function settleWebhooks(cluster: Cluster, receiver: Receiver): Promise<Set<string>> {
   const names = (await listAll(cluster.workers[0])).map((s) => s.name);
   const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
-  await inBatches(names.length, 20, (i) => cluster.api.put(`/api/sessions/${names[i]}`, { config: quiet }));
+  await setPace(cluster, names, quiet);
   const client = new pg.Client({ connectionString: cluster.databaseUrl });
   await client.connect();
   try {

@@ -247,26 +247,33 @@ test.describe("lifecycle", () => {
     expect((await api.get("/api/sessions/ghost/me")).status).toBe(404);
   });
 
-  test("restart works from STOPPED; PUT restarts a running session with the new config", async ({ api }) => {
+  test("restart works from STOPPED; PUT restarts a running session when a field its browser reads changed, and not for metadata", async ({
+    api,
+  }) => {
     const restarted = await api.post<Session>("/api/sessions/alpha/restart");
     expect(restarted.status).toBe(201);
     await eventually(
       () => status(api, "alpha"),
       (s) => s === "SCAN_QR_CODE",
     );
-    const updated = await api.put<Session>("/api/sessions/alpha", { config: { metadata: { v: "2" } } });
-    expect(updated.body.config).toEqual({ metadata: { v: "2" } });
+    const updated = await api.put<Session>("/api/sessions/alpha", { config: { metadata: { v: "2" }, debug: true } });
+    expect(updated.body.config).toEqual({ metadata: { v: "2" }, debug: true });
     expect(updated.body.statuses.some((s) => s.reason === "config updated")).toBe(true);
     await eventually(
       () => status(api, "alpha"),
       (s) => s === "SCAN_QR_CODE",
     );
+    const restarts = updated.body.statuses.filter((s) => s.reason === "config updated").length;
+    const live = await api.put<Session>("/api/sessions/alpha", { config: { metadata: { v: "3" }, debug: true } });
+    expect(live.body.config).toEqual({ metadata: { v: "3" }, debug: true });
+    expect(live.body.status).toBe("SCAN_QR_CODE");
+    expect(live.body.statuses.filter((s) => s.reason === "config updated").length).toBe(restarts);
   });
 
   test("logout keeps the config and starts again from scratch when it was running", async ({ server, api }) => {
     const response = await api.post<Session>("/api/sessions/alpha/logout");
     expect(response.status).toBe(201);
-    expect(response.body.config).toEqual({ metadata: { v: "2" } });
+    expect(response.body.config).toEqual({ metadata: { v: "3" }, debug: true });
     expect(response.body.me).toBeNull();
     await eventually(
       () => status(api, "alpha"),
