@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { memo, useDeferredValue, useEffect, useMemo, useState } from "react";
 import { ALL_EVENTS_LIMIT, type TLiveEvent } from "@/components/data/event-log";
+import { EventNameBadge, PauseAndClear, eventPreview } from "@/components/events/live-event-parts";
 import { useAllEventsRate, useAllLiveEvents, useRealtimeState } from "@/components/data/realtime";
 import { PageHeader } from "@/components/shell/app-shell";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -11,7 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, Select } from "@/components/ui/field";
-import { ActivityIcon, PauseIcon, PlayIcon, SearchIcon, TrashIcon, XIcon } from "@/components/ui/icons";
+import { ActivityIcon, SearchIcon, XIcon } from "@/components/ui/icons";
 import { formatTime } from "@/components/ui/time";
 import { EVENT_NAMES } from "@/lib/event-names";
 
@@ -118,26 +119,16 @@ export function EventMonitor() {
                   Clear filters
                 </Button>
               )}
-              <Button
-                size="sm"
-                variant="secondary"
-                icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />}
-                onClick={() => setPaused(paused ? null : { events, received })}
-              >
-                {paused ? `Resume${waiting > 0 ? ` (${waiting} new)` : ""}` : "Pause"}
-              </Button>
-              <Button
-                size="sm"
-                variant="ghost"
-                icon={<TrashIcon className="size-3.5" />}
-                onClick={() => {
+              <PauseAndClear
+                paused={paused !== null}
+                waiting={waiting}
+                onPause={() => setPaused(paused ? null : { events, received })}
+                onClear={() => {
                   clear();
                   setPaused(null);
                 }}
-                disabled={events.length === 0 && !paused}
-              >
-                Clear
-              </Button>
+                clearDisabled={events.length === 0 && !paused}
+              />
             </div>
           </div>
         </div>
@@ -188,16 +179,8 @@ function EventRate() {
   return <> · {rate < 10 ? rate.toFixed(1) : Math.round(rate)}/s</>;
 }
 
-const TONE: Partial<Record<string, BadgeTone>> = {
-  "session.status": "blue",
-  "engine.event": "neutral",
-  message: "green",
-  "message.any": "green",
-};
-
 const EventRow = memo(function EventRow({ item, onSession }: { item: TLiveEvent; onSession: (session: string) => void }) {
   const envelope = item.data as { payload?: unknown };
-  const raw = item.event === "engine.event" ? rawEventName(envelope.payload) : null;
   return (
     <li data-testid="monitor-event" data-session={item.session} data-event={item.event} data-key={item.key}>
       <details className="group">
@@ -215,14 +198,9 @@ const EventRow = memo(function EventRow({ item, onSession }: { item: TLiveEvent;
           >
             {item.session}
           </button>
-          <span className="flex shrink-0 items-center gap-1.5">
-            <Badge tone={TONE[item.event] ?? "violet"} className="font-mono">
-              {item.event}
-            </Badge>
-            {raw && <span className="font-mono text-xs text-zinc-600 dark:text-zinc-300">{raw}</span>}
-          </span>
+          <EventNameBadge event={item.event} payload={envelope.payload} />
           <span className="w-full min-w-0 truncate font-mono text-xs text-zinc-500 sm:w-auto sm:flex-1 dark:text-zinc-400">
-            {preview(envelope.payload)}
+            {eventPreview(envelope.payload, 200)}
           </span>
         </summary>
         <div className="border-t border-zinc-100 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-950">
@@ -242,17 +220,6 @@ const EventRow = memo(function EventRow({ item, onSession }: { item: TLiveEvent;
     </li>
   );
 });
-
-/** An engine.event's raw library event name (`message`, `qr`, `ready`…), when its payload has one. */
-function rawEventName(payload: unknown): string | null {
-  const name = (payload as { event?: unknown } | null)?.event;
-  return typeof name === "string" ? name : null;
-}
-
-function preview(payload: unknown): string {
-  const text = JSON.stringify(payload) ?? "";
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
 
 /** The envelope as lower-case JSON, what the text filter searches; made once per event. */
 const searchable = new WeakMap<TLiveEvent, string>();

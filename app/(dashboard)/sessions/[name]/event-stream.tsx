@@ -4,11 +4,9 @@ import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useLiveEvents } from "@/components/data/realtime";
 import { streamEvents, type TLiveEvent } from "@/components/data/event-log";
-import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
+import { EventNameBadge, PauseAndClear, eventPreview } from "@/components/events/live-event-parts";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Select, Switch } from "@/components/ui/field";
-import { PauseIcon, PlayIcon, TrashIcon } from "@/components/ui/icons";
 import { formatTime } from "@/components/ui/time";
 
 /** Events of this session as they happen (Socket.IO), newest first; kept in memory only. */
@@ -51,26 +49,16 @@ export function EventStream({ session }: { session: string }) {
           >
             Event monitor
           </Link>
-          <Button
-            size="sm"
-            variant="secondary"
-            icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />}
-            onClick={() => setPaused(paused ? null : events)}
-          >
-            {paused ? `Resume${waiting > 0 ? ` (${waiting} new)` : ""}` : "Pause"}
-          </Button>
-          <Button
-            size="sm"
-            variant="ghost"
-            icon={<TrashIcon className="size-3.5" />}
-            onClick={() => {
+          <PauseAndClear
+            paused={paused !== null}
+            waiting={waiting}
+            onPause={() => setPaused(paused ? null : events)}
+            onClear={() => {
               clear();
               setPaused(null);
             }}
-            disabled={events.length === 0}
-          >
-            Clear
-          </Button>
+            clearDisabled={events.length === 0}
+          />
         </div>
       </div>
       {shown.length === 0 ? (
@@ -92,16 +80,10 @@ export function EventStream({ session }: { session: string }) {
               <details className="group">
                 <summary className="flex cursor-pointer list-none items-center gap-3 px-3 py-2 text-[13px] hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
                   <span className="shrink-0 font-mono text-xs text-zinc-500 tabular-nums">{formatTime(item.timestamp)}</span>
-                  <Badge
-                    tone={item.event === "engine.event" ? "neutral" : item.event === "session.status" ? "blue" : "violet"}
-                    className="font-mono"
-                  >
-                    {item.event}
-                  </Badge>
-                  {item.event === "engine.event" && (
-                    <span className="shrink-0 font-mono text-xs text-zinc-600 dark:text-zinc-300">{libraryEvent(item)}</span>
-                  )}
-                  <span className="min-w-0 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{preview(item)}</span>
+                  <EventNameBadge event={item.event} payload={payloadOf(item)} />
+                  <span className="min-w-0 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">
+                    {eventPreview(item.kind === "event" ? payloadOf(item) : item.data, 160)}
+                  </span>
                 </summary>
                 <pre className="max-h-80 overflow-auto bg-zinc-50 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800 dark:bg-zinc-950 dark:text-zinc-200">
                   {JSON.stringify(item.data, null, 2)}
@@ -115,15 +97,8 @@ export function EventStream({ session }: { session: string }) {
   );
 }
 
-/** An engine.event envelope's library event name (`message`, `ready`…). */
-function libraryEvent(item: TLiveEvent): string {
-  const name = (item.data as { payload?: { event?: unknown } } | null)?.payload?.event;
-  return typeof name === "string" ? name : "";
-}
-
-function preview(item: TLiveEvent): string {
+/** An envelope's payload; the whole message when it has none. */
+function payloadOf(item: TLiveEvent): unknown {
   const data = item.data as { payload?: unknown } | null;
-  const body = item.kind === "event" && data && typeof data === "object" && "payload" in data ? data.payload : item.data;
-  const text = JSON.stringify(body) ?? "";
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  return data && typeof data === "object" && "payload" in data ? data.payload : item.data;
 }
