@@ -17,6 +17,7 @@ import { createWebjsEngineFactory } from "@/server/engines/webjs/webjs-engine-fa
 import { getEnv, type Env } from "@/server/env";
 import { dashboardAuth } from "@/server/auth/dashboard-auth";
 import { resolveApiKey } from "@/server/http/api-key";
+import { PrincipalResolver } from "@/server/keys/principals";
 import { createDirectRoutes } from "@/server/http/direct-routes";
 import { createHttpServer } from "@/server/http/http-server";
 import { trustForwardedHeaders } from "@/server/http/forwarded";
@@ -70,8 +71,13 @@ async function main(): Promise<void> {
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
   }
 
+  // WAHA_API_KEY is the root admin key; the Keys API's keys live in the database (server/keys/).
   const auth = remember<AuthState>("auth", () => ({
-    apiKey: resolveApiKey({ configured: env.apiKey, disabled: env.noApiKey, dataDir: env.dataDir, logger }),
+    keys: new PrincipalResolver({
+      db,
+      root: resolveApiKey({ configured: env.apiKey, disabled: env.noApiKey, dataDir: env.dataDir, logger }),
+      logger: logger.child({ module: "api-keys" }),
+    }),
   }));
 
   // Resolve the dashboard login now, so a generated password is printed at boot rather than on first use.
@@ -226,7 +232,7 @@ async function main(): Promise<void> {
     logger: logger.child({ module: "http" }),
     httpLogLevel: env.httpLogLevel,
   });
-  const realtime = new RealtimeServer({ host, apiKey: auth.apiKey, logger: logger.child({ module: "realtime" }) });
+  const realtime = new RealtimeServer({ host, keys: auth.keys, logger: logger.child({ module: "realtime" }) });
   realtime.attach(server);
   trustForwardedHeaders(server, env.trustedProxies);
   publisher.subscribe((envelope) => realtime.broadcastEnvelope(envelope));
@@ -282,6 +288,7 @@ async function main(): Promise<void> {
     await host.stopAll();
     await history.whenIdle();
     await dispatcher.stop();
+    await auth.keys.flush();
     await cluster?.leave();
     router?.close();
     await signals?.close();

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROUTE_ACCESS } from "@/server/http/route-access";
 import { DIRECT_ROUTES } from "./direct-routes";
 
 const APP = fileURLToPath(new URL(".", import.meta.url));
@@ -27,5 +28,15 @@ describe("DIRECT_ROUTES", () => {
       const route = DIRECT_ROUTES.find((entry) => entry.pattern === patternOf(file));
       if (route?.module !== "next") expect(route?.module, patternOf(file)).toBe(await import(file));
     }
+  });
+
+  it("gives every API route and method its entry in the access table (server/http/route-access.ts)", () => {
+    const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+    const routes = DIRECT_ROUTES.flatMap((route) =>
+      route.module === "next" || !route.pattern.startsWith("/api/")
+        ? []
+        : methods.filter((method) => route.module !== "next" && route.module[method]).map((method) => `${method} ${route.pattern}`),
+    );
+    expect(Object.keys(ROUTE_ACCESS).sort()).toEqual(routes.sort());
   });
 });

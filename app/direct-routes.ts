@@ -1,6 +1,10 @@
 import type { DirectRoute } from "@/server/http/direct-routes";
 import * as sessionAuthQr from "./api/[session]/auth/qr/route";
 import * as sessionAuthRequestCode from "./api/[session]/auth/request-code/route";
+import * as keysId from "./api/keys/[id]/route";
+import * as keysControl from "./api/keys/control/route";
+import * as keysMedia from "./api/keys/media/route";
+import * as keys from "./api/keys/route";
 import * as openapiJson from "./api/openapi.json/route";
 import * as screenshot from "./api/screenshot/route";
 import * as serverDrain from "./api/server/drain/route";
@@ -41,6 +45,10 @@ export const DIRECT_ROUTES: readonly DirectRoute[] = [
   { pattern: "/api/[session]/auth/qr", module: sessionAuthQr },
   { pattern: "/api/[session]/auth/request-code", module: sessionAuthRequestCode },
   { pattern: "/api/auth/[...nextauth]", module: "next" },
+  { pattern: "/api/keys", module: keys },
+  { pattern: "/api/keys/[id]", module: keysId },
+  { pattern: "/api/keys/control", module: keysControl },
+  { pattern: "/api/keys/media", module: keysMedia },
   { pattern: "/api/openapi.json", module: openapiJson },
   { pattern: "/api/screenshot", module: screenshot },
   { pattern: "/api/server/drain", module: serverDrain },

@@ -25,27 +25,24 @@ const WRITES = new Set([
  * A Prisma client on `url`: `file:/data/switchboard.db` (SQLite, the embedded default) or
  * `postgresql://user:pass@host/db` (PostgreSQL, the client generated from prisma/postgresql/schema.prisma). `db.$sessionReads()`
  * caches stored sessions (sessions/session-repository.ts); every write to Session or SessionMetadata through this
- * client drops it, before and after the write, so no caller can forget to.
+ * client drops it, before and after the write, so no caller can forget to. `db.$keyReads()` holds the API keys
+ * (keys/api-key-rows.ts), dropped the same way by every write to ApiKey, and to Session (a deleted session's
+ * keys go with it).
  */
 export function openDb(url: string) {
   const sessionReads = new ReadCache();
-  const dropOnWrite = async ({
-    operation,
-    args,
-    query,
-  }: {
-    operation: string;
-    args: unknown;
-    query: (args: unknown) => Promise<unknown>;
-  }) => {
-    if (!WRITES.has(operation)) return query(args);
-    sessionReads.invalidate();
-    try {
-      return await query(args);
-    } finally {
-      sessionReads.invalidate();
-    }
-  };
+  const keyReads = new ReadCache();
+  const dropping =
+    (...caches: ReadCache[]) =>
+    async ({ operation, args, query }: { operation: string; args: unknown; query: (args: unknown) => Promise<unknown> }) => {
+      if (!WRITES.has(operation)) return query(args);
+      for (const cache of caches) cache.invalidate();
+      try {
+        return await query(args);
+      } finally {
+        for (const cache of caches) cache.invalidate();
+      }
+    };
   // Both clients come from one model (scripts/gen-pg-schema.mjs), so their model types are the same; the
   // PostgreSQL one is typed as the SQLite one here, the one place the two meet (server/db-schema.test.ts checks it).
   const provider = dbProvider(url);
@@ -59,8 +56,12 @@ export function openDb(url: string) {
       ? new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) })
       : (new PostgresPrismaClient({ adapter: new PrismaPg(pool!, { disposeExternalPool: true }) }) as unknown as PrismaClient);
   return client.$extends({
-    client: { $sessionReads: () => sessionReads, $provider: () => provider, $pgPool: () => pool },
-    query: { session: { $allOperations: dropOnWrite }, sessionMetadata: { $allOperations: dropOnWrite } },
+    client: { $sessionReads: () => sessionReads, $keyReads: () => keyReads, $provider: () => provider, $pgPool: () => pool },
+    query: {
+      session: { $allOperations: dropping(sessionReads, keyReads) },
+      sessionMetadata: { $allOperations: dropping(sessionReads) },
+      apiKey: { $allOperations: dropping(keyReads) },
+    },
   });
 }
 

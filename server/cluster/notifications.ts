@@ -11,8 +11,8 @@ export const CACHE_CHANNEL = "sb_cache";
 export const OWNER_CHANNEL = "sb_owner";
 export const WORKER_CHANNEL = "sb_worker";
 
-/** sb_cache: the table a committed transaction wrote (Session or SessionMetadata), once per transaction and table. */
-export const ZCacheNotificationSchema = z.enum(["Session", "SessionMetadata"]);
+/** sb_cache: the table a committed transaction wrote (Session, SessionMetadata or ApiKey), once per transaction and table. */
+export const ZCacheNotificationSchema = z.enum(["Session", "SessionMetadata", "ApiKey"]);
 
 /**
  * sb_owner: a SessionOwner row was inserted, or changed its owner, epoch or status; or it was deleted

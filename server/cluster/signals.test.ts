@@ -2,7 +2,11 @@ import type { Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TSessionConfig } from "@/lib/session-config";
 import type { Db } from "@/server/db";
-import { findStoredSession, insertSession, saveConfig } from "@/server/sessions/session-repository";
+import { ZApiKeyRequestSchema } from "@/lib/api-keys";
+import { activeKeysByPrefix } from "@/server/keys/api-key-rows";
+import { createApiKey, deleteApiKey, updateApiKey } from "@/server/keys/manage-keys";
+import { PrincipalResolver } from "@/server/keys/principals";
+import { ensureSession, findStoredSession, insertSession, removeSession, saveConfig } from "@/server/sessions/session-repository";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
@@ -65,6 +69,28 @@ describe.skipIf(postgresSkipReason() !== null)("cluster signals", () => {
       const written = performance.now();
       await vi.waitFor(async () => expect(await readN()).toBe(n), WAIT);
       expect(performance.now() - written).toBeLessThan(1000);
+    }
+  });
+
+  it("a key revoked (deactivated, deleted, or its session deleted) through one worker is refused by another within 1 s", async () => {
+    await ensureSession(writer, "s2", null);
+    const ctx = { db: writer, rootSecret: "" };
+    const resolver = new PrincipalResolver({ db: reader, root: { sha512Hex: "0".repeat(128) }, logger: logger as unknown as Logger });
+    const keys = await Promise.all(["s1", "s1", "s2"].map((session) => createApiKey(ctx, ZApiKeyRequestSchema.parse({ session }))));
+    const revocations = [
+      () => updateApiKey(ctx, keys[0].id, ZApiKeyRequestSchema.parse({ session: "s1", isActive: false })),
+      () => deleteApiKey(ctx, keys[1].id),
+      () => removeSession(writer, "s2"),
+    ];
+    for (const [i, revoke] of revocations.entries()) {
+      // Held in memory by the reader (the same rows object twice).
+      await vi.waitFor(async () => expect(await resolver.resolve(keys[i].key)).not.toBeNull(), WAIT);
+      const held = await activeKeysByPrefix(reader);
+      expect(await activeKeysByPrefix(reader)).toBe(held);
+      await revoke();
+      const revoked = performance.now();
+      await vi.waitFor(async () => expect(await resolver.resolve(keys[i].key)).toBeNull(), WAIT);
+      expect(performance.now() - revoked).toBeLessThan(1000);
     }
   });
 

@@ -48,6 +48,7 @@ export function startClusterSignals(options: {
   const logger = options.logger.child({ module: "cluster-signals" });
   const listener = new PgListener({ connectionString: options.databaseUrl, logger, ...options.listener });
   keepReadCacheFresh(listener, options.db.$sessionReads());
+  keepReadCacheFresh(listener, options.db.$keyReads());
 
   let pool: pg.Pool | null = null;
   if (options.realtime) {
@@ -86,8 +87,9 @@ export function startClusterSignals(options: {
 }
 
 /**
- * The session read cache across workers: every write to Session or SessionMetadata by any worker drops
- * it (sb_cache). Until LISTEN is confirmed, and whenever the connection is lost, it is bypassed: reads
+ * A read cache across workers (the sessions', the API keys'): every write to Session, SessionMetadata or
+ * ApiKey by any worker drops it (sb_cache; a key revoked on one worker is refused by all within the
+ * NOTIFY's delay). Until LISTEN is confirmed, and whenever the connection is lost, it is bypassed: reads
  * go to the database and nothing is kept, since a write made meanwhile would go unheard. Reconnected,
  * it starts again from empty.
  */

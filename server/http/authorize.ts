@@ -1,10 +1,13 @@
 import { AppError } from "@/lib/errors";
+import type { TSessionAction } from "@/lib/api-keys";
 import { dashboardCookieAuthorizes } from "../auth/session-token";
+import { mayAct, ROOT_PRINCIPAL, type Principal, type PrincipalResolver } from "../keys/principals";
 import { recall } from "../remember";
-import { apiKeyMatches, type ApiKeyCheck } from "./api-key";
+import type { RouteAccess } from "./route-access";
 
 export interface AuthState {
-  apiKey: ApiKeyCheck;
+  /** Resolves a presented key: the root key (WAHA_API_KEY) or a stored one (server/keys/). */
+  keys: PrincipalResolver;
 }
 
 /** The API key from `X-Api-Key`, or `?x-api-key=` (the header wins when both are sent, as in WAHA). */
@@ -12,10 +15,40 @@ export function presentedApiKey(request: Request): string | null {
   return request.headers.get("x-api-key") ?? new URL(request.url).searchParams.get("x-api-key");
 }
 
-/** Throws 401 unless the request carries the API key or a logged-in dashboard cookie. */
-export async function authorize(request: Request): Promise<void> {
-  const { apiKey } = recall<AuthState>("auth");
-  if (apiKeyMatches(presentedApiKey(request), apiKey)) return;
-  if (await dashboardCookieAuthorizes(request)) return;
+/**
+ * Who the request acts as: the key it presents, else a logged-in dashboard cookie (an admin). Throws 401
+ * otherwise: an unknown, deactivated or deleted key is no key.
+ */
+export async function authorize(request: Request): Promise<Principal> {
+  const principal = await recall<AuthState>("auth").keys.resolve(presentedApiKey(request));
+  if (principal) return principal;
+  if (await dashboardCookieAuthorizes(request)) return ROOT_PRINCIPAL;
   throw new AppError("unauthorized", "Unauthorized");
+}
+
+/**
+ * Throws unless `principal` may use the route (route-access.ts). A session key naming another session
+ * gets the 404 a missing session gets (it learns nothing of the others); its own session without the
+ * action, or an admin route, 403. `list` and `body` routes check the action here and the session themselves.
+ */
+export function checkRouteAccess(principal: Principal, access: RouteAccess, where: { request: Request; session?: string }): void {
+  if (principal.kind === "admin" || access === "any") return;
+  if (access === "admin") throw new AppError("forbidden", "This API key may not use this route: it needs an admin key");
+  if (access.session === "list" || access.session === "body") {
+    if (!principal.actions[access.action]) throw missingAction(access.action);
+    return;
+  }
+  const session = access.session === "path" ? where.session : (new URL(where.request.url).searchParams.get("session") ?? "default");
+  requireSessionAction(principal, session ?? "", access.action);
+}
+
+/** Throws unless `principal` may do `action` on `session` (404 for another session, 403 without the action). */
+export function requireSessionAction(principal: Principal, session: string, action: TSessionAction): void {
+  const verdict = mayAct(principal, session, action);
+  if (verdict === "other-session") throw new AppError("session_not_found", `Session '${session}' not found`);
+  if (verdict === "missing-action") throw missingAction(action);
+}
+
+function missingAction(action: TSessionAction): AppError {
+  return new AppError("forbidden", `This API key may not '${action}' on this session`);
 }

@@ -4,7 +4,9 @@ import { ZSessionNameSchema } from "@/lib/session";
 import { findStrippedKeys } from "@/lib/session-config";
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
-import { authorize } from "./authorize";
+import { ROOT_PRINCIPAL, type Principal } from "../keys/principals";
+import { authorize, checkRouteAccess } from "./authorize";
+import { routeAccess } from "./route-access";
 import { findUnsafeJson, findUnsafeKey } from "./unsafe-input";
 
 type RouteContext<TParams> = { params: Promise<TParams> };
@@ -12,11 +14,14 @@ type RouteContext<TParams> = { params: Promise<TParams> };
 export interface RouteInput<TParams> {
   request: Request;
   params: TParams;
+  /** Who the request acts as (the root on public routes, which use no session). */
+  caller: Principal;
 }
 
 /**
- * The one route-handler wrapper: authorise -> run -> turn any error into the WAHA-shaped body.
- * A handler parses its input with readBody/readQuery, calls one service and responds.
+ * The one route-handler wrapper: authorise (who the caller is, and whether its key may use this route:
+ * route-access.ts) -> run -> turn any error into the WAHA-shaped body. A handler parses its input with
+ * readBody/readQuery, calls one service and responds.
  */
 export function apiRoute<TParams = Record<string, never>>(
   run: (input: RouteInput<TParams>) => Promise<Response>,
@@ -24,8 +29,12 @@ export function apiRoute<TParams = Record<string, never>>(
 ) {
   return async (request: Request, context: RouteContext<TParams>): Promise<Response> => {
     try {
-      if (!options.public) await authorize(request);
-      return await run({ request, params: validate(ZPathParamsSchema, (await context.params) ?? {}, "path") as TParams });
+      const caller = options.public ? ROOT_PRINCIPAL : await authorize(request);
+      const params = validate(ZPathParamsSchema, (await context.params) ?? {}, "path") as TParams & { session?: string };
+      if (caller.kind !== "admin") {
+        checkRouteAccess(caller, routeAccess(request.method, new URL(request.url).pathname), { request, session: params.session });
+      }
+      return await run({ request, params, caller });
     } catch (error) {
       return errorResponse(error, request);
     }

@@ -4,6 +4,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 import { Server as SocketServer, type Socket } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
+import { AppError, errorBody, HTTP_REASON } from "@/lib/errors";
 import type { TEventEnvelope } from "@/lib/event-envelope";
 import { subscriptionMatches } from "@/lib/event-names";
 import {
@@ -17,8 +18,8 @@ import {
 } from "@/lib/realtime-messages";
 import type { TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { EngineHost, HostEvent, SessionSnapshot } from "../engines/engine-host";
-import type { ApiKeyCheck } from "../http/api-key";
-import { authenticateConnection } from "./authenticate";
+import { ROOT_PRINCIPAL, type Principal, type PrincipalResolver } from "../keys/principals";
+import { audibleSession, authenticateConnection } from "./authenticate";
 import { PeerLink, ZPeerPushSchema, type PeerTransport, type TInterest } from "./peer-link";
 
 const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `session:${session}`);
@@ -61,7 +62,7 @@ export class RealtimeServer {
   /** Cluster mode: the other workers. */
   private peers: PeerLink | null = null;
 
-  constructor(private readonly options: { host: EngineHost; apiKey: ApiKeyCheck; logger: Logger }) {}
+  constructor(private readonly options: { host: EngineHost; keys: Pick<PrincipalResolver, "resolve">; logger: Logger }) {}
 
   attach(httpServer: HttpServer): void {
     const io = new SocketServer(httpServer, { serveClient: false });
@@ -69,9 +70,13 @@ export class RealtimeServer {
       const url = new URL(socket.request.url ?? "/", "http://localhost");
       authenticateConnection(
         { headers: socket.handshake.headers, query: url.searchParams, authKey: socket.handshake.auth?.apiKey },
-        this.options.apiKey,
+        this.options.keys,
       ).then(
-        (ok) => next(ok ? undefined : new Error("unauthorized")),
+        (principal) => {
+          if (principal === null || principal === "forbidden") return next(new Error(principal === null ? "unauthorized" : "forbidden"));
+          (socket.data as { principal?: Principal }).principal = principal;
+          next();
+        },
         () => next(new Error("unauthorized")),
       );
     });
@@ -133,7 +138,14 @@ export class RealtimeServer {
           reply({ ok: false, issues: checked.issues });
           return;
         }
-        await actions[name](roomOf(checked.message.session));
+        // A session key hears its own session only: `*` is its session, another one does not exist for it.
+        const principal = (socket.data as { principal?: Principal }).principal ?? ROOT_PRINCIPAL;
+        const session = audibleSession(principal, checked.message.session, ALL_SESSIONS);
+        if (session === null) {
+          reply({ ok: false, issues: [`session: Session '${checked.message.session}' not found`] });
+          return;
+        }
+        await actions[name](roomOf(session));
         // Acknowledged once the other workers have been told (or telling them failed).
         await this.peers?.interestChanged();
         reply({ ok: true });
@@ -274,11 +286,19 @@ export class RealtimeServer {
 
   private async onRawUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
-    const allowed = await authenticateConnection({ headers: request.headers, query }, this.options.apiKey).catch(() => false);
-    if (!allowed) {
+    const principal = await authenticateConnection({ headers: request.headers, query }, this.options.keys).catch(() => null);
+    const asked = query.get("session") ?? ALL_SESSIONS;
+    const session = principal === null || principal === "forbidden" ? null : audibleSession(principal, asked, ALL_SESSIONS);
+    if (session === null) {
+      const refusal =
+        principal === null
+          ? new AppError("unauthorized", "Unauthorized")
+          : principal === "forbidden"
+            ? new AppError("forbidden", "This API key may not 'read' on this session")
+            : new AppError("session_not_found", `Session '${asked}' not found`);
       socket.end(
-        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" +
-          JSON.stringify({ statusCode: 401, error: "Unauthorized", message: "Unauthorized", code: "unauthorized" }),
+        `HTTP/1.1 ${refusal.statusCode} ${HTTP_REASON[refusal.statusCode]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n` +
+          JSON.stringify(errorBody(refusal)),
       );
       return;
     }
@@ -287,7 +307,7 @@ export class RealtimeServer {
         .getAll("events")
         .flatMap((e) => e.split(","))
         .filter(Boolean);
-      const client = { socket: ws, session: query.get("session") ?? ALL_SESSIONS, events: events.length ? events : ["*"] };
+      const client = { socket: ws, session, events: events.length ? events : ["*"] };
       this.rawClients.add(client);
       void this.peers?.interestChanged();
       ws.on("close", () => {

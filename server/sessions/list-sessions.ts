@@ -8,16 +8,20 @@ import { toSessionInfo } from "./session-info";
  * status, exact metadata pairs (AND-ed), free text over name, phone (by its digits, however written), push
  * name and metadata values, and limit/offset pagination with the total count. `sortBy=memory` orders by the
  * browsers' sampled PSS, largest first (sessions without a browser last, by name); it reads every match, then
- * takes the page.
+ * takes the page. `only`: a session key's one session (the rest are not there for it).
  */
-export async function listSessions(ctx: SessionsContext, query: TSessionListQuery): Promise<{ items: TSession[]; total: number }> {
+export async function listSessions(
+  ctx: SessionsContext,
+  query: TSessionListQuery,
+  scope: { only?: string } = {},
+): Promise<{ items: TSession[]; total: number }> {
   // Cluster mode: what runs is what live workers own, cluster-wide; the whole set only when a filter needs it.
   // sortBy=memory needs the whole set too: the figures of sessions owned elsewhere come with it.
   const byMemory = query.sortBy === "memory";
   const needsRunning = !query.all || Boolean(query.status?.length) || byMemory;
   const clusterWide = ctx.cluster && needsRunning ? await ctx.cluster.statusesOf() : undefined;
   const selected = await selectStoredSessions(ctx.db, {
-    names: nameFilter(ctx, query, clusterWide),
+    names: onlyName(nameFilter(ctx, query, clusterWide), scope.only),
     metadata: query.metadata,
     q: query.q,
     limit: byMemory ? undefined : query.limit,
@@ -60,4 +64,12 @@ function nameFilter(ctx: SessionsContext, query: TSessionListQuery, clusterWide?
   const matching = running.filter((name) => statuses.includes(statusOf(name)!));
   if (!statuses.includes("STOPPED") || !query.all) return { in: matching };
   return { notIn: running.filter((name) => !matching.includes(name)) };
+}
+
+/** `names` narrowed to the one name a session key sees (`only`), when there is one. */
+function onlyName(names: SessionFilter["names"], only: string | undefined): SessionFilter["names"] {
+  if (only === undefined) return names;
+  if (!names) return { in: [only] };
+  const kept = "in" in names ? names.in.includes(only) : !names.notIn.includes(only);
+  return { in: kept ? [only] : [] };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { vi } from "vitest";
 import { sampleSessionHealth } from "@/lib/sample-session-health";
 import type { EngineHost, HostListener, SessionSnapshot } from "@/server/engines/engine-host";
+import { ROOT_PRINCIPAL } from "@/server/keys/principals";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
 
 /**
@@ -22,7 +23,7 @@ export function realtimeTestServer() {
         return () => {};
       },
     } as unknown as EngineHost,
-    apiKey: null,
+    keys: { resolve: async () => ROOT_PRINCIPAL },
     logger: logger as unknown as Logger,
   });
   realtime.attach(http);

@@ -4,8 +4,10 @@ import { sessionsContext } from "@/server/sessions/context";
 import { createSession } from "@/server/sessions/create-session";
 import { listSessions } from "@/server/sessions/list-sessions";
 
-export const GET = apiRoute(async ({ request }) => {
-  const { items, total } = await listSessions(sessionsContext(), readQuery(request, ZSessionListQuerySchema));
+export const GET = apiRoute(async ({ request, caller }) => {
+  // A session key lists its own session only.
+  const only = caller.kind === "session" ? caller.session : undefined;
+  const { items, total } = await listSessions(sessionsContext(), readQuery(request, ZSessionListQuerySchema), { only });
   return json(items, 200, { [TOTAL_COUNT_HEADER]: String(total) });
 });
 

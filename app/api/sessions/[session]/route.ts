@@ -1,4 +1,5 @@
 import { ZSessionGetQuerySchema, ZSessionUpdateRequestSchema } from "@/lib/session";
+import { requireSessionAction } from "@/server/http/authorize";
 import { apiRoute, json, readBody, readQuery } from "@/server/http/handler";
 import { sessionsContext } from "@/server/sessions/context";
 import { deleteSession } from "@/server/sessions/delete-session";
@@ -7,8 +8,10 @@ import { updateSession } from "@/server/sessions/update-session";
 
 type Params = { session: string };
 
-export const GET = apiRoute<Params>(async ({ request, params }) => {
+export const GET = apiRoute<Params>(async ({ request, params, caller }) => {
   const { revealSecrets } = readQuery(request, ZSessionGetQuerySchema);
+  // The config's secrets in clear are the config's business: a session key needs `setting` too.
+  if (revealSecrets) requireSessionAction(caller, params.session, "setting");
   return json(await getSession(sessionsContext(), params.session, { revealSecrets }));
 });
 
