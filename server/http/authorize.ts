@@ -29,12 +29,15 @@ export async function authorize(request: Request): Promise<Principal> {
 /**
  * Throws unless `principal` may use the route (route-access.ts). A session key naming another session
  * gets the 404 a missing session gets (it learns nothing of the others); its own session without the
- * action, or an admin route, 403. `list` and `body` routes check the action here and the session themselves.
+ * action, or an admin route, 403. A `list` route filters by the key's session itself; a `body` route checks
+ * the session and action itself (requireSessionAction) once it has read the body.
  */
 export function checkRouteAccess(principal: Principal, access: RouteAccess, where: { request: Request; session?: string }): void {
   if (principal.kind === "admin" || access === "any") return;
   if (access === "admin") throw new AppError("forbidden", "This API key may not use this route: it needs an admin key");
-  if (access.session === "list" || access.session === "body") {
+  // The route checks the body's session once parsed (another session is a 404 before any missing action).
+  if (access.session === "body") return;
+  if (access.session === "list") {
     if (!principal.actions[access.action]) throw missingAction(access.action);
     return;
   }

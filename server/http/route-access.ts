@@ -6,7 +6,7 @@ import type { TSessionAction } from "@/lib/api-keys";
  * - `any`: any valid key;
  * - `{ action, session }`: an admin, or a session key of that session with that action. Where the
  *   session's name is: the path's `[session]`, the `session` query parameter (default `default`), the
- *   JSON body's `name` (the deprecated routes check it themselves once parsed), or `list`: the route
+ *   JSON body's `name` (the deprecated routes check session and action themselves once parsed), or `list`: the route
  *   lists sessions and shows a session key its own only.
  * A route missing here needs an admin (direct-routes.test.ts checks every route is listed).
  */

@@ -4,15 +4,15 @@ import type { Logger } from "pino";
 import { vi } from "vitest";
 import { sampleSessionHealth } from "@/lib/sample-session-health";
 import type { EngineHost, HostListener, SessionSnapshot } from "@/server/engines/engine-host";
-import { ROOT_PRINCIPAL } from "@/server/keys/principals";
+import { ROOT_PRINCIPAL, type PrincipalResolver } from "@/server/keys/principals";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
 
 /**
- * A RealtimeServer (no API key) attached to an HTTP server that does not listen yet, so that a test can
+ * A RealtimeServer (no API key unless `keys` resolves them) attached to an HTTP server that does not listen yet, so that a test can
  * still swap the adapter (shareAcrossWorkers() must come before listen). Its engine host is a fake: the test
  * pushes host events with `host(event)`; its logger is spies. The test closes `realtime` and `http` itself.
  */
-export function realtimeTestServer() {
+export function realtimeTestServer(options: { keys?: Pick<PrincipalResolver, "resolve"> } = {}) {
   const logger = { error: vi.fn(), warn: vi.fn(), debug: vi.fn(), info: vi.fn() };
   let hostListener: HostListener = () => {};
   const http: Server = createServer();
@@ -23,7 +23,7 @@ export function realtimeTestServer() {
         return () => {};
       },
     } as unknown as EngineHost,
-    keys: { resolve: async () => ROOT_PRINCIPAL },
+    keys: options.keys ?? { resolve: async () => ROOT_PRINCIPAL },
     logger: logger as unknown as Logger,
   });
   realtime.attach(http);
