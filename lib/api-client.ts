@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { TApiKey, ZApiKeyRequestSchema } from "./api-keys";
 import type { TErrorCode, TFieldIssue } from "./errors";
 import type { TEnvironment } from "./event-envelope";
 import type { TServerStatus } from "./server-control";
@@ -330,4 +331,31 @@ export async function getServerInfo(signal?: AbortSignal): Promise<{ status: TSe
     apiRequest<TEnvironment>("/api/server/version", { signal }),
   ]);
   return { status: status.data, environment: environment.data };
+}
+
+// ---------- API keys ----------
+
+export type TApiKeyRequestInput = z.input<typeof ZApiKeyRequestSchema>;
+
+/** GET /api/keys: every key, masked (admins only; the dashboard's login is one). */
+export async function listApiKeys(signal?: AbortSignal): Promise<TApiKey[]> {
+  return (await apiRequest<TApiKey[]>("/api/keys", { signal })).data;
+}
+
+/** POST /api/keys: the answer carries the whole key, the only time it is shown. */
+export async function createApiKey(input: TApiKeyRequestInput): Promise<TApiKey> {
+  return (await apiRequest<TApiKey>("/api/keys", { method: "POST", body: input })).data;
+}
+
+export async function updateApiKey(id: string, input: TApiKeyRequestInput): Promise<TApiKey> {
+  return (await apiRequest<TApiKey>(`/api/keys/${encodeURIComponent(id)}`, { method: "PUT", body: input })).data;
+}
+
+export async function deleteApiKey(id: string): Promise<void> {
+  await apiRequest<null>(`/api/keys/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+/** POST /api/keys/control: the session's control-only key (the same one on every call), for its QR link. */
+export async function getControlKey(session: string): Promise<TApiKey> {
+  return (await apiRequest<TApiKey>("/api/keys/control", { method: "POST", body: { session } })).data;
 }

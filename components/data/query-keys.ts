@@ -17,6 +17,7 @@ export const queryKeys = {
     ["sessions", "webhook-test-targets", name, JSON.stringify(webhooks ?? [])] as const,
   workers: () => ["server", "workers"] as const,
   serverInfo: () => ["server", "info"] as const,
+  apiKeys: () => ["keys"] as const,
 };
 
 /** The QR the dashboard shows: the raw value, when it was issued, and how many rotations came before it. */

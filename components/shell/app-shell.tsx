@@ -8,7 +8,7 @@ import { RealtimeProvider, useRealtimeState, useStaleSince } from "@/components/
 import { useServerInfo } from "@/components/data/server-info";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { ActivityIcon, BookIcon, LayersIcon, LogoutIcon, ServerIcon, SwitchboardLogo } from "@/components/ui/icons";
+import { ActivityIcon, BookIcon, KeyIcon, LayersIcon, LogoutIcon, ServerIcon, SwitchboardLogo } from "@/components/ui/icons";
 import { ThemeToggle } from "@/components/ui/theme";
 import { formatDateTime, formatTime, useNow } from "@/components/ui/time";
 
@@ -16,6 +16,7 @@ const NAV = [
   { href: "/sessions", label: "Sessions", Icon: LayersIcon, external: false, clusterOnly: false },
   { href: "/events", label: "Events", Icon: ActivityIcon, external: false, clusterOnly: false },
   { href: "/workers", label: "Workers", Icon: ServerIcon, external: false, clusterOnly: true },
+  { href: "/keys", label: "API keys", Icon: KeyIcon, external: false, clusterOnly: false },
   { href: "/docs", label: "API docs", Icon: BookIcon, external: true, clusterOnly: false },
 ];
 

@@ -175,6 +175,13 @@ export const ActivityIcon = (p: IconProps) => (
     <path d="M22 12h-4l-3 9L9 3l-3 9H2" />
   </Icon>
 );
+export const KeyIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="7.5" cy="15.5" r="4.5" />
+    <path d="m10.7 12.3 9.3-9.3M16 7l3 3M14 9l2 2" />
+  </Icon>
+);
+
 export const ServerIcon = (p: IconProps) => (
   <Icon {...p}>
     <rect x="2" y="3" width="20" height="8" rx="2" />
