@@ -10,6 +10,8 @@
  * goes first alternating too), so that the machine's load falls on both alike: the medians of the rounds'
  * req/s at most 5% apart. Also printed: the median of each pair's on/off ratio, and the same measure with
  * metrics off on both servers (A/A), which is how far apart two identical servers come out on this machine.
+ * API keys (docs/api.md, "API keys"): GET one session with a session key (read) and with the root key,
+ * alternated the same way on one server: medians at most 5% apart. `ONLY=keys` runs this measure alone.
  */
 import fs from "node:fs";
 import autocannon from "autocannon";
@@ -35,6 +37,7 @@ interface Row {
 }
 
 async function main() {
+  if (process.env.ONLY === "keys") return keysOnly();
   const server = await startServer({ env: BENCH_ENV });
   const metered = await startServer({ env: { ...BENCH_ENV, WAHA_PROMETHEUS_ENABLED: "true" } });
   // Like `server`, for the A/A measure of the on/off comparison.
@@ -61,17 +64,19 @@ async function main() {
     rows.push(await measurePostDelete(server.url, headers));
     for (const one of [server, metered, twin]) await startRunning(one.url, headers);
     rows.push(await measureScrape(metered.url, headers));
-    const onOff = await alternate({ a: metered.url, b: server.url }, headers);
-    const aa = await alternate({ a: twin.url, b: server.url }, headers);
+    const onOff = await alternate({ a: { url: metered.url, headers }, b: { url: server.url, headers } });
+    const aa = await alternate({ a: { url: twin.url, headers }, b: { url: server.url, headers } });
+    const keys = await alternate(await keyTargets(server.url, headers));
     print(rows);
     printOnOff(onOff, "metrics on (a) vs off (b)");
     printOnOff(aa, "A/A: metrics off on both");
+    printOnOff(keys, "a session key (a) vs the root key (b)");
     fs.mkdirSync("bench/results", { recursive: true });
     const file = `bench/results/api-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
     fs.writeFileSync(
       file,
       JSON.stringify(
-        { sessions: SESSIONS, running: RUNNING, durationSeconds: DURATION, connections: CONNECTIONS, rows, onOff, aa },
+        { sessions: SESSIONS, running: RUNNING, durationSeconds: DURATION, connections: CONNECTIONS, rows, onOff, aa, keys },
         null,
         2,
       ),
@@ -116,21 +121,53 @@ interface OnOffRound {
   p99: number;
 }
 
-/** GET one session on server a and on server b in turns, SLICE seconds each (which one goes first alternates too). */
-async function alternate(urls: { a: string; b: string }, headers: Record<string, string>): Promise<OnOffRound[]> {
+type Target = { url: string; headers: Record<string, string> };
+
+/** GET one session on target a and on target b in turns, SLICE seconds each (which one goes first alternates too). */
+async function alternate(targets: { a: Target; b: Target }): Promise<OnOffRound[]> {
   const rounds: OnOffRound[] = [];
   const path = "/api/sessions/bench-0500";
   // Unmeasured first: the route's code is compiled (JIT) and its reads cached alike on both servers.
-  for (const url of [urls.a, urls.b]) await autocannon({ url: `${url}${path}`, headers, connections: CONNECTIONS, duration: SLICE * 2 });
+  for (const { url, headers } of [targets.a, targets.b]) {
+    await autocannon({ url: `${url}${path}`, headers, connections: CONNECTIONS, duration: SLICE * 2 });
+  }
   for (let round = 0; round < ROUNDS; round++) {
     const order: ("a" | "b")[] = round % 2 === 0 ? ["a", "b"] : ["b", "a"];
     for (const server of order) {
-      const result = await autocannon({ url: `${urls[server]}${path}`, headers, connections: CONNECTIONS, duration: SLICE });
+      const { url, headers } = targets[server];
+      const result = await autocannon({ url: `${url}${path}`, headers, connections: CONNECTIONS, duration: SLICE });
       if (result.non2xx || result.errors) throw new Error(`GET one session (server ${server}) had errors`);
       rounds.push({ round, server, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
     }
   }
   return rounds;
+}
+
+/** The same server asked with a session key of bench-0500 (read) and with the root key. */
+async function keyTargets(url: string, headers: Record<string, string>): Promise<{ a: Target; b: Target }> {
+  const response = await fetch(`${url}/api/keys`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ isAdmin: false, session: "bench-0500", isActive: true, actions: { read: true } }),
+  });
+  if (response.status !== 201) throw new Error(`creating a session key failed: ${response.status}`);
+  const { key } = (await response.json()) as { key: string };
+  return { a: { url, headers: { ...headers, "X-Api-Key": key } }, b: { url, headers } };
+}
+
+/** ONLY=keys: the session key against the root key on one server with the stored sessions. */
+async function keysOnly() {
+  const server = await startServer({ env: BENCH_ENV });
+  const headers = { "X-Api-Key": server.apiKey, "Content-Type": "application/json" };
+  try {
+    await seed(server.url, headers);
+    const keys = await alternate(await keyTargets(server.url, headers));
+    printOnOff(keys, "a session key (a) vs the root key (b)");
+    const aa = await alternate({ a: { url: server.url, headers }, b: { url: server.url, headers } });
+    printOnOff(aa, "A/A: the root key on both");
+  } finally {
+    await server.stop();
+  }
 }
 
 function median(values: number[]): number {
