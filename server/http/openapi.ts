@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZMessageCappingSchema, ZReachoutTimelockSchema } from "@/lib/account-restrictions";
+import { ZApiKeyListSchema, ZApiKeyRequestSchema, ZApiKeySchema, ZScopedApiKeyRequestSchema } from "@/lib/api-keys";
 import { ZDrainResultSchema, ZWorkerListSchema } from "@/lib/cluster";
 import { ZErrorBodySchema } from "@/lib/errors";
 import { ZEnvironmentSchema } from "@/lib/event-envelope";
@@ -68,7 +69,7 @@ const imageResponses = {
     "application/json": { schema: ref(idOf(ZBase64FileSchema)) },
   },
 };
-const common = { "400": errorResponse("Invalid input"), "401": errorResponse("Missing or wrong API key") };
+const common = { "400": errorResponse("Invalid input"), "401": errorResponse("Missing or wrong API key, or a deactivated or deleted one") };
 const sessionAction = (summary: string, description: string) => ({
   post: {
     tags: ["Sessions"],
@@ -76,6 +77,18 @@ const sessionAction = (summary: string, description: string) => ({
     description,
     parameters: [sessionParam],
     responses: { "201": jsonResponse("The session", ref(idOf(ZSessionSchema))), "404": errorResponse("Session not found"), ...common },
+  },
+});
+
+const forbidden = errorResponse("The key may not use this route (admins only)");
+const keyIdParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const scopedKeyRoute = (summary: string) => ({
+  post: {
+    tags: ["Api Keys"],
+    summary,
+    description: "The same key on every call for a session (derived, though only its hash is stored).",
+    requestBody: jsonBody(ZScopedApiKeyRequestSchema),
+    responses: { "201": jsonResponse("The key, whole", ref(idOf(ZApiKeySchema))), "403": forbidden, ...common },
   },
 });
 
@@ -130,7 +143,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       description: "Self-hosted WhatsApp HTTP API, compatible with WAHA's sessions API.",
     },
     security: [{ api_key: [] }],
-    tags: [{ name: "Sessions" }, { name: "Pairing" }, { name: "Observability" }],
+    tags: [{ name: "Sessions" }, { name: "Pairing" }, { name: "Observability" }, { name: "Api Keys" }],
     paths: {
       "/api/sessions": {
         get: {
@@ -396,6 +409,48 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           responses: { "200": jsonResponse("Drained", ref(idOf(ZDrainResultSchema))), ...common },
         },
       },
+      "/api/keys": {
+        post: {
+          tags: ["Api Keys"],
+          summary: "Create a new API key",
+          description: "The answer carries the whole key, the only time it is shown: only a hash is stored (docs/api.md).",
+          requestBody: jsonBody(ZApiKeyRequestSchema),
+          responses: { "201": jsonResponse("The key, whole", ref(idOf(ZApiKeySchema))), "403": forbidden, ...common },
+        },
+        get: {
+          tags: ["Api Keys"],
+          summary: "Get all API keys",
+          description: "Every key, masked; WAHA_API_KEY (the root key) is not listed.",
+          responses: { "200": jsonResponse("The keys, masked", ref(idOf(ZApiKeyListSchema))), "403": forbidden, ...common },
+        },
+      },
+      "/api/keys/{id}": {
+        put: {
+          tags: ["Api Keys"],
+          summary: "Update an API key",
+          parameters: [keyIdParam],
+          requestBody: jsonBody(ZApiKeyRequestSchema),
+          responses: {
+            "200": jsonResponse("The key, masked", ref(idOf(ZApiKeySchema))),
+            "403": errorResponse("Not an admin, or the root key"),
+            "404": errorResponse("Key not found"),
+            ...common,
+          },
+        },
+        delete: {
+          tags: ["Api Keys"],
+          summary: "Delete an API key",
+          parameters: [keyIdParam],
+          responses: {
+            "200": emptyResponse("Deleted"),
+            "403": errorResponse("Not an admin, or the root key"),
+            "404": errorResponse("Key not found"),
+            ...common,
+          },
+        },
+      },
+      "/api/keys/control": scopedKeyRoute("Create or get a control-only API key for a session"),
+      "/api/keys/media": scopedKeyRoute("Create or get a media-download-only API key for a session"),
       "/api/version": {
         get: {
           tags: ["Observability"],
