@@ -21,7 +21,7 @@ import { PrincipalResolver } from "@/server/keys/principals";
 import { createDirectRoutes } from "@/server/http/direct-routes";
 import { createHttpServer } from "@/server/http/http-server";
 import { trustForwardedHeaders } from "@/server/http/forwarded";
-import type { AuthState } from "@/server/http/authorize";
+import { callerOf, type AuthState } from "@/server/http/authorize";
 import { getLogger } from "@/server/logger";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
 import { remember } from "@/server/remember";
@@ -208,6 +208,7 @@ async function main(): Promise<void> {
       workerId: cluster.workerId,
       secret: forwardingSecret(env),
       match: routes.match,
+      callerOf: (req) => callerOf(req, auth.keys),
       owns: (name) => cluster.owns(name),
       placementOf: (name) => cluster.placementOf(name),
       maxBodyBytes: env.maxBodyBytes,

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomFillSync } from "node:crypto";
+import type { Principal } from "./keys/principals";
 
 /**
  * What belongs to the HTTP request being served, wherever its work runs (AsyncLocalStorage): its W3C
@@ -24,6 +25,8 @@ export interface TTraceContext {
 interface TRequestContext {
   trace: TTraceContext;
   afterResponse: (() => void)[];
+  /** Cluster mode: the caller a forwarding worker vouched for in its signed hop header (session-router.ts). */
+  forwardedCaller?: Principal;
 }
 
 const storage = new AsyncLocalStorage<TRequestContext>();
@@ -99,6 +102,17 @@ export function currentTraceparent(): string | null {
 export function traceLogFields(): { trace_id?: string; span_id?: string } {
   const trace = currentTrace();
   return trace ? { trace_id: trace.traceId, span_id: trace.spanId } : {};
+}
+
+/** Only the session router, once a hop header's HMAC checks out: who the forwarded request acts as. */
+export function setForwardedCaller(caller: Principal): void {
+  const context = storage.getStore();
+  if (context) context.forwardedCaller = caller;
+}
+
+/** The caller a forwarding worker vouched for, or null (not forwarded). */
+export function forwardedCaller(): Principal | null {
+  return storage.getStore()?.forwardedCaller ?? null;
 }
 
 /** Runs `run` outside any request: what it starts (timers, sockets, a browser) is not that request's. */

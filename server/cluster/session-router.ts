@@ -5,9 +5,14 @@ import { AppError, errorBody } from "@/lib/errors";
 import { ZSessionNameSchema } from "@/lib/session";
 import type { Db } from "../db";
 import { replayBody, type MatchedRoute } from "../http/direct-routes";
+import { decodePrincipal, encodePrincipal, type Principal } from "../keys/principals";
+import { setForwardedCaller } from "../request-context";
 import { routeOf } from "./session-owners";
 
-/** The headers of a forwarded command: who forwarded it, when, and an HMAC over both and the request line. */
+/**
+ * The header of a forwarded command: who forwarded it, when, for whom (the caller's principal, which the
+ * forwarder resolved from its key or login), and an HMAC over all three and the request line.
+ */
 const HOP_HEADER = "x-switchboard-hop";
 /** How long a forwarding signature is accepted (clocks of workers may differ this much, at most). */
 const HOP_MAX_AGE_MS = 60_000;
@@ -41,6 +46,8 @@ export interface SessionRouterOptions {
   secret: string;
   /** Which route a path is (the direct-route table), for its `{session}` parameter. */
   match: (method: string, pathname: string) => MatchedRoute | null;
+  /** Who a request acts as (authorize.ts' callerOf), null when it would be refused: that is answered here. */
+  callerOf: (req: IncomingMessage) => Promise<Principal | null>;
   /** Whether this worker owns `name` now (its own record, kept with every claim and release). */
   owns: (name: string) => boolean;
   /** Where a command for a session nobody runs should go: the placement's first worker. */
@@ -115,28 +122,38 @@ export class SessionRouter {
     this.agent.destroy();
   }
 
-  /** The worker that signed this request's hop header, or null; the header is removed either way. */
+  /**
+   * The worker that signed this request's hop header, or null; the header is removed either way. A valid
+   * one's caller becomes the request's (request-context.ts), so the owner acts for whom the forwarder vouched.
+   */
   private takeHop(req: IncomingMessage): string | null {
     const value = req.headers[HOP_HEADER];
     delete req.headers[HOP_HEADER];
     if (typeof value !== "string") return null;
-    const [encodedFrom, at, signature] = value.split(".");
+    const [encodedFrom, at, encodedCaller, signature] = value.split(".");
     const from = Buffer.from(encodedFrom ?? "", "base64url").toString();
     const sentAt = Number(at);
-    if (!from || !signature || !Number.isFinite(sentAt) || Math.abs(Date.now() - sentAt) > HOP_MAX_AGE_MS) return null;
-    const expected = Buffer.from(this.sign(from, sentAt, req.method ?? "GET", req.url ?? "/"));
+    if (!from || !encodedCaller || !signature || !Number.isFinite(sentAt) || Math.abs(Date.now() - sentAt) > HOP_MAX_AGE_MS) return null;
+    const expected = Buffer.from(this.sign(from, sentAt, req.method ?? "GET", req.url ?? "/", encodedCaller));
     const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? from : null;
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    const caller = decodePrincipal(encodedCaller);
+    if (!caller) return null;
+    setForwardedCaller(caller);
+    return from;
   }
 
-  private sign(from: string, sentAt: number, method: string, url: string): string {
-    return createHmac("sha256", this.options.secret).update(`${from}\n${sentAt}\n${method}\n${url}`).digest("base64url");
+  private sign(from: string, sentAt: number, method: string, url: string, caller: string): string {
+    return createHmac("sha256", this.options.secret).update(`${from}\n${sentAt}\n${method}\n${url}\n${caller}`).digest("base64url");
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse, ownerUrl: string, session: string, body?: Buffer): Promise<boolean> {
+    // A request without a valid key or login is refused here, by the route (401), and travels nowhere.
+    const caller = await this.options.callerOf(req);
+    if (!caller) return false;
     const payload = body ?? (await this.readBody(req));
     if (!payload) return this.refuse(res, new AppError("payload_too_large", "The request body is too large"));
-    let answer = await this.send(req, ownerUrl, payload);
+    let answer = await this.send(req, ownerUrl, payload, caller);
     if (answer.status === 409 && answer.ownerChanged) {
       // Ownership moved while the command travelled: ask once more where it runs now.
       const route = await routeOf(this.options.db, session);
@@ -144,7 +161,7 @@ export class SessionRouter {
         replayBody(req, payload);
         return false;
       }
-      if (route?.owner) answer = await this.send(req, route.owner.url, payload);
+      if (route?.owner) answer = await this.send(req, route.owner.url, payload, caller);
     }
     if (answer.error) {
       this.options.logger.warn({ err: answer.error, session, owner: ownerUrl }, "forwarding to the session's owner failed");
@@ -166,14 +183,20 @@ export class SessionRouter {
     req: IncomingMessage,
     ownerUrl: string,
     payload: Buffer,
+    caller: Principal,
   ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer; ownerChanged: boolean; error?: Error }> {
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     const sentAt = Date.now();
     const headers: Record<string, string | string[]> = {};
     for (const [header, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(header)) headers[header] = value;
-    headers[HOP_HEADER] =
-      `${Buffer.from(this.options.workerId).toString("base64url")}.${sentAt}.${this.sign(this.options.workerId, sentAt, method, path)}`;
+    const encodedCaller = encodePrincipal(caller);
+    headers[HOP_HEADER] = [
+      Buffer.from(this.options.workerId).toString("base64url"),
+      sentAt,
+      encodedCaller,
+      this.sign(this.options.workerId, sentAt, method, path, encodedCaller),
+    ].join(".");
     if (payload.length || !["GET", "HEAD"].includes(method)) headers["content-length"] = String(payload.length);
     return new Promise((resolve) => {
       const failed = (error: Error) => resolve({ status: 503, headers: {}, body: Buffer.alloc(0), ownerChanged: false, error });

@@ -1,8 +1,10 @@
 import { AppError } from "@/lib/errors";
 import type { TSessionAction } from "@/lib/api-keys";
-import { dashboardCookieAuthorizes } from "../auth/session-token";
+import type { IncomingMessage } from "node:http";
+import { dashboardCookieAccepted, dashboardCookieAuthorizes } from "../auth/session-token";
 import { mayAct, ROOT_PRINCIPAL, type Principal, type PrincipalResolver } from "../keys/principals";
 import { recall } from "../remember";
+import { forwardedCaller } from "../request-context";
 import type { RouteAccess } from "./route-access";
 
 export interface AuthState {
@@ -16,14 +18,31 @@ export function presentedApiKey(request: Request): string | null {
 }
 
 /**
- * Who the request acts as: the key it presents, else a logged-in dashboard cookie (an admin). Throws 401
- * otherwise: an unknown, deactivated or deleted key is no key.
+ * Who the request acts as: the caller a forwarding worker vouched for (cluster mode), else the key it
+ * presents, else a logged-in dashboard cookie (an admin). Throws 401 otherwise: an unknown, deactivated or
+ * deleted key is no key.
  */
 export async function authorize(request: Request): Promise<Principal> {
+  const forwarded = forwardedCaller();
+  if (forwarded) return forwarded;
   const principal = await recall<AuthState>("auth").keys.resolve(presentedApiKey(request));
   if (principal) return principal;
   if (await dashboardCookieAuthorizes(request)) return ROOT_PRINCIPAL;
   throw new AppError("unauthorized", "Unauthorized");
+}
+
+/**
+ * The same for a Node request (the cluster's router, before it forwards one): null where authorize()
+ * would answer 401.
+ */
+export async function callerOf(req: IncomingMessage, keys: Pick<PrincipalResolver, "resolve">): Promise<Principal | null> {
+  const header = req.headers["x-api-key"];
+  const presented = typeof header === "string" ? header : new URL(req.url ?? "/", "http://localhost").searchParams.get("x-api-key");
+  const principal = await keys.resolve(presented);
+  if (principal) return principal;
+  const method = (req.method ?? "GET").toUpperCase();
+  const sameOriginOnly = !["GET", "HEAD", "OPTIONS"].includes(method);
+  return (await dashboardCookieAccepted(req.headers, { sameOriginOnly })) ? ROOT_PRINCIPAL : null;
 }
 
 /**

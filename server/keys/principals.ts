@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { TSessionAction, TSessionActions } from "@/lib/api-keys";
+import { z } from "zod";
+import { SESSION_ACTIONS, type TSessionAction, type TSessionActions } from "@/lib/api-keys";
 import type { Db } from "../db";
 import { apiKeyMatches, type ApiKeyCheck } from "../http/api-key";
 import { activeKeysByPrefix, recordKeysUsed } from "./api-key-rows";
@@ -13,6 +14,33 @@ export type Principal =
   { kind: "admin"; keyId: string | null } | { kind: "session"; keyId: string; session: string; actions: TSessionActions };
 
 export const ROOT_PRINCIPAL: Principal = Object.freeze({ kind: "admin", keyId: null });
+
+/** A principal as a forwarding worker writes it into its signed hop header (server/cluster/session-router.ts). */
+const ZPrincipalSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("admin"), keyId: z.string().nullable() }),
+  z.strictObject({
+    kind: z.literal("session"),
+    keyId: z.string(),
+    session: z.string(),
+    actions: z.strictObject(
+      Object.fromEntries(SESSION_ACTIONS.map((action) => [action, z.boolean()])) as Record<TSessionAction, z.ZodBoolean>,
+    ),
+  }),
+]);
+
+export function encodePrincipal(principal: Principal): string {
+  return Buffer.from(JSON.stringify(principal)).toString("base64url");
+}
+
+/** null when `encoded` is not a principal. */
+export function decodePrincipal(encoded: string): Principal | null {
+  try {
+    const parsed = ZPrincipalSchema.safeParse(JSON.parse(Buffer.from(encoded, "base64url").toString()));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 export function mayAct(principal: Principal, session: string, action: TSessionAction): "yes" | "other-session" | "missing-action" {
   if (principal.kind === "admin") return "yes";
