@@ -14,8 +14,12 @@ test.use({ clusterOptions: { testEngine: "fake" } });
 type Row = { name: string; status: string; assignedWorker: string | null };
 
 test("a forwarded command keeps the session key's limits; a revocation reaches every worker within a second", async ({ cluster }) => {
+  for (const worker of cluster.workers) await cluster.waitUntilReady(worker);
   const [first] = cluster.workers;
-  for (const name of ["keyed", "elsewhere"]) expect((await first.api.post("/api/sessions", { name })).status).toBe(201);
+  for (const name of ["keyed", "elsewhere"]) {
+    const response = await first.api.post("/api/sessions", { name });
+    expect(response.status, response.text).toBe(201);
+  }
   const owners = await waitFor(
     async () => {
       const rows = (await first.api.get<Row[]>("/api/sessions?all=true")).body;
