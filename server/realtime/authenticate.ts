@@ -8,12 +8,13 @@ import { ROOT_PRINCIPAL, type Principal, type PrincipalResolver } from "../keys/
  * the `read` action, which then hears its own session only) or the dashboard's login cookie. Never
  * anonymously. The cookie counts only from the dashboard's own origin: a handshake is a GET, but what
  * follows is a stream (statuses, QR values, engine events) that no CORS rule keeps from another origin's page.
- * Resolves to the principal, null when unknown, or "forbidden" for a session key without `read`.
+ * Resolves to the principal (with the key that gave it, null for the cookie), null when unknown, or
+ * "forbidden" for a session key without `read`.
  */
 export async function authenticateConnection(
   input: { headers: IncomingHttpHeaders; query: URLSearchParams; authKey?: unknown },
   keys: Pick<PrincipalResolver, "resolve">,
-): Promise<Principal | "forbidden" | null> {
+): Promise<{ principal: Principal; key: string | null } | "forbidden" | null> {
   const header = input.headers["x-api-key"];
   const presented =
     (typeof input.authKey === "string" ? input.authKey : null) ??
@@ -21,8 +22,8 @@ export async function authenticateConnection(
     input.query.get("x-api-key");
   const principal = await keys.resolve(presented);
   if (principal?.kind === "session" && !principal.actions.read) return "forbidden";
-  if (principal) return principal;
-  return (await dashboardCookieAccepted(input.headers, { sameOriginOnly: true })) ? ROOT_PRINCIPAL : null;
+  if (principal) return { principal, key: presented };
+  return (await dashboardCookieAccepted(input.headers, { sameOriginOnly: true })) ? { principal: ROOT_PRINCIPAL, key: null } : null;
 }
 
 /**

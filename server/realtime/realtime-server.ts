@@ -22,6 +22,10 @@ import { ROOT_PRINCIPAL, type Principal, type PrincipalResolver } from "../keys/
 import { audibleSession, authenticateConnection } from "./authenticate";
 import { PeerLink, ZPeerPushSchema, type PeerTransport, type TInterest } from "./peer-link";
 
+/** How often the keys of open live connections are resolved again (a revoked key's connection closes within it). */
+const KEY_RECHECK_MS = 1000;
+type KeyRecheck = { key: string; close: () => void };
+
 const roomOf = (session: string) => (session === ALL_SESSIONS ? ALL_SESSIONS : `session:${session}`);
 
 /**
@@ -61,6 +65,9 @@ export class RealtimeServer {
   private readonly healthSent = new Map<string, string>();
   /** Cluster mode: the other workers. */
   private peers: PeerLink | null = null;
+  /** Open connections that came in with a stored key (not the root, not the cookie), with the principal it gave then. */
+  private readonly keyRechecks = new Map<KeyRecheck, string>();
+  private recheckTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: { host: EngineHost; keys: Pick<PrincipalResolver, "resolve">; logger: Logger }) {}
 
@@ -72,9 +79,11 @@ export class RealtimeServer {
         { headers: socket.handshake.headers, query: url.searchParams, authKey: socket.handshake.auth?.apiKey },
         this.options.keys,
       ).then(
-        (principal) => {
-          if (principal === null || principal === "forbidden") return next(new Error(principal === null ? "unauthorized" : "forbidden"));
-          (socket.data as { principal?: Principal }).principal = principal;
+        (admitted) => {
+          if (admitted === null || admitted === "forbidden") return next(new Error(admitted === null ? "unauthorized" : "forbidden"));
+          (socket.data as { principal?: Principal }).principal = admitted.principal;
+          const recheck = this.recheckWhileOpen(admitted, () => socket.disconnect(true));
+          socket.once("disconnect", () => recheck && this.keyRechecks.delete(recheck));
           next();
         },
         () => next(new Error("unauthorized")),
@@ -120,11 +129,35 @@ export class RealtimeServer {
   }
 
   async close(): Promise<void> {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
     await this.peers?.close();
     this.unsubscribeHost?.();
     for (const client of this.rawClients) client.socket.terminate();
     this.wss.close();
     await this.io?.close();
+  }
+
+  /**
+   * A connection made with a stored key is closed within a second of the key's revocation (deactivated,
+   * deleted, its session deleted, or its limits changed): every second each such key is resolved again,
+   * from memory, and a connection whose key no longer gives the same principal is closed.
+   */
+  private recheckWhileOpen(admitted: { principal: Principal; key: string | null }, close: () => void): KeyRecheck | null {
+    const { principal, key } = admitted;
+    if (key === null || principal.keyId === null) return null;
+    const recheck: KeyRecheck = { key, close };
+    this.keyRechecks.set(recheck, JSON.stringify(principal));
+    this.recheckTimer ??= setInterval(() => void this.recheckKeys(), KEY_RECHECK_MS).unref();
+    return recheck;
+  }
+
+  private async recheckKeys(): Promise<void> {
+    for (const [entry, admittedAs] of this.keyRechecks) {
+      const now = await this.options.keys.resolve(entry.key).catch(() => null);
+      if (now !== null && JSON.stringify(now) === admittedAs) continue;
+      this.keyRechecks.delete(entry);
+      entry.close();
+    }
   }
 
   private onSocket(socket: Socket): void {
@@ -286,7 +319,8 @@ export class RealtimeServer {
 
   private async onRawUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
-    const principal = await authenticateConnection({ headers: request.headers, query }, this.options.keys).catch(() => null);
+    const admitted = await authenticateConnection({ headers: request.headers, query }, this.options.keys).catch(() => null);
+    const principal = admitted === null || admitted === "forbidden" ? admitted : admitted.principal;
     const asked = query.get("session") ?? ALL_SESSIONS;
     const session = principal === null || principal === "forbidden" ? null : audibleSession(principal, asked, ALL_SESSIONS);
     if (session === null) {
@@ -309,8 +343,11 @@ export class RealtimeServer {
         .filter(Boolean);
       const client = { socket: ws, session, events: events.length ? events : ["*"] };
       this.rawClients.add(client);
+      const recheck =
+        admitted && admitted !== "forbidden" ? this.recheckWhileOpen(admitted, () => ws.close(4401, "the API key was revoked")) : null;
       void this.peers?.interestChanged();
       ws.on("close", () => {
+        if (recheck) this.keyRechecks.delete(recheck);
         this.rawClients.delete(client);
         void this.peers?.interestChanged();
       });

@@ -27,8 +27,14 @@ afterEach(async () => {
   await new Promise((resolve) => http?.close(resolve));
 });
 
+/** Keys revoked by a test: they resolve to nothing from then on. */
+const revoked = new Set<string>();
+afterEach(() => revoked.clear());
+
 async function start() {
-  const server = realtimeTestServer({ keys: { resolve: async (key) => (key ? (PRINCIPALS[key] ?? null) : null) } });
+  const server = realtimeTestServer({
+    keys: { resolve: async (key) => (key && !revoked.has(key) ? (PRINCIPALS[key] ?? null) : null) },
+  });
   ({ http, realtime } = server);
   return server.listen();
 }
@@ -109,5 +115,21 @@ describe("live channels with a session key", () => {
     realtime.broadcastEnvelope(envelope("e2", "s1"));
     await vi.waitFor(() => expect(admin).toEqual(["e1", "e2"]), { timeout: 5000 });
     await vi.waitFor(() => expect([own, star]).toEqual([["e2"], ["e2"]]), { timeout: 5000 });
+  });
+
+  it("closes a connection within a second or two of its key's revocation; the root key's stays", async () => {
+    const port = await start();
+    const socket = (await socketWith(port, "s1-read")) as Socket;
+    const admin = (await socketWith(port, "root")) as Socket;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?x-api-key=s1-all`);
+    cleanups.push(() => ws.terminate());
+    await new Promise((resolve) => ws.once("open", resolve));
+    const closedWith = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    const disconnected = new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+    revoked.add("s1-read");
+    revoked.add("s1-all");
+    expect(await disconnected).toBe("io server disconnect");
+    expect(await closedWith).toBe(4401);
+    expect(admin.connected).toBe(true);
   });
 });
