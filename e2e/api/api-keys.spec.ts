@@ -65,6 +65,7 @@ const ROUTES: Route[] = [
   { name: "POST /api/sessions/{s}/logout", needs: ["control"], call: post((s) => `/api/sessions/${s}/logout`) },
   { name: "GET /api/sessions/{s}/me", needs: ["read"], call: get((s) => `/api/sessions/${s}/me`) },
   { name: "GET /api/sessions/{s}/history", needs: ["read"], call: get((s) => `/api/sessions/${s}/history`) },
+  { name: "GET /api/sessions/{s}/profile-picture", needs: ["read"], call: get((s) => `/api/sessions/${s}/profile-picture`) },
   { name: "GET /api/sessions/{s}/resources", needs: ["read"], call: get((s) => `/api/sessions/${s}/resources`) },
   { name: "GET /api/sessions/{s}/capping", needs: ["read"], call: get((s) => `/api/sessions/${s}/capping`) },
   { name: "GET /api/sessions/{s}/timelock", needs: ["read"], call: get((s) => `/api/sessions/${s}/timelock`) },

@@ -43,6 +43,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "GET /api/sessions/[session]/history": read(),
   "POST /api/sessions/[session]/logout": control,
   "GET /api/sessions/[session]/me": read(),
+  "GET /api/sessions/[session]/profile-picture": read(),
   "GET /api/sessions/[session]/resources": read(),
   "POST /api/sessions/[session]/restart": control,
   "POST /api/sessions/[session]/start": control,
