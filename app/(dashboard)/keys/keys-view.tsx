@@ -229,7 +229,11 @@ function KeyList({ keys, error }: { keys: TApiKey[] | undefined; error: Error | 
 
   return (
     <Card className="mt-4" aria-labelledby="keys-title">
-      <CardHeader id="keys-title" title="Keys" description="Shown masked: only a hash of each key is kept. Last use is recorded at most once a minute." />
+      <CardHeader
+        id="keys-title"
+        title="Keys"
+        description="Shown masked: only a hash of each key is kept. Last use is recorded at most once a minute."
+      />
       <CardBody>
         {error && (
           <Alert tone="error" title="The keys could not be loaded">
@@ -237,7 +241,9 @@ function KeyList({ keys, error }: { keys: TApiKey[] | undefined; error: Error | 
           </Alert>
         )}
         {!keys && !error && <Skeleton className="h-24 rounded-lg" />}
-        {keys && keys.length === 0 && <p className="text-sm text-zinc-500">No keys yet: only WAHA_API_KEY and the dashboard login reach the API.</p>}
+        {keys && keys.length === 0 && (
+          <p className="text-sm text-zinc-500">No keys yet: only WAHA_API_KEY and the dashboard login reach the API.</p>
+        )}
         {keys && keys.length > 0 && (
           <table className="w-full text-left text-sm" data-testid="keys">
             <thead className="text-xs text-zinc-500 dark:text-zinc-400">
@@ -272,10 +278,21 @@ function KeyList({ keys, error }: { keys: TApiKey[] | undefined; error: Error | 
                     {key.lastUsedAt ? <RelativeTime timestamp={Date.parse(key.lastUsedAt)} /> : "never"}
                   </td>
                   <td className="py-2 text-right whitespace-nowrap">
-                    <Button size="sm" variant="secondary" onClick={() => toggle.mutate(key)} loading={toggle.isPending && toggle.variables?.id === key.id}>
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      onClick={() => toggle.mutate(key)}
+                      loading={toggle.isPending && toggle.variables?.id === key.id}
+                    >
                       {key.isActive ? "Deactivate" : "Activate"}
                     </Button>{" "}
-                    <Button size="sm" variant="ghost" icon={<TrashIcon className="size-4" />} aria-label={`Delete key ${key.key}`} onClick={() => setDeleting(key)} />
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<TrashIcon className="size-4" />}
+                      aria-label={`Delete key ${key.key}`}
+                      onClick={() => setDeleting(key)}
+                    />
                   </td>
                 </tr>
               ))}
