@@ -1,10 +1,9 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "@/test/support/temp-dirs";
 import { parseEnv } from "./env";
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-env-"));
+const dataDir = tempDirs("sb-env-")();
 const parse = (vars: Record<string, string> = {}) => parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: dataDir, ...vars });
 
 describe("the version policy and presence settings", () => {

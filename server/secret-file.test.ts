@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "@/test/support/temp-dirs";
 import { readOrCreateSecretFile } from "./secret-file";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-secret-"));
+const tmp = tempDirs("sb-secret-");
 
 describe("readOrCreateSecretFile", () => {
   it("generates the value once, in a new folder, with mode 600, and reads it back afterwards", () => {

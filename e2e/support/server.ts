@@ -42,8 +42,15 @@ export function doubleEnv(double: { browserArgs: string[] }): Record<string, str
   return { SWITCHBOARD_BROWSER_ARGS: double.browserArgs.join(" ") };
 }
 
+/** A data folder of its own, removed when the test process exits (a test may stop and start its server on it). */
+function madeDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
+  const dataDir = options.dataDir ?? madeDataDir();
   const port = options.port ?? (await freePort());
   const apiKey = options.apiKey ?? TEST_API_KEY;
   const url = `http://127.0.0.1:${port}`;

@@ -1,15 +1,16 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it, vi } from "vitest";
+import { tempDirs } from "@/test/support/temp-dirs";
 import { parseEnv } from "../env";
 import { credentialsMatch, resolveDashboardAuth } from "./dashboard-auth";
 import { parseCookieHeader } from "./session-token";
 
+const dashDataDir = tempDirs("sb-dash-");
+
 const logger = pino({ level: "silent" });
-const envWith = (vars: Record<string, string>) =>
-  parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "sb-dash-")), ...vars });
+const envWith = (vars: Record<string, string>) => parseEnv({ NODE_ENV: "test", SWITCHBOARD_DATA_DIR: dashDataDir(), ...vars });
 
 describe("dashboard login", () => {
   it("accepts the configured username and password only", () => {

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it, vi } from "vitest";
+import { tempDirs } from "@/test/support/temp-dirs";
 import { apiKeyMatches, resolveApiKey } from "./api-key";
 
 const logger = pino({ level: "silent" });
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-key-"));
+const tmp = tempDirs("sb-key-");
 
 describe("API key", () => {
   it("accepts the plain configured key and nothing else", () => {

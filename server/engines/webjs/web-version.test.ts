@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "@/test/support/temp-dirs";
 import { cachedVersionFile, pinnedVersionProblem, webVersionOptions, type WebVersionPolicy } from "./web-version";
 
-const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-webversion-"));
+const cacheDir = tempDirs("sb-webversion-")();
 const policy = (cache: WebVersionPolicy["cache"], pinned: string | null): WebVersionPolicy => ({ cache, cacheDir, pinned });
 
 describe("the WhatsApp Web version policy", () => {
