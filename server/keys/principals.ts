@@ -88,7 +88,9 @@ export class PrincipalResolver {
     const key = candidates.find((candidate) => keyMatchesHash(presented, candidate.keyHash));
     if (!key) return null;
     this.noteUse(key.id);
-    if (key.isAdmin || key.session === null || key.actions === null) return { kind: "admin", keyId: key.id };
+    if (key.isAdmin) return { kind: "admin", keyId: key.id };
+    // A session key always has both (manage-keys.ts); a row without them is refused, never taken for an admin.
+    if (key.session === null || key.actions === null) return null;
     return { kind: "session", keyId: key.id, session: key.session, actions: key.actions };
   }
 
