@@ -12,11 +12,24 @@ export const STATUS_INFO: Record<TSessionStatus, { label: string; tone: BadgeTon
     hint: "Waiting for a phone to scan the QR or enter a pairing code.",
   },
   WORKING: { label: "Working", tone: "green", dot: "bg-emerald-500", hint: "Connected and ready." },
-  FAILED: { label: "Failed", tone: "red", dot: "bg-red-500", hint: "Stopped on an error. Restart it, or log out and scan again." },
+  FAILED: { label: "Failed", tone: "red", dot: "bg-red-500", hint: "Stopped on an error; its reason says why." },
 };
 
-/** The session's live status; `data-status` carries the raw value for tests and scripts. */
-export function StatusBadge({ status, className, live }: { status: TSessionStatus; className?: string; live?: boolean }) {
+/**
+ * The session's live status; `data-status` carries the raw value for tests and scripts. `hint` replaces the
+ * status's general hint (its tooltip) with one about this session, e.g. what to do about its failure.
+ */
+export function StatusBadge({
+  status,
+  className,
+  live,
+  hint,
+}: {
+  status: TSessionStatus;
+  className?: string;
+  live?: boolean;
+  hint?: string;
+}) {
   const info = STATUS_INFO[status];
   const animated = status === "STARTING" || status === "SCAN_QR_CODE";
   return (
@@ -25,7 +38,7 @@ export function StatusBadge({ status, className, live }: { status: TSessionStatu
       className={className}
       data-testid="status-badge"
       data-status={status}
-      title={info.hint}
+      title={hint ?? info.hint}
       aria-live={live ? "polite" : undefined}
     >
       <span aria-hidden="true" className={cn("size-1.5 rounded-full", info.dot, animated && "sb-live-dot")} />
