@@ -5,6 +5,9 @@ export const queryKeys = {
   sessions: () => ["sessions"] as const,
   lists: () => ["sessions", "list"] as const,
   list: (params: TSessionListParams) => ["sessions", "list", params] as const,
+  /** How many sessions of each status match a search (the status chips' counts); not under lists(): no pages. */
+  statusCountsAll: () => ["sessions", "status-counts"] as const,
+  statusCounts: (params: TSessionListParams) => ["sessions", "status-counts", params] as const,
   detail: (name: string) => ["sessions", "detail", name] as const,
   qr: (name: string) => ["sessions", "qr", name] as const,
   deliveries: (name: string) => ["sessions", "deliveries", name] as const,

@@ -3,9 +3,10 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { TSessionPage } from "@/lib/api-client";
+import type { TSessionListParams, TSessionPage } from "@/lib/api-client";
 import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
+import type { TSessionStatus } from "@/lib/session-status";
 import { useNow } from "@/components/ui/time";
 import { laterDelivery, type TDeliveryList } from "@/lib/webhook-delivery";
 import { ALL_EVENTS, EventLog, type TLiveEvent } from "./event-log";
@@ -34,6 +35,7 @@ export class Realtime {
   private readonly subscriptions = new Map<string, number>();
   private wasConnected = false;
   private listRefresh: ReturnType<typeof setTimeout> | null = null;
+  private statusCountsRefresh: ReturnType<typeof setTimeout> | null = null;
   /** What each pushed message does, once it matched its schema. */
   private readonly handlers: THandlers = {
     "session.status": (message) => this.onStatus(message),
@@ -90,6 +92,7 @@ export class Realtime {
     this.socket?.disconnect();
     this.socket = null;
     if (this.listRefresh) clearTimeout(this.listRefresh);
+    if (this.statusCountsRefresh) clearTimeout(this.statusCountsRefresh);
   }
 
   subscribe(session: string): () => void {
@@ -142,6 +145,7 @@ export class Realtime {
     // A session no list knows (created elsewhere): refetch, but only while lists are small enough
     // that it would show; with thousands of sessions most events concern other pages.
     if (seen === "unknown to small lists") this.refreshListsSoon();
+    this.reapplyStatusFilters(message.session, message.status);
     if (message.status !== "SCAN_QR_CODE") {
       // Any other status makes the code on screen useless: it must not be scanned any more.
       // Dropped rather than nulled, so a later login attempt starts over (first code, fresh fetch).
@@ -210,6 +214,33 @@ export class Realtime {
         total: list.total + 1,
       });
     }
+  }
+
+  /**
+   * A status change moves a session in or out of lists filtered by status: one that no longer matches leaves
+   * them at once, and those lists (and the status chips' counts) are asked again soon for the ones that now match.
+   */
+  private reapplyStatusFilters(name: string, status: TSessionStatus): void {
+    let filtered = false;
+    for (const query of this.queryClient.getQueryCache().findAll({ queryKey: queryKeys.lists() })) {
+      const params = query.queryKey[2] as TSessionListParams | undefined;
+      if (!params?.status?.length) continue;
+      filtered = true;
+      if (params.status.includes(status)) continue;
+      this.queryClient.setQueryData<TSessionPage>(query.queryKey, (page) =>
+        page?.items.some((s) => s.name === name) ? { items: page.items.filter((s) => s.name !== name), total: page.total - 1 } : page,
+      );
+    }
+    if (filtered) this.refreshListsSoon();
+    this.refreshStatusCountsSoon();
+  }
+
+  private refreshStatusCountsSoon(): void {
+    if (this.statusCountsRefresh) return;
+    this.statusCountsRefresh = setTimeout(() => {
+      this.statusCountsRefresh = null;
+      void this.queryClient.invalidateQueries({ queryKey: queryKeys.statusCountsAll() });
+    }, 1000);
   }
 
   private refreshListsSoon(): void {

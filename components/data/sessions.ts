@@ -14,7 +14,8 @@ import {
   type TSessionAction,
   type TSessionListParams,
 } from "@/lib/api-client";
-import type { TSession } from "@/lib/session";
+import { LIST_LIMIT_MAX, type TSession } from "@/lib/session";
+import { SESSION_STATUSES, type TSessionStatus } from "@/lib/session-status";
 import { keepLaterDeliveries, type TDeliveryList } from "@/lib/webhook-delivery";
 import { queryKeys, type TQrState } from "./query-keys";
 import { useFallbackInterval } from "./realtime";
@@ -33,6 +34,37 @@ export function useSessionList(params: TSessionListParams) {
     placeholderData: keepPreviousData,
     refetchInterval: (query) => fallback || (query.state.data?.items.some((s) => s.resources) ? RESOURCES_REFRESH_MS : false),
   });
+}
+
+/**
+ * How many sessions of each status match `params` (a search, without the status filter): one small page per
+ * status (`limit=1`), whose X-Total-Count is the count. Refetched after live status changes (realtime.tsx).
+ */
+export function useSessionStatusCounts(params: Omit<TSessionListParams, "status" | "limit" | "offset" | "sortBy">) {
+  const fallback = useFallbackInterval();
+  return useQuery({
+    queryKey: queryKeys.statusCounts(params),
+    queryFn: async ({ signal }) => {
+      const totals = await Promise.all(
+        SESSION_STATUSES.map(
+          async (status) => [status, (await listSessions({ ...params, status: [status], limit: 1 }, signal)).total] as const,
+        ),
+      );
+      return Object.fromEntries(totals) as Record<TSessionStatus, number>;
+    },
+    placeholderData: keepPreviousData,
+    refetchInterval: fallback,
+  });
+}
+
+/** The names of every session matching `params` (all pages, in the list's order), for an action on all of them. */
+export async function listMatchingNames(params: Omit<TSessionListParams, "limit" | "offset">): Promise<string[]> {
+  const names: string[] = [];
+  for (;;) {
+    const page = await listSessions({ ...params, limit: LIST_LIMIT_MAX, offset: names.length });
+    names.push(...page.items.map((session) => session.name));
+    if (page.items.length === 0 || names.length >= page.total) return names;
+  }
 }
 
 export function useSession(name: string) {
@@ -122,10 +154,16 @@ export function useSessionAction() {
   });
 }
 
-/** Run one action over many sessions, a few at a time; reports which failed. */
-export async function runBulk<T>(items: T[], run: (item: T) => Promise<unknown>, concurrency = 4): Promise<{ item: T; error: unknown }[]> {
+/** Run one action over many sessions, a few at a time; reports which failed, and each one done to `onProgress`. */
+export async function runBulk<T>(
+  items: T[],
+  run: (item: T) => Promise<unknown>,
+  concurrency = 4,
+  onProgress?: (done: number) => void,
+): Promise<{ item: T; error: unknown }[]> {
   const failures: { item: T; error: unknown }[] = [];
   let index = 0;
+  let done = 0;
   const worker = async () => {
     while (index < items.length) {
       const item = items[index++];
@@ -134,6 +172,7 @@ export async function runBulk<T>(items: T[], run: (item: T) => Promise<unknown>,
       } catch (error) {
         failures.push({ item, error });
       }
+      onProgress?.(++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

@@ -1,3 +1,4 @@
+import type { TSessionStatus } from "@/lib/session-status";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/field";
 import { XIcon } from "@/components/ui/icons";
@@ -5,12 +6,23 @@ import { SearchBox } from "./search-box";
 import { StatusFilter } from "./status-filter";
 import type { TSessionFilters, TSort } from "./use-session-filters";
 
-/** Search, status chips, the order, and "Clear filters" while a search or a status narrows the list. */
-export function FiltersBar({ filters }: { filters: TSessionFilters }) {
+/**
+ * Search, status chips with their counts, the order, and "Clear filters" while a search or a status narrows the
+ * list. `loading`: the list for the current filters is being fetched.
+ */
+export function FiltersBar({
+  filters,
+  loading,
+  counts,
+}: {
+  filters: TSessionFilters;
+  loading: boolean;
+  counts: Record<TSessionStatus, number> | undefined;
+}) {
   return (
-    <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-center">
-      <SearchBox value={filters.search} onChange={filters.setSearch} />
-      <StatusFilter value={filters.statuses} onChange={filters.setStatuses} />
+    <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-start">
+      <SearchBox value={filters.search} onChange={filters.setSearch} loading={loading} />
+      <StatusFilter value={filters.statuses} onChange={filters.setStatuses} counts={counts} />
       <Select
         aria-label="Sort sessions"
         className="w-full lg:ml-auto lg:w-auto"

@@ -6,15 +6,30 @@ import { CpuFigure, MemoryFigure } from "@/components/sessions/resource-figures"
 import { StatusBadge } from "@/components/sessions/status-badge";
 import { Checkbox } from "@/components/ui/field";
 import { ActivityTime } from "@/components/sessions/activity-time";
+import { cn } from "@/components/ui/cn";
 import { toggle } from "./use-row-selection";
-import type { TSessionRowsProps } from "./session-table";
+import { sessionHref, useRowNavigation } from "./use-row-navigation";
+import { statusHint, type TSessionRowsProps } from "./session-table";
 
 /** The sessions as a list of cards, on a phone (the table takes over from tablet width). */
-export function SessionCards({ items, selected, onSelect, onMetadata }: TSessionRowsProps) {
+export function SessionCards({ items, selected, onSelect, onMetadata, stale }: TSessionRowsProps & { stale: boolean }) {
+  const rows = useRowNavigation();
   return (
-    <ul className="divide-y divide-zinc-100 md:hidden dark:divide-zinc-800" aria-label="Sessions">
+    <ul
+      className={cn("divide-y divide-zinc-100 transition-opacity md:hidden dark:divide-zinc-800", stale && "opacity-50")}
+      aria-label="Sessions"
+      aria-busy={stale}
+    >
       {items.map((session) => (
-        <li key={session.name} className="flex gap-3 px-4 py-3.5" data-testid="session-card" data-session={session.name}>
+        <li
+          key={session.name}
+          className="flex cursor-pointer gap-3 px-4 py-3.5"
+          data-testid="session-card"
+          data-session={session.name}
+          onClick={(event) => rows.open(event, session.name)}
+          onTouchStart={() => rows.intent(session.name)}
+          onPointerEnter={() => rows.intent(session.name)}
+        >
           <Checkbox
             className="mt-1"
             aria-label={`Select ${session.name}`}
@@ -24,12 +39,13 @@ export function SessionCards({ items, selected, onSelect, onMetadata }: TSession
           <div className="min-w-0 flex-1 space-y-1.5">
             <div className="flex items-center justify-between gap-2">
               <Link
-                href={`/sessions/${encodeURIComponent(session.name)}`}
+                href={sessionHref(session.name)}
+                prefetch={false}
                 className="truncate font-mono text-[13px] font-medium text-zinc-900 hover:underline dark:text-zinc-100"
               >
                 {session.name}
               </Link>
-              <StatusBadge status={session.status} />
+              <StatusBadge status={session.status} hint={statusHint(session)} />
             </div>
             <p className="flex flex-wrap gap-x-3 text-[13px] text-zinc-600 dark:text-zinc-400">
               <span className="font-mono tabular-nums">{formatPhone(session.me?.id) ?? "No account yet"}</span>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { failedSessionHint } from "@/lib/failed-session-hint";
 import type { TSession } from "@/lib/session";
 import { HealthSummary } from "@/components/sessions/health-summary";
 import { MetadataChips, formatPhone } from "@/components/sessions/metadata-chips";
@@ -8,6 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { Checkbox } from "@/components/ui/field";
 import { ActivityTime } from "@/components/sessions/activity-time";
 import { toggle } from "./use-row-selection";
+import { sessionHref, useRowNavigation } from "./use-row-navigation";
 import type { TSort } from "./use-session-filters";
 
 /** What the table and the cards show and change: the page's sessions, the selection, a clicked metadata chip. */
@@ -32,23 +34,38 @@ const COLUMNS: [label: string, className?: string][] = [
   ["Last activity", "text-right"],
 ];
 
+/** The columns the API can order by (`sortBy`), each in its one direction. */
+const SORTABLE: Partial<Record<string, { sort: TSort; direction: "ascending" | "descending"; title: string }>> = {
+  Name: { sort: "name", direction: "ascending", title: "by name, A to Z" },
+  Memory: { sort: "memory", direction: "descending", title: "by memory (PSS), largest first" },
+};
+
+/** A FAILED session's tooltip says what to do about its own failure; other statuses keep their general hint. */
+export function statusHint(session: TSession): string | undefined {
+  return session.status === "FAILED" ? failedSessionHint(session.statuses.at(-1)?.reason ?? null, session.health) : undefined;
+}
+
 const TH = "px-3 py-2.5 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
 
-/** The sessions as a table, from tablet width up (SessionCards below it); the header checkbox selects the page. */
+/**
+ * The sessions as a table, from tablet width up (SessionCards below it); the header checkbox selects the page.
+ * `stale`: these rows answer an earlier search while the new one loads, so they are dimmed.
+ */
 export function SessionTable({
   items,
   selected,
   onSelect,
   onMetadata,
-  fetching,
+  stale,
   sort,
   onSort,
-}: TSessionRowsProps & { fetching: boolean; sort: TSort; onSort: (sort: TSort) => void }) {
+}: TSessionRowsProps & { stale: boolean; sort: TSort; onSort: (sort: TSort) => void }) {
   const allSelected = items.length > 0 && items.every((s) => selected.has(s.name));
   const someSelected = items.some((s) => selected.has(s.name));
+  const rows = useRowNavigation();
   return (
     <div className="hidden overflow-x-auto md:block">
-      <table className={cn("w-full text-sm transition-opacity", fetching && "opacity-90")} aria-busy={fetching}>
+      <table className={cn("w-full text-sm transition-opacity", stale && "opacity-50")} aria-busy={stale}>
         <caption className="sr-only">Sessions</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900">
           <tr>
@@ -66,31 +83,32 @@ export function SessionTable({
                 }}
               />
             </th>
-            {COLUMNS.map(([label, className]) =>
-              label === "Memory" ? (
-                <th key={label} scope="col" className={cn(TH, className)} aria-sort={sort === "memory" ? "descending" : "none"}>
+            {COLUMNS.map(([label, className]) => {
+              const order = SORTABLE[label];
+              if (!order) {
+                return (
+                  <th key={label} scope="col" className={cn(TH, className)}>
+                    {label}
+                  </th>
+                );
+              }
+              const active = sort === order.sort;
+              return (
+                <th key={label} scope="col" className={cn(TH, className)} aria-sort={active ? order.direction : "none"}>
                   <button
                     type="button"
                     className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 focus-visible:outline-2 dark:hover:text-zinc-100"
-                    onClick={() => onSort(sort === "memory" ? "name" : "memory")}
-                    title={
-                      sort === "memory"
-                        ? "Sorted by memory (PSS), largest first; click to sort by name"
-                        : "Sort by memory (PSS), largest first"
-                    }
+                    onClick={() => onSort(order.sort)}
+                    title={active ? `Sorted ${order.title}` : `Sort ${order.title}`}
                   >
                     {label}
-                    <span aria-hidden className={cn(sort !== "memory" && "opacity-30")}>
-                      ↓
+                    <span aria-hidden className={cn(!active && "opacity-30")}>
+                      {order.direction === "ascending" ? "↑" : "↓"}
                     </span>
                   </button>
                 </th>
-              ) : (
-                <th key={label} scope="col" className={cn(TH, className)}>
-                  {label}
-                </th>
-              ),
-            )}
+              );
+            })}
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
@@ -99,8 +117,11 @@ export function SessionTable({
               key={session.name}
               data-testid="session-row"
               data-session={session.name}
+              onClick={(event) => rows.open(event, session.name)}
+              onPointerEnter={() => rows.intent(session.name)}
+              onFocus={() => rows.intent(session.name)}
               className={cn(
-                "group transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+                "group cursor-pointer transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
                 selected.has(session.name) && "bg-emerald-50/50 dark:bg-emerald-950/20",
               )}
             >
@@ -113,14 +134,15 @@ export function SessionTable({
               </td>
               <td className="max-w-[16rem] px-3 py-2.5">
                 <Link
-                  href={`/sessions/${encodeURIComponent(session.name)}`}
+                  href={sessionHref(session.name)}
+                  prefetch={false}
                   className="block truncate font-mono text-[13px] font-medium text-zinc-900 hover:text-emerald-700 hover:underline dark:text-zinc-100 dark:hover:text-emerald-400"
                 >
                   {session.name}
                 </Link>
               </td>
               <td className="px-3 py-2.5">
-                <StatusBadge status={session.status} />
+                <StatusBadge status={session.status} hint={statusHint(session)} />
               </td>
               <td className="max-w-[18rem] px-3 py-2.5">
                 <HealthSummary session={session} />

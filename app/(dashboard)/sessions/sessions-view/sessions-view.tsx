@@ -7,7 +7,7 @@ import { parseSessionSearch } from "@/lib/dashboard-search";
 import { ALL_SESSIONS } from "@/lib/realtime-messages";
 import { queryKeys } from "@/components/data/query-keys";
 import { useRealtimeSubscription } from "@/components/data/realtime";
-import { useSessionList } from "@/components/data/sessions";
+import { useSessionList, useSessionStatusCounts } from "@/components/data/sessions";
 import { PageHeader } from "@/components/shell/app-shell";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -26,7 +26,8 @@ import { DEFAULT_LIMIT, PAGE_SIZES, useSessionFilters } from "./use-session-filt
 
 /**
  * Every session with its live status and its browser's memory and CPU: search, status filter, order and pages
- * in the URL, bulk actions on the selected rows.
+ * in the URL (changed without a navigation: the list is fetched directly), status chips with counts, bulk actions on
+ * the selected rows or on every matching session.
  */
 export function SessionsView() {
   const filters = useSessionFilters();
@@ -42,12 +43,20 @@ export function SessionsView() {
     offset,
   };
   const query = useSessionList(listParams);
+  const counts = useSessionStatusCounts({ q: parsed.text, metadata: parsed.metadata });
   useRealtimeSubscription(ALL_SESSIONS);
   const queryClient = useQueryClient();
-  const selection = useRowSelection(`${search}|${statuses.join(",")}`);
 
   const items = query.data?.items ?? [];
   const total = query.data?.total ?? 0;
+  // Rows of an earlier search or page, shown while the ones asked for load.
+  const stale = query.isPlaceholderData;
+  const selection = useRowSelection(
+    JSON.stringify([search, statuses, sort, limit, offset]),
+    items.map((s) => s.name),
+  );
+  const selected = selection.allMatching ? new Set(items.map((s) => s.name)) : selection.selected;
+  const pageSelected = items.length > 0 && selected.size === items.length;
 
   // Past the last page (rows deleted elsewhere): go back to the last one that exists.
   useEffect(() => {
@@ -76,9 +85,25 @@ export function SessionsView() {
         }
       />
 
-      <FiltersBar filters={filters} />
+      <FiltersBar filters={filters} loading={stale} counts={counts.data} />
 
-      {selection.selected.size > 0 && <BulkActionsBar selected={[...selection.selected]} onDone={selection.clear} />}
+      {selected.size > 0 && (
+        <BulkActionsBar
+          target={
+            selection.allMatching
+              ? {
+                  kind: "matching",
+                  total,
+                  params: { q: listParams.q, metadata: listParams.metadata, status: listParams.status, sortBy: listParams.sortBy },
+                }
+              : { kind: "rows", names: [...selected] }
+          }
+          pageSelected={pageSelected}
+          total={total}
+          onSelectAllMatching={selection.selectAllMatching}
+          onDone={selection.clear}
+        />
+      )}
 
       <div className="overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900/60">
         {query.isError && !query.data ? (
@@ -105,18 +130,19 @@ export function SessionsView() {
             >
               <SessionTable
                 items={items}
-                selected={selection.selected}
+                selected={selected}
                 onSelect={selection.setSelected}
                 onMetadata={filters.addMetadataFilter}
-                fetching={query.isFetching}
+                stale={stale}
                 sort={sort}
                 onSort={filters.setSort}
               />
               <SessionCards
                 items={items}
-                selected={selection.selected}
+                selected={selected}
                 onSelect={selection.setSelected}
                 onMetadata={filters.addMetadataFilter}
+                stale={stale}
               />
             </ErrorBoundary>
           </>

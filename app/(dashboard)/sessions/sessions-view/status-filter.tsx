@@ -2,8 +2,16 @@ import { SESSION_STATUSES, type TSessionStatus } from "@/lib/session-status";
 import { STATUS_INFO } from "@/components/sessions/status-badge";
 import { cn } from "@/components/ui/cn";
 
-/** One toggle chip per status; none pressed means every status. */
-export function StatusFilter({ value, onChange }: { value: TSessionStatus[]; onChange: (value: TSessionStatus[]) => void }) {
+/** One toggle chip per status, with how many sessions of the search have it; none pressed means every status. */
+export function StatusFilter({
+  value,
+  onChange,
+  counts,
+}: {
+  value: TSessionStatus[];
+  onChange: (value: TSessionStatus[]) => void;
+  counts: Record<TSessionStatus, number> | undefined;
+}) {
   return (
     <div role="group" aria-label="Filter by status" className="scrollbar-thin flex gap-1 overflow-x-auto">
       {SESSION_STATUSES.map((status) => {
@@ -12,6 +20,9 @@ export function StatusFilter({ value, onChange }: { value: TSessionStatus[]; onC
           <button
             key={status}
             type="button"
+            data-testid="status-chip"
+            data-status={status}
+            data-count={counts?.[status]}
             aria-pressed={active}
             onClick={() => onChange(active ? value.filter((s) => s !== status) : [...value, status])}
             className={cn(
@@ -23,6 +34,17 @@ export function StatusFilter({ value, onChange }: { value: TSessionStatus[]; onC
           >
             <span aria-hidden="true" className={cn("size-1.5 rounded-full", STATUS_INFO[status].dot)} />
             {STATUS_INFO[status].label}
+            {counts && (
+              <span
+                data-testid="status-chip-count"
+                className={cn(
+                  "rounded-full px-1.5 text-xs tabular-nums",
+                  active ? "bg-emerald-100 dark:bg-emerald-900/60" : "bg-zinc-100 text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400",
+                )}
+              >
+                {counts[status].toLocaleString("en-US")}
+              </span>
+            )}
           </button>
         );
       })}

@@ -1,4 +1,4 @@
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { formatSessionSearch, parseSessionSearch } from "@/lib/dashboard-search";
 import { ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status";
 
@@ -14,10 +14,12 @@ type TFilterChanges = Partial<Record<"q" | "status" | "sort" | "limit" | "offset
  * Search, status filter, order and page live in the URL (?q=&status=&sort=memory&offset=&limit=) so a
  * view can be bookmarked and shared. A value that is empty, zero or null is left out of the URL, and so
  * is the default order (by name).
+ *
+ * The URL is changed with history.replaceState, which Next.js folds into useSearchParams: no navigation
+ * (no server round trip before the list is asked), and no history entry per keystroke.
  */
 export function useSessionFilters() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const search = params.get("q") ?? "";
   const statuses = (params.get("status") ?? "").split(",").filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success);
@@ -26,13 +28,14 @@ export function useSessionFilters() {
   const sort: TSort = params.get("sort") === "memory" ? "memory" : "name";
 
   const update = (changes: TFilterChanges) => {
-    const next = new URLSearchParams(params.toString());
+    // The URL as it is now: two changes in one render (a chip, then the page) must both land.
+    const next = new URLSearchParams(window.location.search);
     for (const [key, value] of Object.entries(changes)) {
       if (value === null || value === "" || value === 0) next.delete(key);
       else next.set(key, String(value));
     }
     const query = next.toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
   };
 
   return {
