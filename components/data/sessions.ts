@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, replaceEqualDeep, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, replaceEqualDeep, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import {
   deleteSession,
   getDelivery,
@@ -39,8 +39,9 @@ export function useSessionList(params: TSessionListParams) {
 /**
  * How many sessions of each status match `params` (a search, without the status filter): one small page per
  * status (`limit=1`), whose X-Total-Count is the count. Refetched after live status changes (realtime.tsx).
+ * `enabled`: the list can go first (the counts' five requests would slow its answer on a busy server).
  */
-export function useSessionStatusCounts(params: Omit<TSessionListParams, "status" | "limit" | "offset" | "sortBy">) {
+export function useSessionStatusCounts(params: Omit<TSessionListParams, "status" | "limit" | "offset" | "sortBy">, enabled: boolean) {
   const fallback = useFallbackInterval();
   return useQuery({
     queryKey: queryKeys.statusCounts(params),
@@ -52,6 +53,7 @@ export function useSessionStatusCounts(params: Omit<TSessionListParams, "status"
       );
       return Object.fromEntries(totals) as Record<TSessionStatus, number>;
     },
+    enabled,
     placeholderData: keepPreviousData,
     refetchInterval: fallback,
   });
@@ -65,6 +67,11 @@ export async function listMatchingNames(params: Omit<TSessionListParams, "limit"
     names.push(...page.items.map((session) => session.name));
     if (page.items.length === 0 || names.length >= page.total) return names;
   }
+}
+
+/** Starts asking for a list before a view renders it (useSessionList with the same params joins the request). */
+export function prefetchSessionList(queryClient: QueryClient, params: TSessionListParams): void {
+  void queryClient.prefetchQuery({ queryKey: queryKeys.list(params), queryFn: ({ signal }) => listSessions(params, signal) });
 }
 
 export function useSession(name: string) {

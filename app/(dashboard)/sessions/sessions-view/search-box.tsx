@@ -9,7 +9,7 @@ import { Spinner } from "@/components/ui/spinner";
  * A pause this long ends a burst of typing. Short enough that the answer (20-180 ms with 1,000 sessions) is drawn
  * within 300 ms of the last keystroke (bench/dashboard.ts), long enough not to ask for every letter.
  */
-export const SEARCH_DEBOUNCE_MS = 120;
+export const SEARCH_DEBOUNCE_MS = 80;
 
 /**
  * The search box: pushes its text SEARCH_DEBOUNCE_MS after typing stops (at once on Enter), shows the metadata
@@ -18,14 +18,23 @@ export const SEARCH_DEBOUNCE_MS = 120;
 export function SearchBox({ value, onChange, loading }: { value: string; onChange: (value: string) => void; loading: boolean }) {
   const [text, setText] = useState(value);
   const [synced, setSynced] = useState(value);
+  // What this box pushed last: when it comes back as `value`, the user may have typed on meanwhile.
+  const [pushed, setPushed] = useState(value);
   if (value !== synced) {
     setSynced(value);
-    setText(value);
+    // Changed elsewhere (a metadata chip, Clear filters, a navigation): show it.
+    if (value !== pushed) {
+      setText(value);
+      setPushed(value);
+    }
   }
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const push = (next: string, delay: number) => {
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => onChange(next.trim()), delay);
+    timer.current = setTimeout(() => {
+      setPushed(next.trim());
+      onChange(next.trim());
+    }, delay);
   };
   useEffect(() => () => (timer.current ? clearTimeout(timer.current) : undefined), []);
   const parsed = parseSessionSearch(text);

@@ -7,12 +7,11 @@ import { StatusBadge } from "@/components/sessions/status-badge";
 import { Checkbox } from "@/components/ui/field";
 import { ActivityTime } from "@/components/sessions/activity-time";
 import { cn } from "@/components/ui/cn";
-import { toggle } from "./use-row-selection";
 import { sessionHref, useRowNavigation } from "./use-row-navigation";
 import { statusHint, type TSessionRowsProps } from "./session-table";
 
 /** The sessions as a list of cards, on a phone (the table takes over from tablet width). */
-export function SessionCards({ items, selected, onSelect, onMetadata, stale }: TSessionRowsProps & { stale: boolean }) {
+export function SessionCards({ items, selected, onToggle, onMetadata, stale }: Omit<TSessionRowsProps, "onSelect"> & { stale: boolean }) {
   const rows = useRowNavigation();
   return (
     <ul
@@ -34,7 +33,7 @@ export function SessionCards({ items, selected, onSelect, onMetadata, stale }: T
             className="mt-1"
             aria-label={`Select ${session.name}`}
             checked={selected.has(session.name)}
-            onChange={() => onSelect(toggle(selected, session.name))}
+            onChange={() => onToggle(session.name)}
           />
           <div className="min-w-0 flex-1 space-y-1.5">
             <div className="flex items-center justify-between gap-2">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { memo } from "react";
 import { failedSessionHint } from "@/lib/failed-session-hint";
 import type { TSession } from "@/lib/session";
 import { HealthSummary } from "@/components/sessions/health-summary";
@@ -8,8 +9,7 @@ import { StatusBadge } from "@/components/sessions/status-badge";
 import { cn } from "@/components/ui/cn";
 import { Checkbox } from "@/components/ui/field";
 import { ActivityTime } from "@/components/sessions/activity-time";
-import { toggle } from "./use-row-selection";
-import { sessionHref, useRowNavigation } from "./use-row-navigation";
+import { sessionHref, useRowNavigation, type TRowNavigation } from "./use-row-navigation";
 import type { TSort } from "./use-session-filters";
 
 /** What the table and the cards show and change: the page's sessions, the selection, a clicked metadata chip. */
@@ -17,6 +17,9 @@ export type TSessionRowsProps = {
   items: TSession[];
   selected: Set<string>;
   onSelect: (selected: Set<string>) => void;
+  /** Selects or unselects one row; stable, so rows are not rendered again for it. */
+  onToggle: (name: string) => void;
+  /** Stable too. */
   onMetadata: (key: string, value: string) => void;
 };
 
@@ -55,6 +58,7 @@ export function SessionTable({
   items,
   selected,
   onSelect,
+  onToggle,
   onMetadata,
   stale,
   sort,
@@ -113,65 +117,89 @@ export function SessionTable({
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/80">
           {items.map((session) => (
-            <tr
+            <SessionRow
               key={session.name}
-              data-testid="session-row"
-              data-session={session.name}
-              onClick={(event) => rows.open(event, session.name)}
-              onPointerEnter={() => rows.intent(session.name)}
-              onFocus={() => rows.intent(session.name)}
-              className={cn(
-                "group cursor-pointer transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
-                selected.has(session.name) && "bg-emerald-50/50 dark:bg-emerald-950/20",
-              )}
-            >
-              <td className="py-2.5 pr-1 pl-4">
-                <Checkbox
-                  aria-label={`Select ${session.name}`}
-                  checked={selected.has(session.name)}
-                  onChange={() => onSelect(toggle(selected, session.name))}
-                />
-              </td>
-              <td className="max-w-[16rem] px-3 py-2.5">
-                <Link
-                  href={sessionHref(session.name)}
-                  prefetch={false}
-                  className="block truncate font-mono text-[13px] font-medium text-zinc-900 hover:text-emerald-700 hover:underline dark:text-zinc-100 dark:hover:text-emerald-400"
-                >
-                  {session.name}
-                </Link>
-              </td>
-              <td className="px-3 py-2.5">
-                <StatusBadge status={session.status} hint={statusHint(session)} />
-              </td>
-              <td className="max-w-[18rem] px-3 py-2.5">
-                <HealthSummary session={session} />
-              </td>
-              <td className="px-3 py-2.5 font-mono text-[13px] whitespace-nowrap text-zinc-700 tabular-nums dark:text-zinc-300">
-                {formatPhone(session.me?.id) ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
-              </td>
-              <td className="hidden max-w-[12rem] truncate px-3 py-2.5 text-zinc-700 lg:table-cell dark:text-zinc-300">
-                {session.me?.pushName ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
-              </td>
-              <td className="hidden px-3 py-2.5 xl:table-cell">
-                <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{session.engine.engine}</span>
-              </td>
-              <td className="px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 dark:text-zinc-300">
-                <MemoryFigure resources={session.resources} />
-              </td>
-              <td className="hidden px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 lg:table-cell dark:text-zinc-300">
-                <CpuFigure resources={session.resources} />
-              </td>
-              <td className="px-3 py-2.5">
-                <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} />
-              </td>
-              <td className="px-3 py-2.5 text-right text-[13px] whitespace-nowrap text-zinc-500 dark:text-zinc-400">
-                <ActivityTime timestamp={session.timestamps.activity} />
-              </td>
-            </tr>
+              session={session}
+              checked={selected.has(session.name)}
+              onToggle={onToggle}
+              onMetadata={onMetadata}
+              rows={rows}
+            />
           ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+/**
+ * One row; memoized, so a change of the search (the rows dimmed while it loads) or a live update of another
+ * session does not render the rows that stay the same.
+ */
+const SessionRow = memo(function SessionRow({
+  session,
+  checked,
+  onToggle,
+  onMetadata,
+  rows,
+}: {
+  session: TSession;
+  checked: boolean;
+  onToggle: (name: string) => void;
+  onMetadata: (key: string, value: string) => void;
+  rows: TRowNavigation;
+}) {
+  return (
+    <tr
+      data-testid="session-row"
+      data-session={session.name}
+      onClick={(event) => rows.open(event, session.name)}
+      onPointerEnter={() => rows.intent(session.name)}
+      onFocus={() => rows.intent(session.name)}
+      className={cn(
+        "group cursor-pointer transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+        checked && "bg-emerald-50/50 dark:bg-emerald-950/20",
+      )}
+    >
+      <td className="py-2.5 pr-1 pl-4">
+        <Checkbox aria-label={`Select ${session.name}`} checked={checked} onChange={() => onToggle(session.name)} />
+      </td>
+      <td className="max-w-[16rem] px-3 py-2.5">
+        <Link
+          href={sessionHref(session.name)}
+          prefetch={false}
+          className="block truncate font-mono text-[13px] font-medium text-zinc-900 hover:text-emerald-700 hover:underline dark:text-zinc-100 dark:hover:text-emerald-400"
+        >
+          {session.name}
+        </Link>
+      </td>
+      <td className="px-3 py-2.5">
+        <StatusBadge status={session.status} hint={statusHint(session)} />
+      </td>
+      <td className="max-w-[18rem] px-3 py-2.5">
+        <HealthSummary session={session} />
+      </td>
+      <td className="px-3 py-2.5 font-mono text-[13px] whitespace-nowrap text-zinc-700 tabular-nums dark:text-zinc-300">
+        {formatPhone(session.me?.id) ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
+      </td>
+      <td className="hidden max-w-[12rem] truncate px-3 py-2.5 text-zinc-700 lg:table-cell dark:text-zinc-300">
+        {session.me?.pushName ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
+      </td>
+      <td className="hidden px-3 py-2.5 xl:table-cell">
+        <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{session.engine.engine}</span>
+      </td>
+      <td className="px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 dark:text-zinc-300">
+        <MemoryFigure resources={session.resources} />
+      </td>
+      <td className="hidden px-3 py-2.5 text-right font-mono text-[13px] whitespace-nowrap text-zinc-700 lg:table-cell dark:text-zinc-300">
+        <CpuFigure resources={session.resources} />
+      </td>
+      <td className="px-3 py-2.5">
+        <MetadataChips metadata={session.config.metadata} onSelect={onMetadata} />
+      </td>
+      <td className="px-3 py-2.5 text-right text-[13px] whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+        <ActivityTime timestamp={session.timestamps.activity} />
+      </td>
+    </tr>
+  );
+});

@@ -2,8 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useMemo } from "react";
-import { parseSessionSearch } from "@/lib/dashboard-search";
+import { useEffect, useSyncExternalStore } from "react";
 import { ALL_SESSIONS } from "@/lib/realtime-messages";
 import { queryKeys } from "@/components/data/query-keys";
 import { useRealtimeSubscription } from "@/components/data/realtime";
@@ -29,21 +28,28 @@ import { DEFAULT_LIMIT, PAGE_SIZES, useSessionFilters } from "./use-session-filt
  * in the URL (changed without a navigation: the list is fetched directly), status chips with counts, bulk actions on
  * the selected rows or on every matching session.
  */
+/** The table from tablet width (Tailwind's md), cards below; both while rendered on the server (CSS picks). */
+const TABLE_QUERY = "(min-width: 48rem)";
+function useLayout(): "table" | "cards" | "both" {
+  return useSyncExternalStore(
+    (onChange) => {
+      const query = window.matchMedia(TABLE_QUERY);
+      query.addEventListener("change", onChange);
+      return () => query.removeEventListener("change", onChange);
+    },
+    () => (window.matchMedia(TABLE_QUERY).matches ? "table" : "cards"),
+    () => "both",
+  );
+}
+
 export function SessionsView() {
   const filters = useSessionFilters();
-  const { search, statuses, sort, limit, offset, filtered, update } = filters;
-  const parsed = useMemo(() => parseSessionSearch(search), [search]);
+  // Only the layout on screen is rendered: half the work on every change of a long page.
+  const layout = useLayout();
+  const { search, statuses, sort, limit, offset, filtered, update, listParams } = filters;
   // A new object each render is fine: React Query compares keys by their hashed value.
-  const listParams = {
-    q: parsed.text,
-    metadata: parsed.metadata,
-    status: statuses,
-    sortBy: sort === "memory" ? ("memory" as const) : undefined,
-    limit,
-    offset,
-  };
   const query = useSessionList(listParams);
-  const counts = useSessionStatusCounts({ q: parsed.text, metadata: parsed.metadata });
+  const counts = useSessionStatusCounts({ q: listParams.q, metadata: listParams.metadata }, query.isFetched && !query.isPlaceholderData);
   useRealtimeSubscription(ALL_SESSIONS);
   const queryClient = useQueryClient();
 
@@ -128,22 +134,27 @@ export function SessionsView() {
               className="m-4"
               onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}
             >
-              <SessionTable
-                items={items}
-                selected={selected}
-                onSelect={selection.setSelected}
-                onMetadata={filters.addMetadataFilter}
-                stale={stale}
-                sort={sort}
-                onSort={filters.setSort}
-              />
-              <SessionCards
-                items={items}
-                selected={selected}
-                onSelect={selection.setSelected}
-                onMetadata={filters.addMetadataFilter}
-                stale={stale}
-              />
+              {layout !== "cards" && (
+                <SessionTable
+                  items={items}
+                  selected={selected}
+                  onSelect={selection.setSelected}
+                  onToggle={selection.toggleRow}
+                  onMetadata={filters.addMetadataFilter}
+                  stale={stale}
+                  sort={sort}
+                  onSort={filters.setSort}
+                />
+              )}
+              {layout !== "table" && (
+                <SessionCards
+                  items={items}
+                  selected={selected}
+                  onToggle={selection.toggleRow}
+                  onMetadata={filters.addMetadataFilter}
+                  stale={stale}
+                />
+              )}
             </ErrorBoundary>
           </>
         )}

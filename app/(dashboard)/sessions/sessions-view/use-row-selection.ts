@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 
 /**
  * The selected rows, only ever rows of the page shown: a new search, status filter, order or page clears them, so
@@ -14,6 +14,10 @@ export function useRowSelection(viewKey: string, pageNames: string[]) {
     setSelected(new Set());
     setAllMatching(false);
   }
+  const toggleRow = useCallback((name: string) => {
+    setSelected((current) => toggle(current, name));
+    setAllMatching(false);
+  }, []);
   // Rows that left the page (deleted, or no longer matching after a live change) are not selected any more.
   const visible = new Set(pageNames.filter((name) => selected.has(name)));
   return {
@@ -23,6 +27,8 @@ export function useRowSelection(viewKey: string, pageNames: string[]) {
       setSelected(next);
       setAllMatching(false);
     },
+    /** Stable: memoized rows keep it. */
+    toggleRow,
     selectAllMatching: () => setAllMatching(true),
     clear: () => {
       setSelected(new Set());
