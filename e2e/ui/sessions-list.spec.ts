@@ -90,7 +90,10 @@ test("pages are prefetched only on intent, never one per row drawn", async ({ br
   await expect(rows(page)).toHaveCount(31);
   // Let any viewport prefetch happen before counting.
   await page.waitForLoadState("networkidle");
-  expect(prefetches.filter((url) => url.includes("/sessions/list-")), "no session page prefetched for rows drawn").toEqual([]);
+  expect(
+    prefetches.filter((url) => url.includes("/sessions/list-")),
+    "no session page prefetched for rows drawn",
+  ).toEqual([]);
 
   await rows(page).filter({ hasText: "list-07" }).hover();
   await expect.poll(() => prefetches.filter((url) => url.includes("/sessions/list-07")).length).toBeGreaterThan(0);
