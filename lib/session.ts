@@ -188,6 +188,14 @@ export const ZSessionSchema = z
     resources: ZSessionResourcesSchema.nullable().describe(
       "The browser's memory and CPU as last sampled; null while the session has no browser or before its first sample (beyond WAHA)",
     ),
+    webhookTrouble: z
+      .object({
+        retrying: z.number().int().describe("Deliveries waiting for a retry after a failed attempt (an open circuit holds them too)"),
+        dead: z.number().int().describe("Deliveries that died (retries exhausted or refused) within the last hour"),
+      })
+      .nullable()
+      .optional()
+      .describe("GET /api/sessions only: the session's failing webhook deliveries, null when none (beyond WAHA)"),
     login: ZLoginSnapshotInfoSchema.nullable()
       .optional()
       .describe("Cluster mode, one session's response only: its saved login, null when none is saved (beyond WAHA)"),

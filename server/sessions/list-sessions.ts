@@ -1,6 +1,7 @@
 import type { TSession, TSessionListQuery } from "@/lib/session";
 import type { OwnedStatus, SessionsContext } from "./context";
 import { selectStoredSessions, type SessionFilter, type StoredSession } from "./session-repository";
+import { deliveryTroubleOf } from "@/server/webhooks/delivery-log";
 import { toSessionInfo } from "./session-info";
 
 /**
@@ -9,6 +10,7 @@ import { toSessionInfo } from "./session-info";
  * name and metadata values, and limit/offset pagination with the total count. `sortBy=memory` orders by the
  * browsers' sampled PSS, largest first (sessions without a browser last, by name); it reads every match, then
  * takes the page. `only`: a session key's one session (the rest are not there for it).
+ * Each session of the page carries its failing webhook deliveries (`webhookTrouble`).
  */
 export async function listSessions(
   ctx: SessionsContext,
@@ -30,7 +32,15 @@ export async function listSessions(
   const { total } = selected;
   const items = byMemory ? pageByMemory(ctx, selected.items, query, clusterWide) : selected.items;
   const owners = clusterWide ?? (ctx.cluster ? await ctx.cluster.statusesOf(items.map((stored) => stored.name)) : undefined);
-  return { items: await Promise.all(items.map((stored) => toSessionInfo(ctx, stored, { owners }))), total };
+  const [infos, trouble] = await Promise.all([
+    Promise.all(items.map((stored) => toSessionInfo(ctx, stored, { owners }))),
+    deliveryTroubleOf(
+      ctx.db,
+      items.map((stored) => stored.name),
+      Date.now(),
+    ),
+  ]);
+  return { items: infos.map((info) => ({ ...info, webhookTrouble: trouble.get(info.name) ?? null })), total };
 }
 
 /**

@@ -40,3 +40,34 @@ export async function findDeliveryDetail(db: Db, id: string, session: string, us
     request: { url: row.url, headers: describeWebhookHeaders({ ...row, envelope }, userAgent) },
   };
 }
+
+/** How long a dead delivery keeps its session marked as failing in the sessions list. */
+export const DEAD_DELIVERY_MARK_MS = 60 * 60 * 1000;
+
+/**
+ * Webhook trouble of each of `sessions` that has some, for the sessions list: deliveries waiting to be retried
+ * after a failed attempt (an open circuit holds them back too) and deliveries that died within the last hour.
+ * One grouped read of the delivery log, whoever owns the sessions.
+ */
+export async function deliveryTroubleOf(db: Db, sessions: string[], now: number): Promise<Map<string, { retrying: number; dead: number }>> {
+  const trouble = new Map<string, { retrying: number; dead: number }>();
+  if (sessions.length === 0) return trouble;
+  const groups = await db.webhookDelivery.groupBy({
+    by: ["session", "state"],
+    where: {
+      session: { in: sessions },
+      OR: [
+        { state: "pending", attempts: { gt: 0 } },
+        { state: "dead", finishedAt: { gte: new Date(now - DEAD_DELIVERY_MARK_MS) } },
+      ],
+    },
+    _count: { _all: true },
+  });
+  for (const group of groups) {
+    const entry = trouble.get(group.session) ?? { retrying: 0, dead: 0 };
+    if (group.state === "dead") entry.dead += group._count._all;
+    else entry.retrying += group._count._all;
+    trouble.set(group.session, entry);
+  }
+  return trouble;
+}
