@@ -239,3 +239,30 @@ test("a selection holds only rows shown; select all matching, then log out and d
   await expect(rows(page)).toHaveCount(0);
   await page.context().close();
 });
+
+test("a session whose webhook deliveries fail is marked, and the mark opens its delivery log", async ({ browser, server, api }) => {
+  // Nothing listens on the discard port: every attempt is refused, and retries wait a minute.
+  const webhook = {
+    url: "http://127.0.0.1:9/hook",
+    events: ["session.status"],
+    retries: { policy: "constant", delaySeconds: 60, attempts: 5 },
+  };
+  expect((await api.post("/api/sessions", { name: "hooked", config: { webhooks: [webhook] } })).status).toBe(201);
+  expect((await api.post("/api/sessions", { name: "quiet", start: true })).status).toBe(201);
+  await eventually(
+    async () => (await api.get<{ name: string; webhookTrouble: { retrying: number } | null }[]>("/api/sessions?all=true")).body,
+    (sessions) => (sessions.find((s) => s.name === "hooked")?.webhookTrouble?.retrying ?? 0) > 0,
+  );
+  for (const viewport of [undefined, { width: 390, height: 844 }]) {
+    const page = await signedIn(browser, server, { viewport });
+    const item = page.locator('[data-session="hooked"]');
+    const mark = item.getByTestId("webhook-trouble");
+    await expect(mark).toContainText(/Webhooks failing: \d+ retrying/);
+    await expect(page.locator('[data-session="quiet"]').getByTestId("webhook-trouble")).toHaveCount(0);
+    await screenshot(page, `sessions-webhook-trouble-${viewport ? "phone" : "desktop"}`);
+    await mark.click();
+    await expect(page).toHaveURL(/\/sessions\/hooked\?tab=deliveries$/);
+    await expect(page.getByRole("tab", { name: "Webhook deliveries" })).toHaveAttribute("aria-selected", "true");
+    await page.context().close();
+  }
+});

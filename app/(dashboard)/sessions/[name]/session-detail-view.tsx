@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { isApiError, type TSessionAction } from "@/lib/api-client";
 import type { TSession } from "@/lib/session";
@@ -73,7 +73,9 @@ export function SessionDetailView({ name }: { name: string }) {
   const toast = useToast();
   const router = useRouter();
   const [confirming, setConfirming] = useState<TAction | null>(null);
-  const [tab, setTab] = useState<TTab>("events");
+  // ?tab=deliveries opens a tab (the sessions list links failing webhooks to their delivery log).
+  const asked = useSearchParams().get("tab");
+  const [tab, setTab] = useState<TTab>(TABS.find((t) => t.value === asked)?.value ?? "events");
   const queryClient = useQueryClient();
   const clearEvents = useClearLiveEvents(name);
   // "Try again" in a panel that failed starts it from fresh data, not from what broke it.
