@@ -102,8 +102,11 @@ export function SessionTable({
                   <button
                     type="button"
                     className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 focus-visible:outline-2 dark:hover:text-zinc-100"
-                    onClick={() => onSort(order.sort)}
-                    title={active ? `Sorted ${order.title}` : `Sort ${order.title}`}
+                    // A second click on an order other than the default goes back to it (by name).
+                    onClick={() => onSort(active ? "name" : order.sort)}
+                    title={
+                      active ? `Sorted ${order.title}${order.sort === "name" ? "" : "; click to sort by name"}` : `Sort ${order.title}`
+                    }
                   >
                     {label}
                     <span aria-hidden className={cn(!active && "opacity-30")}>
