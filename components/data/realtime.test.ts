@@ -115,6 +115,7 @@ describe("session pushes", () => {
     queryClient.setQueryData<TSessionPage>(listKey, { items: [SESSION], total: 1 });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     return {
+      queryClient,
       realtime: new Realtime(queryClient),
       detail: () => queryClient.getQueryData<TSession>(queryKeys.detail("s1"))!,
       listed: () => queryClient.getQueryData<TSessionPage>(listKey)!.items[0],
@@ -160,6 +161,32 @@ describe("session pushes", () => {
     for (const session of [detail(), listed()]) {
       expect(session).toMatchObject({ status: "FAILED", presence: null, health: { failures: 2 } });
     }
+  });
+
+  it("a session.status takes the session off a list filtered by other statuses at once, and asks filtered lists again", () => {
+    vi.useFakeTimers();
+    const { queryClient, realtime, listed } = withSession();
+    const working = queryKeys.list({ status: ["WORKING"], limit: 50, offset: 0 });
+    const failed = queryKeys.list({ status: ["FAILED"], limit: 50, offset: 0 });
+    queryClient.setQueryData<TSessionPage>(working, { items: [SESSION], total: 3 });
+    queryClient.setQueryData<TSessionPage>(failed, { items: [], total: 0 });
+    realtime.receive("session.status", {
+      session: "s1",
+      status: "FAILED",
+      statuses: [{ status: "FAILED", timestamp: 7, reason: "CONFLICT" }],
+      me: null,
+      data: null,
+      health: HEALTH,
+      timestamp: 7,
+    });
+    expect(queryClient.getQueryData<TSessionPage>(working)).toEqual({ items: [], total: 2 });
+    expect(listed().status).toBe("FAILED"); // the unfiltered list keeps it, updated
+    expect(queryClient.getQueryState(failed)?.isInvalidated).toBe(false);
+    vi.advanceTimersByTime(1000);
+    // The one it joined is asked again (it cannot know its place in the page).
+    expect(queryClient.getQueryState(failed)?.isInvalidated).toBe(true);
+    realtime.disconnect();
+    vi.useRealTimers();
   });
 
   it("a session.health of the wrong shape is dropped and logged, the session untouched", () => {
