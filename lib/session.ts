@@ -234,9 +234,11 @@ export const ZSessionListQuerySchema = z.object({
     .optional()
     .describe("Exact metadata matches: ?metadata.<key>=<value>, repeatable, all must match"),
   sortBy: z
-    .enum(["name", "memory"], { error: 'must be "name" or "memory"' })
+    .enum(["name", "memory", "status", "activity"], { error: 'must be "name", "memory", "status" or "activity"' })
     .optional()
-    .describe("name (default), or memory: the browser's PSS, largest first, sessions without a browser last"),
+    .describe(
+      "name (default); memory: the browser's PSS, largest first, sessions without a browser last; status: FAILED, SCAN_QR_CODE, STARTING, WORKING, STOPPED; activity: the latest timestamps.activity first",
+    ),
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).optional(),
   offset: z.coerce.number().int().min(0).default(0),
 });

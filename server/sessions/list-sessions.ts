@@ -1,16 +1,16 @@
 import type { TSession, TSessionListQuery } from "@/lib/session";
+import type { TSessionStatus } from "@/lib/session-status";
 import type { OwnedStatus, SessionsContext } from "./context";
 import { selectStoredSessions, type SessionFilter, type StoredSession } from "./session-repository";
 import { deliveryTroubleOf } from "@/server/webhooks/delivery-log";
-import { toSessionInfo } from "./session-info";
+import { sessionActivity, toSessionInfo } from "./session-info";
 
 /**
  * GET /api/sessions. WAHA's semantics (running ones only unless `all=true`) plus server-side search:
  * status, exact metadata pairs (AND-ed), free text over name, phone (by its digits, however written), push
- * name and metadata values, and limit/offset pagination with the total count. `sortBy=memory` orders by the
- * browsers' sampled PSS, largest first (sessions without a browser last, by name); it reads every match, then
- * takes the page. `only`: a session key's one session (the rest are not there for it).
- * Each session of the page carries its failing webhook deliveries (`webhookTrouble`).
+ * name and metadata values, and limit/offset pagination with the total count. `sortBy=memory`, `status` and
+ * `activity` (pageInOrder) read every match, then take the page. `only`: a session key's one session (the rest
+ * are not there for it). Each session of the page carries its failing webhook deliveries (`webhookTrouble`).
  */
 export async function listSessions(
   ctx: SessionsContext,
@@ -18,19 +18,19 @@ export async function listSessions(
   scope: { only?: string } = {},
 ): Promise<{ items: TSession[]; total: number }> {
   // Cluster mode: what runs is what live workers own, cluster-wide; the whole set only when a filter needs it.
-  // sortBy=memory needs the whole set too: the figures of sessions owned elsewhere come with it.
-  const byMemory = query.sortBy === "memory";
-  const needsRunning = !query.all || Boolean(query.status?.length) || byMemory;
+  // An order other than by name needs the whole set too: the figures and statuses of sessions owned elsewhere come with it.
+  const inOrder = query.sortBy === "memory" || query.sortBy === "status" || query.sortBy === "activity";
+  const needsRunning = !query.all || Boolean(query.status?.length) || inOrder;
   const clusterWide = ctx.cluster && needsRunning ? await ctx.cluster.statusesOf() : undefined;
   const selected = await selectStoredSessions(ctx.db, {
     names: onlyName(nameFilter(ctx, query, clusterWide), scope.only),
     metadata: query.metadata,
     q: query.q,
-    limit: byMemory ? undefined : query.limit,
-    offset: byMemory ? 0 : query.offset,
+    limit: inOrder ? undefined : query.limit,
+    offset: inOrder ? 0 : query.offset,
   });
   const { total } = selected;
-  const items = byMemory ? pageByMemory(ctx, selected.items, query, clusterWide) : selected.items;
+  const items = inOrder ? pageInOrder(ctx, selected.items, query, clusterWide) : selected.items;
   const owners = clusterWide ?? (ctx.cluster ? await ctx.cluster.statusesOf(items.map((stored) => stored.name)) : undefined);
   const [infos, trouble] = await Promise.all([
     Promise.all(items.map((stored) => toSessionInfo(ctx, stored, { owners }))),
@@ -43,21 +43,33 @@ export async function listSessions(
   return { items: infos.map((info) => ({ ...info, webhookTrouble: trouble.get(info.name) ?? null })), total };
 }
 
+/** sortBy=status: the sessions that need a look first. */
+const STATUS_ORDER: TSessionStatus[] = ["FAILED", "SCAN_QR_CODE", "STARTING", "WORKING", "STOPPED"];
+
 /**
- * The page asked for, of `stored` (in name order) sorted by the browser's PSS, largest first; ties and sessions
- * without one by name. A session runs here (this sampler's figures) or elsewhere (its owner's, in `clusterWide`).
+ * The page asked for, of `stored` (in name order) in `query.sortBy`'s order, ties by name: memory, the browser's
+ * PSS, largest first (sessions without one last); status, FAILED first, STOPPED last (STATUS_ORDER); activity,
+ * the latest first, as the session's `timestamps.activity` has it (never active last). A session runs here (this
+ * worker's figures and status) or elsewhere (its owner's, in `clusterWide`).
  */
-function pageByMemory(
+function pageInOrder(
   ctx: SessionsContext,
   stored: StoredSession[],
   query: TSessionListQuery,
   clusterWide?: Map<string, OwnedStatus>,
 ): StoredSession[] {
   const local = new Set(ctx.host.runningNames());
-  const pssOf = (name: string) =>
-    (local.has(name) ? ctx.resources.current(name)?.pssBytes : clusterWide?.get(name)?.resources?.memory.pss) ?? -1;
-  const pss = new Map(stored.map((session) => [session.name, pssOf(session.name)]));
-  const sorted = [...stored].sort((a, b) => pss.get(b.name)! - pss.get(a.name)!);
+  const rankOf = (session: StoredSession): number => {
+    const here = local.has(session.name);
+    if (query.sortBy === "status") {
+      const status = here ? ctx.host.snapshot(session.name).status : (clusterWide?.get(session.name)?.status ?? "STOPPED");
+      return STATUS_ORDER.indexOf(status);
+    }
+    if (query.sortBy === "activity") return -(sessionActivity(ctx.host.snapshot(session.name).statuses, session) ?? 0);
+    return -((here ? ctx.resources.current(session.name)?.pssBytes : clusterWide?.get(session.name)?.resources?.memory.pss) ?? -1);
+  };
+  const rank = new Map(stored.map((session) => [session.name, rankOf(session)]));
+  const sorted = [...stored].sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
   return sorted.slice(query.offset, query.limit === undefined ? undefined : query.offset + query.limit);
 }
 

@@ -7,6 +7,14 @@ import type { ResourceSample } from "../engines/resource-sampler";
 
 const ENGINE_INFO_TIMEOUT_MS = 1000;
 
+/** `timestamps.activity`: the last API activity stored or the last status change seen, whichever is later; null if none. */
+export function sessionActivity(statuses: TSession["statuses"], stored: Pick<StoredSession, "lastActivityAt">): number | null {
+  const latest = statuses.at(-1);
+  // A folded entry's latest QR refresh is its latest change.
+  const lastChange = latest ? (latest.lastTimestamp ?? latest.timestamp) : null;
+  return Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
+}
+
 /**
  * The API's view of a session: stored config and desired state joined with the live status.
  * `withEngineInfo` asks the running browser for its facts (single-session responses only, as in WAHA);
@@ -26,10 +34,7 @@ export async function toSessionInfo(
   const engine = options.withEngineInfo ? ctx.host.engine(stored.name) : null;
   const engineInfo: Record<string, unknown> = engine ? await valueWithin(engine.info(), ENGINE_INFO_TIMEOUT_MS, {}) : {};
   const login = options.withLogin && ctx.cluster ? { login: await ctx.cluster.loginOf(stored.name) } : {};
-  const latest = snapshot.statuses.at(-1);
-  // A folded entry's latest QR refresh is its latest change.
-  const lastChange = latest ? (latest.lastTimestamp ?? latest.timestamp) : null;
-  const activity = Math.max(stored.lastActivityAt?.getTime() ?? 0, lastChange ?? 0) || null;
+  const activity = sessionActivity(snapshot.statuses, stored);
   return {
     name: stored.name,
     status: owned?.status ?? snapshot.status,

@@ -7,6 +7,7 @@ import { createSession } from "./create-session";
 import { getSession } from "./get-session";
 import { getSessionResources } from "./get-session-resources";
 import { listSessions } from "./list-sessions";
+import { stopSession } from "./stop-session";
 
 const sampleOf = (pssMiB: number, timestamp = 1): ResourceSample => ({
   timestamp,
@@ -55,6 +56,20 @@ describe("a session's resources", () => {
     expect(await list({})).toEqual(["a", "b", "c", "d"]);
     const { total } = await listSessions(t.ctx, ZSessionListQuerySchema.parse({ sortBy: "memory", limit: "1" }));
     expect(total).toBe(4);
+  });
+
+  it("sortBy=status: FAILED first, STOPPED last, ties by name; sortBy=activity lists every match", async () => {
+    await stopSession(t.ctx, "b");
+    const list = async (query: Record<string, string>) =>
+      (await listSessions(t.ctx, ZSessionListQuerySchema.parse({ all: "true", ...query }))).items.map((session) => session.name);
+    const statuses = new Map(
+      (await listSessions(t.ctx, ZSessionListQuerySchema.parse({ all: "true" }))).items.map((s) => [s.name, s.status]),
+    );
+    expect(statuses.get("b")).toBe("STOPPED");
+    expect(await list({ sortBy: "status" })).toEqual(["a", "c", "d", "b"]);
+    expect(await list({ sortBy: "status", limit: "1", offset: "3" })).toEqual(["b"]);
+    expect((await list({ sortBy: "activity" })).sort()).toEqual(["a", "b", "c", "d"]);
+    expect(ZSessionListQuerySchema.safeParse({ sortBy: "phone" }).success).toBe(false);
   });
 
   it("cluster mode: a session owned elsewhere shows its owner's figures, in the session and in sortBy=memory", async () => {
