@@ -139,8 +139,8 @@ export interface TSessionListParams {
   q?: string;
   status?: readonly TSessionStatus[];
   metadata?: Record<string, string>;
-  /** "memory": the browsers' PSS, largest first (server-side); by name when left out. */
-  sortBy?: "memory";
+  /** The order, on the server (docs/api.md); by name when left out. */
+  sortBy?: "memory" | "status" | "activity";
   limit?: number;
   offset?: number;
 }

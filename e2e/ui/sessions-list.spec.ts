@@ -133,7 +133,7 @@ test("the search icon stays inside the input when metadata chips appear", async 
   }
 });
 
-test("the name and memory headers sort the list on the server, in the URL", async ({ browser, server }) => {
+test("the name, status, memory and last activity headers sort the list on the server, in the URL", async ({ browser, server }) => {
   const page = await signedIn(browser, server);
   const name = page.getByRole("columnheader", { name: /Name/ });
   const memory = page.getByRole("columnheader", { name: /Memory/ });
@@ -143,6 +143,18 @@ test("the name and memory headers sort the list on the server, in the URL", asyn
   await expect(page).toHaveURL(/\?sort=memory$/);
   await expect(memory).toHaveAttribute("aria-sort", "descending");
   await expect(name).toHaveAttribute("aria-sort", "none");
+  const status = page.getByRole("columnheader", { name: /Status/ });
+  await status.getByRole("button").click();
+  await expect(page).toHaveURL(/\?sort=status$/);
+  await expect(status).toHaveAttribute("aria-sort", "ascending");
+  await expect(rows(page).first()).toHaveAttribute("data-session", "broken"); // FAILED first
+  await expect(rows(page).nth(1)).toHaveAttribute("data-session", "list-00"); // then WORKING, by name
+  await expect(rows(page).last()).toHaveAttribute("data-session", "list-29"); // STOPPED last
+  const activity = page.getByRole("columnheader", { name: /Last activity/ });
+  await activity.getByRole("button").click();
+  await expect(page).toHaveURL(/\?sort=activity$/);
+  await expect(activity).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByLabel("Sort sessions")).toHaveValue("activity");
   await name.getByRole("button").click();
   await expect(page).toHaveURL(/\/sessions$/);
   await expect(rows(page).first()).toHaveAttribute("data-session", "broken");

@@ -30,7 +30,9 @@ export function FiltersBar({
         onChange={(event) => filters.setSort(event.target.value as TSort)}
       >
         <option value="name">By name</option>
+        <option value="status">By status, failed first</option>
         <option value="memory">By memory, largest first</option>
+        <option value="activity">By last activity, latest first</option>
       </Select>
       {filters.filtered && (
         <Button variant="ghost" size="sm" icon={<XIcon className="size-4" />} onClick={filters.clear}>

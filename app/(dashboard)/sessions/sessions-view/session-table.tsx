@@ -40,7 +40,9 @@ const COLUMNS: [label: string, className?: string][] = [
 /** The columns the API can order by (`sortBy`), each in its one direction. */
 const SORTABLE: Partial<Record<string, { sort: TSort; direction: "ascending" | "descending"; title: string }>> = {
   Name: { sort: "name", direction: "ascending", title: "by name, A to Z" },
+  Status: { sort: "status", direction: "ascending", title: "by status, failed first, stopped last" },
   Memory: { sort: "memory", direction: "descending", title: "by memory (PSS), largest first" },
+  "Last activity": { sort: "activity", direction: "descending", title: "by last activity, latest first" },
 };
 
 /** A FAILED session's tooltip says what to do about its own failure; other statuses keep their general hint. */

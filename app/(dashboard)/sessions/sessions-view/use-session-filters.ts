@@ -9,13 +9,13 @@ import { ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status"
 export const PAGE_SIZES = [25, 50, 100];
 export const DEFAULT_LIMIT = 50;
 
-export const SORTS = ["name", "memory"] as const;
+export const SORTS = ["name", "memory", "status", "activity"] as const;
 export type TSort = (typeof SORTS)[number];
 
 type TFilterChanges = Partial<Record<"q" | "status" | "sort" | "limit" | "offset", string | number | null>>;
 
 /**
- * Search, status filter, order and page live in the URL (?q=&status=&sort=memory&offset=&limit=) so a
+ * Search, status filter, order and page live in the URL (?q=&status=&sort=&offset=&limit=) so a
  * view can be bookmarked and shared. A value that is empty, zero or null is left out of the URL, and so
  * is the default order (by name).
  *
@@ -32,7 +32,7 @@ export function readFilters(query: string) {
     statuses: (params.get("status") ?? "").split(",").filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success),
     limit: PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_LIMIT,
     offset: Math.max(0, Number(params.get("offset")) || 0),
-    sort: (params.get("sort") === "memory" ? "memory" : "name") as TSort,
+    sort: SORTS.find((sort) => sort === params.get("sort")) ?? "name",
   };
 }
 
@@ -43,7 +43,7 @@ export function listParamsOf(filters: ReturnType<typeof readFilters>): TSessionL
     q: parsed.text,
     metadata: parsed.metadata,
     status: filters.statuses,
-    sortBy: filters.sort === "memory" ? "memory" : undefined,
+    sortBy: filters.sort === "name" ? undefined : filters.sort,
     limit: filters.limit,
     offset: filters.offset,
   };
