@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The container test (docs/container.md): makes a base image from Debian's packages, builds the image,
 # checks compose.yaml, then runs e2e/container/session-in-container.ts against it (a session logged in
-# against the WhatsApp Web double, restored after a restart without a QR, stopped cleanly).
+# against the WhatsApp Web double, restored after a restart without a QR, stopped cleanly) and
+# e2e/container/cluster-in-containers.ts (three workers of the image on one local PostgreSQL).
 #
 #   bash scripts/container-test.sh
 #
 # Docker: a running daemon (DOCKER_HOST or the default socket) is used as it is. Without one, as root
-# with Debian's docker.io installed, a daemon of its own is started on a temp socket and folder
+# with Debian's docker.io installed, a daemon of its own is started on a socket in a temp folder
 # (`dockerd --iptables=false --bridge=none`: containers and builds use host networking) and stopped at
 # the end. Without either it exits 77 with the reason: skipped.
 #
-# SWITCHBOARD_CONTAINER_BASE=<image> builds on that image (the official Node image, say) instead of
-# making one. The base made with debootstrap is cached as a tarball in SWITCHBOARD_CONTAINER_CACHE
-# (default ~/.cache/switchboard-container); delete it to make a fresh one.
+# Cached in SWITCHBOARD_CONTAINER_CACHE (default ~/.cache/switchboard-container; delete it to start
+# afresh): the base made with debootstrap, as a tarball, and the own daemon's data folder, so the next
+# build reuses the layers whose inputs did not change (npm ci, Chromium). The image stays tagged
+# switchboard:container-test for that; dangling layers of older builds are pruned.
+# SWITCHBOARD_CONTAINER_BASE=<image> builds on that image (the official Node image, say) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,13 +36,17 @@ cleanup() {
   rm -f .npm-ca.pem
   if [ -n "$dockerd_pid" ]; then
     kill -TERM "$dockerd_pid" 2>/dev/null || true
-    # dockerd stops its containers and its containerd before it exits.
-    for _ in $(seq 1 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+    # dockerd stops its containers and its containerd before it exits (then it is a zombie until waited for).
+    for _ in $(seq 1 300); do
+      case "$(ps -o stat= -p "$dockerd_pid" 2>/dev/null || true)" in "" | Z*) break ;; esac
+      sleep 0.1
+    done
     kill -KILL "$dockerd_pid" 2>/dev/null || true
+    wait "$dockerd_pid" 2>/dev/null || true
   fi
   if [ -n "$work" ]; then
-    # The daemon's folder holds overlay mounts until it has stopped; unmount what is left, then remove.
-    grep -o " $work/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    # A daemon that had to be killed leaves mounts in its folders; unmount them, then remove the temp one.
+    grep -o -e " $work/[^ ]*" -e " $CACHE/docker/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$work"
   fi
   exit "$status"
@@ -53,9 +60,13 @@ started=$(date +%s)
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || skip "no Docker daemon answers, and only root can start one"
   command -v dockerd >/dev/null || skip "no Docker daemon answers and dockerd is not installed (apt-get install docker.io)"
+  mkdir -p "$CACHE/docker"
+  # One daemon at a time on the cached data folder.
+  exec 9>"$CACHE/docker.lock"
+  flock --wait 3600 9 || skip "another container test held $CACHE/docker.lock for an hour"
   work=$(mktemp -d /tmp/switchboard-container-test.XXXXXX)
   export DOCKER_HOST="unix://$work/docker.sock"
-  dockerd --iptables=false --bridge=none --data-root "$work/root" --exec-root "$work/exec" \
+  dockerd --iptables=false --bridge=none --data-root "$CACHE/docker" --exec-root "$work/exec" \
     --pidfile "$work/dockerd.pid" --host "$DOCKER_HOST" >"$work/dockerd.log" 2>&1 &
   dockerd_pid=$!
   for _ in $(seq 1 300); do docker info >/dev/null 2>&1 && break; kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
@@ -91,7 +102,8 @@ if [ -z "$base" ]; then
     tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
     rm -rf "$rootfs" "$rootfs.log"
   fi
-  docker import --change 'ENV LANG=C.UTF-8' --change 'CMD ["node"]' "$tarball" "$base" >/dev/null
+  docker image inspect "$base" >/dev/null 2>&1 ||
+    docker import --change 'ENV LANG=C.UTF-8' --change 'CMD ["node"]' "$tarball" "$base" >/dev/null
 fi
 echo "base image: $base ($(docker run --rm --network host "$base" node --version))"
 
@@ -109,5 +121,7 @@ echo "built $IMAGE in $(($(date +%s) - build_started)) s"
 
 echo "=== the image against the WhatsApp Web double"
 npx tsx e2e/container/session-in-container.ts "$IMAGE"
-docker image rm "$IMAGE" >/dev/null 2>&1 || true
+echo "=== compose.yaml's cluster, as far as it runs here: three workers of the image on a local PostgreSQL"
+npx tsx e2e/container/cluster-in-containers.ts "$IMAGE"
+docker image prune --force >/dev/null
 echo "container test took $(($(date +%s) - started)) s"
