@@ -61,10 +61,10 @@ if (!only || only === "container") {
   else results.push({ name: "container", passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1 });
 }
 
-const counts = (r) => `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ""}`;
 console.log("");
-for (const r of results) console.log(`${r.name}: ${counts(r)}`);
+for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ""}`);
 const total = (key) => results.reduce((sum, r) => sum + (r[key] ?? 0), 0);
 const failed = total("failed");
-console.log(counts({ passed: total("passed"), failed, skipped: total("skipped") }));
+// The last line is the one CI reads: exactly `N passed, N failed` (what was skipped is said on the lines above).
+console.log(`${total("passed")} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
