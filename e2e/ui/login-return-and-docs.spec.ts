@@ -15,6 +15,8 @@ test.beforeAll(async ({ api }) => {
 test.afterEach(() => browserErrors.expectNone());
 
 async function signIn(page: import("@playwright/test").Page): Promise<void> {
+  // Reached by a link: the URL changes before the page is loaded.
+  await page.waitForLoadState("load");
   await page.getByLabel("Username").fill(USERNAME);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { signInWithPassword } from "@/lib/api-client";
 import { safeCallbackPath } from "@/lib/safe-callback-path";
@@ -11,7 +10,6 @@ import { EyeIcon, EyeOffIcon, SwitchboardLogo } from "@/components/ui/icons";
 import { ThemeToggle } from "@/components/ui/theme";
 
 export function LoginView({ callbackUrl }: { callbackUrl: string }) {
-  const router = useRouter();
   const [username, setUsername] = useState("admin");
   const [password, setPassword] = useState("");
   const [showPassword, setShowPassword] = useState(false);
@@ -20,6 +18,15 @@ export function LoginView({ callbackUrl }: { callbackUrl: string }) {
   const [blockedUntil, setBlockedUntil] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const passwordRef = useRef<HTMLInputElement>(null);
+  const usernameRef = useRef<HTMLInputElement>(null);
+
+  // What was typed or autofilled before the page's script ran is in the inputs, not in the state: take it.
+  useEffect(() => {
+    const typedUsername = usernameRef.current?.value;
+    const typedPassword = passwordRef.current?.value;
+    if (typedUsername) setUsername(typedUsername);
+    if (typedPassword) setPassword(typedPassword);
+  }, []);
 
   useEffect(() => {
     if (!blockedUntil) return;
@@ -43,9 +50,10 @@ export function LoginView({ callbackUrl }: { callbackUrl: string }) {
     setError(null);
     const result = await signInWithPassword(username, password);
     if (result.ok) {
-      // The page passes a checked path; checked again here because this navigation is the form's own.
-      router.replace(safeCallbackPath(callbackUrl));
-      router.refresh();
+      // The page passes a checked path; checked again here because this navigation is the form's own. A whole
+      // page load, not the app router's: the target may be outside the app router (/docs is a route handler),
+      // where a client navigation followed by a refresh could leave the browser on /login.
+      window.location.replace(safeCallbackPath(callbackUrl));
       return;
     }
     setBusy(false);
@@ -91,6 +99,7 @@ export function LoginView({ callbackUrl }: { callbackUrl: string }) {
           )}
           <Field id="username" label="Username">
             <Input
+              ref={usernameRef}
               id="username"
               name="username"
               autoComplete="username"
