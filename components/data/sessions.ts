@@ -142,6 +142,11 @@ export const ACTION_LABELS: Record<TSessionAction | "delete", { verb: string; do
 };
 
 /** start / stop / restart / logout / delete on one session; the cache is updated from the answer. */
+/** Whether `a` saw a later change than `b` (its last activity, which every pushed status moves on). */
+function isNewer(a: TSession, b: TSession): boolean {
+  return (a.timestamps.activity ?? 0) > (b.timestamps.activity ?? 0);
+}
+
 export function useSessionAction() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -154,7 +159,9 @@ export function useSessionAction() {
     },
     onSuccess: (session, { name, action }) => {
       if (action === "delete") queryClient.removeQueries({ queryKey: queryKeys.detail(name) });
-      else if (session) queryClient.setQueryData(queryKeys.detail(name), session);
+      // A status pushed while the request was on its way (a fast start reaches WORKING first) is newer than the answer.
+      else if (session)
+        queryClient.setQueryData<TSession>(queryKeys.detail(name), (cached) => (cached && isNewer(cached, session) ? cached : session));
       if (action === "logout" || action === "stop" || action === "restart") queryClient.removeQueries({ queryKey: queryKeys.qr(name) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.lists() });
     },
