@@ -68,7 +68,9 @@ export function AppShell({ username, cluster, children }: { username: string; cl
 function Nav({ cluster }: { cluster: boolean }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex items-center gap-1">
+    // min-w-0 and its own scrolling: however many links and however long the connection state's label, the
+    // header never makes a phone's page wider than its screen.
+    <nav aria-label="Main" className="flex min-w-0 items-center gap-1 overflow-x-auto">
       {NAV.filter((item) => cluster || !item.clusterOnly).map(({ href, label, Icon, external }) => {
         const active = !external && pathname.startsWith(href);
         const classes = cn(
@@ -80,8 +82,8 @@ function Nav({ cluster }: { cluster: boolean }) {
         const content = (
           <>
             <Icon className="size-4" />
-            {/* On a phone every link but the current page's is an icon; its name stays for screen readers. */}
-            <span className={active ? undefined : "sr-only sm:not-sr-only"}>{label}</span>
+            {/* On a phone every link is an icon (the current page's is highlighted); its name stays for screen readers. */}
+            <span className="sr-only sm:not-sr-only">{label}</span>
           </>
         );
         // /docs is served outside the Next app router (Swagger UI): a plain link.
