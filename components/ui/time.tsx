@@ -48,12 +48,21 @@ export function formatRelative(timestamp: number, current: number): string {
   return seconds >= 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }
 
+/*
+ * One formatter of each kind, made on first use: toLocaleString with options builds a new Intl.DateTimeFormat per
+ * call, and every relative time renders its exact time (its tooltip) once a second.
+ */
+let dateTimeFormat: Intl.DateTimeFormat | null = null;
+let timeFormat: Intl.DateTimeFormat | null = null;
+
 export function formatDateTime(timestamp: number): string {
-  return new Date(timestamp).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  return dateTimeFormat.format(timestamp);
 }
 
 export function formatTime(timestamp: number): string {
-  return new Date(timestamp).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return timeFormat.format(timestamp);
 }
 
 /**
