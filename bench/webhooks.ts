@@ -13,14 +13,16 @@
  * 4. The production server with the WhatsApp Web double: status change -> Socket.IO `session.status`
  *    over QR rotations (each new QR is a SCAN_QR_CODE status) and stop/start cycles of one session.
  * 5. PostgreSQL only (DB=postgresql PARTS=5): three workers, each a child process with its own
- *    publisher, dispatcher (cluster mode) and lease in `Worker`, against one receiver: EVENTS in all at
+ *    publisher, dispatcher (cluster mode) and lease in `Worker`, warmed up as parts 1-2 are (WARMUP
+ *    events each, to a receiver of their own: a fresh process runs its first thousands of deliveries at
+ *    about twice the CPU of a warm one), then against one receiver: EVENTS in all at
  *    RATE in all (steady), and a stored backlog of EVENTS drained by the three; then kill -9 of one of
  *    them mid-run: the other two adopt its rows once its lease lapses (LEASE_MS, default 3000):
  *    lost and duplicated deliveries, and the time from the kill until its last row was adopted.
  * Parts 1-2 run ROUNDS times interleaved, after a warm-up, each run on a fresh database; the tables
  * show the median round. Prints markdown tables and the load average; saves JSON in bench/results/.
  * Run after `npm run build` (part 4): `npx tsx bench/webhooks.ts`
- * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 DB=sqlite|postgresql LEASE_MS=3000 to
+ * (EVENTS=10000 RATE=2000 ROUNDS=3 CYCLES=50 ROTATIONS=50 PARTS=1,2,3,4 DB=sqlite|postgresql LEASE_MS=3000 WARMUP=2000 to
  * tune; part 4 always runs the server on SQLite).
  * Targets (2 cores): >= 2,000 deliveries/s (stored backlog) and keeping up with 2,000/s offered;
  * emit -> receipt p99 <= 50 ms at 2,000/s; 0 lost after kill -9; live receiver's delivered/s drops
@@ -54,6 +56,8 @@ const ROTATIONS = intEnv("ROTATIONS", 50);
 const PARTS = new Set((process.env.PARTS ?? "1,2,3,4").split(",").map((part) => part.trim()));
 const DIALECT = dialectEnv();
 const LEASE_MS = intEnv("LEASE_MS", 3_000);
+/** Part 5: events each worker delivers to a receiver of their own before a run (JIT, Prisma, sockets), not reported. */
+const WARMUP = intEnv("WARMUP", 2_000);
 const WORKERS = ["w1", "w2", "w3"];
 
 const HMAC_KEY = "bench-hmac-key-0123456789";
@@ -98,8 +102,9 @@ interface ClusterResult {
   workers: number;
   leaseMs: number;
   /** Deliveries per second at the one receiver (steady: between its first and last request; backlog: from the go). */
-  steady: { events: number; received: number; deliveredPerSecond: number; p50: number; p99: number };
-  backlog: { events: number; received: number; deliveredPerSecond: number };
+  /** cpuMicrosPerDelivery: the workers' CPU from the go to the last delivery, per delivery (steady: emitting included). */
+  steady: { events: number; received: number; deliveredPerSecond: number; p50: number; p99: number; cpuMicrosPerDelivery: number };
+  backlog: { events: number; received: number; deliveredPerSecond: number; cpuMicrosPerDelivery: number };
   kill: {
     events: number;
     acknowledged: number;
@@ -462,8 +467,8 @@ async function crashRun(receivers: Receivers): Promise<CrashResult> {
   }
 }
 
-async function countStates(db: Db, worker?: string): Promise<Record<string, number>> {
-  const groups = await db.webhookDelivery.groupBy({ by: ["state"], where: worker === undefined ? {} : { worker }, _count: { _all: true } });
+async function countStates(db: Db, where: { worker?: string; url?: string } = {}): Promise<Record<string, number>> {
+  const groups = await db.webhookDelivery.groupBy({ by: ["state"], where, _count: { _all: true } });
   return Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
 }
 
@@ -507,6 +512,8 @@ interface WorkerChild {
   acked: Set<string>;
   ready: Promise<void>;
   go(): void;
+  /** The CPU (user + system, µs) this worker used since the go. */
+  cpuSinceGo(): Promise<number>;
   exited: Promise<void>;
 }
 
@@ -519,12 +526,19 @@ function forkWorker(id: string, env: Record<string, string>): WorkerChild {
   const acked = new Set<string>();
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  child.on("message", (message: { acked?: string[]; ready?: boolean }) => {
+  const cpuAnswers: ((micros: number) => void)[] = [];
+  child.on("message", (message: { acked?: string[]; ready?: boolean; cpuMicros?: number }) => {
     message.acked?.forEach((ackedId) => acked.add(ackedId));
     if (message.ready) ready();
+    if (message.cpuMicros !== undefined) cpuAnswers.shift()?.(message.cpuMicros);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { id, process: child, acked, ready: readyPromise, go: () => child.send({ go: true }), exited };
+  const cpuSinceGo = () =>
+    new Promise<number>((resolve) => {
+      cpuAnswers.push(resolve);
+      child.send({ cpu: true });
+    });
+  return { id, process: child, acked, ready: readyPromise, go: () => child.send({ go: true }), cpuSinceGo, exited };
 }
 
 /** Leases as the worker registry writes them (that registry is not part of this benchmark). */
@@ -547,6 +561,7 @@ async function registerWorkers(db: Db): Promise<void> {
 async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
   const port = await receivers.listen("ok");
   const hookUrl = `http://127.0.0.1:${port}/hook`;
+  const warmUpPort = await receivers.listen("ok");
   const perWorker = Math.ceil(EVENTS / WORKERS.length);
   /** One run of three workers on a fresh database; `during` runs once all emit, before the wait for every receipt. */
   const run = async (mode: "steady" | "backlog", during?: (workers: WorkerChild[], testDb: TestDb) => Promise<void>) => {
@@ -558,6 +573,8 @@ async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
       BENCH_EVENTS: String(perWorker),
       BENCH_RATE: String(Math.ceil(RATE / WORKERS.length)),
       BENCH_MODE: mode,
+      BENCH_WARMUP: String(WARMUP),
+      BENCH_WARMUP_URL: `http://127.0.0.1:${warmUpPort}/hook`,
     };
     const workers = WORKERS.map((id) => forkWorker(id, env));
     try {
@@ -578,11 +595,21 @@ async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
         async () => (await testDb.db.webhookDelivery.count({ where: { state: { in: ["pending", "in_flight"] } } })) === 0,
         120_000,
         "every delivery to finish",
+        // The rates come from the receiver's clock, so a coarse check only ends the run a little later.
+        250,
       );
       const report = await receivers.report(port);
+      const alive = workers.filter((worker) => worker.process.exitCode === null && worker.process.signalCode === null);
+      const cpuMicros = (await Promise.all(alive.map((worker) => worker.cpuSinceGo()))).reduce((sum, micros) => sum + micros, 0);
       const acked = new Set(workers.flatMap((worker) => [...worker.acked]));
-      const stored = await testDb.db.webhookEvent.findMany({ select: { id: true } });
-      return { report, startedAt, acked, emitted: new Set([...acked, ...stored.map((row) => row.id)]) };
+      const stored = await testDb.db.webhookDelivery.findMany({ where: { url: hookUrl }, select: { eventId: true } });
+      return {
+        report,
+        startedAt,
+        acked,
+        emitted: new Set([...acked, ...stored.map((row) => row.eventId)]),
+        cpuMicrosPerDelivery: Math.round(cpuMicros / Math.max(1, report.count)),
+      };
     } finally {
       for (const worker of workers) worker.process.kill("SIGKILL");
       await Promise.all(workers.map((worker) => worker.exited));
@@ -604,7 +631,7 @@ async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
     victim.process.kill("SIGKILL");
     await victim.exited;
     const killedAt = Date.now();
-    statesAtKill = await countStates(testDb.db, victim.id);
+    statesAtKill = await countStates(testDb.db, { worker: victim.id, url: hookUrl });
     await waitUntil(
       async () => (await testDb.db.webhookDelivery.count({ where: { worker: victim.id, state: { in: ["pending", "in_flight"] } } })) === 0,
       120_000,
@@ -614,6 +641,7 @@ async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
   });
   const received = new Set(killed.report.ids);
   await receivers.close(port);
+  await receivers.close(warmUpPort);
   return {
     workers: WORKERS.length,
     leaseMs: LEASE_MS,
@@ -623,11 +651,13 @@ async function clusterRun(receivers: Receivers): Promise<ClusterResult> {
       deliveredPerSecond: rateOf("steady", steady.report, steady.startedAt),
       p50: latencies.p50,
       p99: latencies.p99,
+      cpuMicrosPerDelivery: steady.cpuMicrosPerDelivery,
     },
     backlog: {
       events: perWorker * WORKERS.length,
       received: backlog.report.count,
       deliveredPerSecond: rateOf("backlog", backlog.report, backlog.startedAt),
+      cpuMicrosPerDelivery: backlog.cpuMicrosPerDelivery,
     },
     kill: {
       events: perWorker * WORKERS.length,
@@ -658,19 +688,45 @@ async function clusterWorker(): Promise<void> {
   const events = Number(process.env.BENCH_EVENTS);
   const publish = publishReportingAcked(publisher, config);
   setTimeout(() => process.exit(2), 300_000).unref(); // never outlive a parent that forgot to kill
-  const go = new Promise<void>((resolve) => process.on("message", (message: { go?: boolean }) => message.go && resolve()));
+  let cpuAtGo: NodeJS.CpuUsage | undefined;
+  process.on("message", (message: { cpu?: boolean }) => {
+    if (!message.cpu) return;
+    const cpu = process.cpuUsage(cpuAtGo);
+    process.send?.({ cpuMicros: cpu.user + cpu.system });
+  });
+  const go = new Promise<void>((resolve) =>
+    process.on("message", (message: { go?: boolean }) => {
+      if (!message.go) return;
+      cpuAtGo = process.cpuUsage();
+      resolve();
+    }),
+  );
+  await dispatcher.start();
+  await warmUp(db, publisher, Number(process.env.BENCH_WARMUP), process.env.BENCH_WARMUP_URL!);
   if (process.env.BENCH_MODE === "backlog") {
     // Written while the dispatcher is stopped, so only delivering is timed.
+    await dispatcher.stop();
     await emitAtOnce(events, publish);
     process.send?.({ ready: true });
     await go;
     await dispatcher.start();
   } else {
-    await dispatcher.start();
     process.send?.({ ready: true });
     await go;
     await emitSteady(events, Math.max(1, Number(process.env.BENCH_RATE)), publish);
   }
+}
+
+/** Delivers `events` to `url` with the running dispatcher and waits until none is left pending or in flight. */
+async function warmUp(db: Db, publisher: EventPublisher, events: number, url: string): Promise<void> {
+  const config = sessionConfig([url]);
+  await emitAtOnce(events, (seq) => publishMessage(publisher, config, seq));
+  await waitUntil(
+    async () => (await db.webhookDelivery.count({ where: { url, state: { in: ["pending", "in_flight"] } } })) === 0,
+    120_000,
+    "the warm-up deliveries",
+    100,
+  );
 }
 
 // ------------------------------------------------------------------ part 4: Socket.IO
@@ -996,12 +1052,15 @@ function print(results: RunResult[], crash: CrashResult | null, socket: SocketRe
     console.log(
       `\n## Part 5: ${clustered.workers} workers (child processes, cluster mode) on one PostgreSQL against one receiver; lease ${clustered.leaseMs} ms\n`,
     );
-    console.log("| run | events | received | delivered/s | p50 ms | p99 ms |");
-    console.log("|---|---:|---:|---:|---:|---:|");
+    console.log("| run | events | received | delivered/s | p50 ms | p99 ms | workers' CPU µs/delivery |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|");
     console.log(
-      `| steady ${RATE}/s in all | ${steady.events} | ${steady.received} | ${steady.deliveredPerSecond} | ${steady.p50} | ${steady.p99} |`,
+      `| steady ${RATE}/s in all | ${steady.events} | ${steady.received} | ${steady.deliveredPerSecond} | ${steady.p50} | ${steady.p99} | ` +
+        `${steady.cpuMicrosPerDelivery} (emitting included) |`,
     );
-    console.log(`| stored backlog, drained | ${backlog.events} | ${backlog.received} | ${backlog.deliveredPerSecond} | - | - |`);
+    console.log(
+      `| stored backlog, drained | ${backlog.events} | ${backlog.received} | ${backlog.deliveredPerSecond} | - | - | ${backlog.cpuMicrosPerDelivery} |`,
+    );
     console.log(
       "\n| kill -9 of w1 mid-run | acknowledged | received (unique) | lost | duplicated | w1's rows at kill | all adopted after s |",
     );
@@ -1044,11 +1103,12 @@ function medianOf(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/** `intervalMs`: between checks; a check that counts rows in the database is work the measured workers share the CPU with. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
+    await sleep(intervalMs);
   }
 }
 
