@@ -152,7 +152,8 @@ export interface TSessionPage {
 
 const enc = encodeURIComponent;
 
-export async function listSessions(params: TSessionListParams = {}, signal?: AbortSignal): Promise<TSessionPage> {
+/** The query of GET /api/sessions for a page of the dashboard's list (every session, stopped ones too). */
+export function sessionListQuery(params: TSessionListParams): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {
     all: true,
     q: params.q?.trim() || undefined,
@@ -162,7 +163,11 @@ export async function listSessions(params: TSessionListParams = {}, signal?: Abo
     offset: params.offset || undefined,
   };
   for (const [key, value] of Object.entries(params.metadata ?? {})) query[`metadata.${key}`] = value;
-  const { data, headers } = await apiRequest<TSession[]>("/api/sessions", { query, signal });
+  return query;
+}
+
+export async function listSessions(params: TSessionListParams = {}, signal?: AbortSignal): Promise<TSessionPage> {
+  const { data, headers } = await apiRequest<TSession[]>("/api/sessions", { query: sessionListQuery(params), signal });
   const total = Number(headers.get("X-Total-Count"));
   return { items: data ?? [], total: Number.isFinite(total) && headers.has("X-Total-Count") ? total : (data ?? []).length };
 }

@@ -4,7 +4,8 @@ import { Select } from "@/components/ui/field";
 import { XIcon } from "@/components/ui/icons";
 import { SearchBox } from "./search-box";
 import { StatusFilter } from "./status-filter";
-import type { TSessionFilters, TSort } from "./use-session-filters";
+import type { TSort } from "./session-filters";
+import type { TSessionFilters } from "./use-session-filters";
 
 /**
  * Search, status chips with their counts, the order, and "Clear filters" while a search or a status narrows the

@@ -10,7 +10,7 @@ import { cn } from "@/components/ui/cn";
 import { Checkbox } from "@/components/ui/field";
 import { ActivityTime } from "@/components/sessions/activity-time";
 import { sessionHref, useRowNavigation, type TRowNavigation } from "./use-row-navigation";
-import type { TSort } from "./use-session-filters";
+import type { TSort } from "./session-filters";
 
 /** What the table and the cards show and change: the page's sessions, the selection, a clicked metadata chip. */
 export type TSessionRowsProps = {

@@ -1,16 +1,10 @@
 import { usePathname, useSearchParams } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import type { TSessionListParams } from "@/lib/api-client";
 import { prefetchSessionList } from "@/components/data/sessions";
 import { formatSessionSearch, parseSessionSearch } from "@/lib/dashboard-search";
-import { ZSessionStatusSchema, type TSessionStatus } from "@/lib/session-status";
-
-export const PAGE_SIZES = [25, 50, 100];
-export const DEFAULT_LIMIT = 50;
-
-export const SORTS = ["name", "memory", "status", "activity"] as const;
-export type TSort = (typeof SORTS)[number];
+import type { TSessionStatus } from "@/lib/session-status";
+import { listParamsOf, readFilters, type TSort } from "./session-filters";
 
 type TFilterChanges = Partial<Record<"q" | "status" | "sort" | "limit" | "offset", string | number | null>>;
 
@@ -24,31 +18,6 @@ type TFilterChanges = Partial<Record<"q" | "status" | "sort" | "limit" | "offset
  * Next.js folds replaceState into useSearchParams only in a transition that commits 100-200 ms later (more on
  * a busy machine), and the list must not wait for it.
  */
-/** The filters a URL query (`q=...&status=...`) holds; anything unknown or invalid is left at its default. */
-export function readFilters(query: string) {
-  const params = new URLSearchParams(query);
-  return {
-    search: params.get("q") ?? "",
-    statuses: (params.get("status") ?? "").split(",").filter((s): s is TSessionStatus => ZSessionStatusSchema.safeParse(s).success),
-    limit: PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_LIMIT,
-    offset: Math.max(0, Number(params.get("offset")) || 0),
-    sort: SORTS.find((sort) => sort === params.get("sort")) ?? "name",
-  };
-}
-
-/** What the list asks the API for these filters (the search box's text split into free text and metadata). */
-export function listParamsOf(filters: ReturnType<typeof readFilters>): TSessionListParams {
-  const parsed = parseSessionSearch(filters.search);
-  return {
-    q: parsed.text,
-    metadata: parsed.metadata,
-    status: filters.statuses,
-    sortBy: filters.sort === "name" ? undefined : filters.sort,
-    limit: filters.limit,
-    offset: filters.offset,
-  };
-}
-
 export function useSessionFilters() {
   const urlParams = useSearchParams().toString();
   const pathname = usePathname();
