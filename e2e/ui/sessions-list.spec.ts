@@ -45,6 +45,30 @@ const isRsc = (request: Request) => request.headers()["rsc"] === "1";
 const isPrefetch = (request: Request) => isRsc(request) && request.headers()["next-router-prefetch"] === "1";
 const chip = (page: Page, status: string) => page.locator(`[data-testid="status-chip"][data-status="${status}"]`);
 
+test("the first page of the list comes in the HTML, for its filters, and never without a login", async ({ browser, server }) => {
+  const page = await signedIn(browser, server);
+  // The page as the server sends it, before any script runs.
+  const html = await (await page.context().request.get(`${server.url}/sessions?q=list-2&limit=25`)).text();
+  const names = [...html.matchAll(/<tr[^>]*data-testid="session-row"[^>]*data-session="([^"]+)"/g)].map((match) => match[1]);
+  expect(names).toEqual(LIST.filter((name) => name.startsWith("list-2")));
+  // The browser then asks for the same page itself (the live status starts from a fresh answer), and shows it.
+  const asked = page.waitForRequest(
+    (request) => new URL(request.url()).pathname === "/api/sessions" && new URL(request.url()).searchParams.get("q") === "list-2",
+  );
+  await page.goto(`${server.url}/sessions?q=list-2&limit=25`);
+  await asked;
+  await expect(rows(page)).toHaveCount(10);
+  await page.context().close();
+
+  const signedOut = await (await newClient(browser)).request.get(`${server.url}/sessions?q=list-2`, { maxRedirects: 0 });
+  expect(signedOut.status()).toBe(307);
+  expect(signedOut.headers().location).toContain("/login");
+  // The redirect names the page asked for (list-2 in its callbackUrl), never a session of it.
+  const body = await signedOut.text();
+  expect(body).not.toContain("data-session=");
+  expect(body).not.toContain("list-20");
+});
+
 test("search asks the API directly: no navigation, a spinner while it loads, the URL in sync", async ({ browser, server }) => {
   const page = await signedIn(browser, server);
   await expect(rows(page)).toHaveCount(31);

@@ -21,16 +21,20 @@ import { LoadingRows } from "./loading-rows";
 import { SessionCards } from "./session-cards";
 import { SessionTable } from "./session-table";
 import { useRowSelection } from "./use-row-selection";
-import { DEFAULT_LIMIT, PAGE_SIZES, useSessionFilters } from "./use-session-filters";
+import { DEFAULT_LIMIT, PAGE_SIZES } from "./session-filters";
+import { useSessionFilters } from "./use-session-filters";
 
 /**
  * Every session with its live status and its browser's memory and CPU: search, status filter, order and pages
  * in the URL (changed without a navigation: the list is fetched directly), status chips with counts, bulk actions on
  * the selected rows or on every matching session.
  */
-/** The table from tablet width (Tailwind's md), cards below; both while rendered on the server (CSS picks). */
+/**
+ * The table from tablet width (Tailwind's md), cards below. The server renders the table only (its CSS hides it
+ * on a phone, which draws its cards once hydrated): both would put every session twice in the page until then.
+ */
 const TABLE_QUERY = "(min-width: 48rem)";
-function useLayout(): "table" | "cards" | "both" {
+function useLayout(): "table" | "cards" {
   return useSyncExternalStore(
     (onChange) => {
       const query = window.matchMedia(TABLE_QUERY);
@@ -38,7 +42,7 @@ function useLayout(): "table" | "cards" | "both" {
       return () => query.removeEventListener("change", onChange);
     },
     () => (window.matchMedia(TABLE_QUERY).matches ? "table" : "cards"),
-    () => "both",
+    () => "table",
   );
 }
 
@@ -138,7 +142,7 @@ export function SessionsView() {
               className="m-4"
               onReset={() => void queryClient.resetQueries({ queryKey: queryKeys.lists() })}
             >
-              {layout !== "cards" && (
+              {layout === "table" && (
                 <SessionTable
                   items={items}
                   selected={selected}
@@ -150,7 +154,7 @@ export function SessionsView() {
                   onSort={filters.setSort}
                 />
               )}
-              {layout !== "table" && (
+              {layout === "cards" && (
                 <SessionCards
                   items={items}
                   selected={selected}
