@@ -1,7 +1,8 @@
 /**
  * Dashboard benchmark (Playwright, Debian Chromium, the real engine and the WhatsApp Web double):
  * - time from the double rotating a QR to the new QR drawn in the page (20 rotations; target p95 <= 300 ms)
- * - time to first render of the sessions page with 1,000 sessions (target <= 1.5 s)
+ * - time to first render of the sessions page with 1,000 sessions: from the navigation's start to the frame that
+ *   draws its first row (target <= 1.5 s)
  * - search with 1,000 sessions: from the last keystroke of a typed name (50 ms between keys) to its one row drawn,
  *   no longer marked as loading (20 searches; target p95 <= 300 ms)
  * Run after `npm run build`: `npm run bench:dashboard`. Prints a table; saves JSON in bench/results/.
@@ -77,14 +78,23 @@ async function main() {
         ),
       );
     }
+    // From the navigation's start to the frame that draws the first row, measured in the page: Playwright's own
+    // check runs on the page's main thread too, so it would wait for the scripts that hydrate the drawn rows.
     const renders: number[] = [];
     for (let i = 0; i < 5; i++) {
       const fresh = await browser.newPage({ viewport: { width: 1360, height: 900 } });
       await fresh.context().addCookies(await page.context().cookies());
-      const started = Date.now();
+      await fresh.addInitScript(() => {
+        const w = window as unknown as { firstRowDrawnAt?: number };
+        new MutationObserver((_, observer) => {
+          if (!document.querySelector('[data-testid="session-row"]')) return;
+          observer.disconnect();
+          requestAnimationFrame(() => (w.firstRowDrawnAt = performance.now()));
+        }).observe(document, { childList: true, subtree: true });
+      });
       await fresh.goto(`${server.url}/sessions`);
-      await fresh.getByTestId("session-row").first().waitFor();
-      renders.push(Date.now() - started);
+      const drawnAt = await fresh.waitForFunction(() => (window as unknown as { firstRowDrawnAt?: number }).firstRowDrawnAt);
+      renders.push(Math.round((await drawnAt.jsonValue()) as number));
       await fresh.close();
     }
 
