@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { ZWorkerListSchema } from "../../lib/cluster";
 import { findPostgresBin, POSTGRES_MISSING, startPostgresCluster } from "../../test/support/postgres-cluster";
 import { freePort } from "../support/server";
+import { until } from "../support/until";
 
 /**
  * The container test's cluster part (run by scripts/container-test.sh after session-in-container.ts):
@@ -33,16 +34,6 @@ const workers = await Promise.all(
     return { id: `w${n}`, port, name: `switchboard-cluster-test-${suffix}-w${n}`, origin: `http://127.0.0.1:${port}` };
   }),
 );
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 if (!findPostgresBin()) {
   console.log(`cluster in containers: skipped: ${POSTGRES_MISSING}`);

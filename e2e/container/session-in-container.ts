@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { freePort } from "../support/server";
+import { until } from "../support/until";
 import { startDouble } from "../support/whatsapp-web-double/double";
 
 /**
@@ -40,17 +41,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-/** Polls until `check` returns a value (not undefined) or the time is up; no fixed sleeps. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** From `docker start` (or run) to the first 200 on /ping, in milliseconds. */
