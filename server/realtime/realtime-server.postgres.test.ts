@@ -5,7 +5,7 @@ import type { TEventEnvelope } from "@/lib/event-envelope";
 import { sampleDelivery } from "@/lib/sample-delivery";
 import { postgresSkipReason } from "@/test/support/postgres";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
-import { realtimeTestServer, sampleSnapshot } from "@/test/support/realtime-test-server";
+import { realtimeTestServer, sampleSnapshot, statusEnvelope } from "@/test/support/realtime-test-server";
 import { PgListener } from "../cluster/pg-listener";
 import { PUSH_CHANNEL, pgPeerTransport } from "./peer-link";
 import { createFanOutPool } from "./realtime-server";
@@ -77,8 +77,8 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     const warmA = await socketClient(a.port, "warmup");
     const warmB = await socketClient(b.port, "warmup");
     await vi.waitFor(() => {
-      a.realtime.broadcastEnvelope(envelope("evt_warm_a", "warmup"));
-      b.realtime.broadcastEnvelope(envelope("evt_warm_b", "warmup"));
+      a.realtime.broadcastEnvelope(statusEnvelope("evt_warm_a", "warmup"));
+      b.realtime.broadcastEnvelope(statusEnvelope("evt_warm_b", "warmup"));
       expect(warmB.some(([, id]) => id === "evt_warm_a") && warmA.some(([, id]) => id === "evt_warm_b")).toBe(true);
     }, WAIT);
     // Only what concerns s1 from here on; warm-up pushes may still be arriving.
@@ -99,12 +99,12 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
       data: null,
     });
     a.host({ type: "qr", session: "s1", value: "qr-1" });
-    a.realtime.broadcastEnvelope(envelope("evt_1", "s1"));
+    a.realtime.broadcastEnvelope(statusEnvelope("evt_1", "s1"));
     a.realtime.broadcastDelivery(sampleDelivery({ id: "dlv_1", session: "s1" }));
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_1"), WAIT);
     // Over 8000 bytes: travels in parts, in its place among the others.
-    a.realtime.broadcastEnvelope({ ...envelope("evt_big", "s1"), payload: { text: "x".repeat(20_000) } });
-    a.realtime.broadcastEnvelope(envelope("evt_end", "s1"));
+    a.realtime.broadcastEnvelope({ ...statusEnvelope("evt_big", "s1"), payload: { text: "x".repeat(20_000) } });
+    a.realtime.broadcastEnvelope(statusEnvelope("evt_end", "s1"));
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_end"), WAIT);
     await vi.waitFor(() => expect(s1(clients.onB)).toContainEqual(["event", "evt_end"]), WAIT);
 
@@ -132,10 +132,10 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
       `SELECT pg_notify($1, $2), pg_notify($1, $3)`,
       PUSH_CHANNEL,
       frame(0, [
-        { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...envelope("evt_bad", "s1"), engine: "NOWEB" }) },
+        { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...statusEnvelope("evt_bad", "s1"), engine: "NOWEB" }) },
         { not: "a push" },
       ]),
-      frame(1, [{ name: "event", session: "s1", everyone: true, body: JSON.stringify(envelope("evt_good", "s1")) }]),
+      frame(1, [{ name: "event", session: "s1", everyone: true, body: JSON.stringify(statusEnvelope("evt_good", "s1")) }]),
     );
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_good"), WAIT);
     await vi.waitFor(() => expect(b.logger.error).toHaveBeenCalledTimes(2), WAIT);
@@ -159,12 +159,12 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     const peers = (worker: typeof a) => (worker.realtime as unknown as { peers: { wanted(...args: unknown[]): boolean } }).peers;
     await vi.waitFor(() => expect(peers(a).wanted("event", "s1", true)).toBe(false), { timeout: 20_000, interval: 100 });
     frames.length = 0;
-    a.realtime.broadcastEnvelope(envelope("evt_unheard", "s1"));
+    a.realtime.broadcastEnvelope(statusEnvelope("evt_unheard", "s1"));
     // Acknowledged once B has told A (the NOTIFY is committed); A hears it a moment later.
     const onB = await socketClient(b.port, "s1");
     let n = 0;
     await vi.waitFor(() => {
-      a.realtime.broadcastEnvelope(envelope(`evt_heard_${n++}`, "s1"));
+      a.realtime.broadcastEnvelope(statusEnvelope(`evt_heard_${n++}`, "s1"));
       expect(onB.some(([, id]) => String(id).startsWith("evt_heard_"))).toBe(true);
     }, WAIT);
     expect(onB).not.toContainEqual(["event", "evt_unheard"]);
@@ -186,26 +186,13 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     let n = 0;
     await vi.waitFor(() => {
       n++;
-      a.realtime.broadcastEnvelope(envelope(`evt_from_a_${n}`, "s1"));
-      b.realtime.broadcastEnvelope(envelope(`evt_from_b_${n}`, "s1"));
+      a.realtime.broadcastEnvelope(statusEnvelope(`evt_from_a_${n}`, "s1"));
+      b.realtime.broadcastEnvelope(statusEnvelope(`evt_from_b_${n}`, "s1"));
       expect(clients.rawOnB.some((id) => id.startsWith("evt_from_a_"))).toBe(true);
       expect(clients.rawOnA.some((id) => id.startsWith("evt_from_b_"))).toBe(true);
     }, WAIT);
   }, 40_000);
 });
-
-function envelope(id: string, session: string): TEventEnvelope {
-  return {
-    id,
-    timestamp: 1,
-    event: "session.status",
-    session,
-    me: null,
-    payload: { status: "WORKING" },
-    engine: "WEBJS",
-    environment: { version: "test", engine: "WEBJS", tier: "CORE", browser: null, platform: "linux/x64", worker: { id: null } },
-  };
-}
 
 /** What tells one message from another in these tests. */
 function identify(name: string, message: Record<string, unknown>): unknown {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { allActions, type TSessionActions } from "@/lib/api-keys";
 import type { TEventEnvelope } from "@/lib/event-envelope";
-import { realtimeTestServer } from "@/test/support/realtime-test-server";
+import { realtimeTestServer, statusEnvelope } from "@/test/support/realtime-test-server";
 import { ROOT_PRINCIPAL, type Principal } from "../keys/principals";
 import type { RealtimeServer } from "./realtime-server";
 
@@ -37,19 +37,6 @@ async function start() {
   });
   ({ http, realtime } = server);
   return server.listen();
-}
-
-function envelope(id: string, session: string): TEventEnvelope {
-  return {
-    id,
-    timestamp: 1,
-    event: "session.status",
-    session,
-    me: null,
-    payload: { status: "WORKING" },
-    engine: "WEBJS",
-    environment: { version: "test", engine: "WEBJS", tier: "CORE", browser: null, platform: "linux/x64", worker: { id: null } },
-  };
 }
 
 /** A Socket.IO client with `apiKey`, connected or refused (the handshake's error message). */
@@ -97,7 +84,7 @@ describe("live channels with a session key", () => {
       ["e3", "s1"],
       ["e4", "s3"],
     ]) {
-      realtime.broadcastEnvelope(envelope(id, session));
+      realtime.broadcastEnvelope(statusEnvelope(id, session));
     }
     await vi.waitFor(() => expect(heard.admin).toEqual(["e1", "e2", "e3", "e4"]), { timeout: 5000 });
     expect(heard.scoped).toEqual(["e1", "e3"]);
@@ -111,8 +98,8 @@ describe("live channels with a session key", () => {
     const own = (await rawWith(port, "x-api-key=s1-all")) as string[];
     const star = (await rawWith(port, "x-api-key=s1-read&session=*")) as string[];
     const admin = (await rawWith(port, "x-api-key=root")) as string[];
-    realtime.broadcastEnvelope(envelope("e1", "s2"));
-    realtime.broadcastEnvelope(envelope("e2", "s1"));
+    realtime.broadcastEnvelope(statusEnvelope("e1", "s2"));
+    realtime.broadcastEnvelope(statusEnvelope("e2", "s1"));
     await vi.waitFor(() => expect(admin).toEqual(["e1", "e2"]), { timeout: 5000 });
     await vi.waitFor(() => expect([own, star]).toEqual([["e2"], ["e2"]]), { timeout: 5000 });
   });

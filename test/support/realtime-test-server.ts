@@ -1,11 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type { TEventEnvelope } from "@/lib/event-envelope";
 import { vi } from "vitest";
 import { sampleSessionHealth } from "@/lib/sample-session-health";
 import type { EngineHost, HostListener, SessionSnapshot } from "@/server/engines/engine-host";
 import { ROOT_PRINCIPAL, type PrincipalResolver } from "@/server/keys/principals";
 import { RealtimeServer } from "@/server/realtime/realtime-server";
+import { TEST_ENVIRONMENT } from "./environment";
 
 /**
  * A RealtimeServer (no API key unless `keys` resolves them) attached to an HTTP server that does not listen yet, so that a test can
@@ -50,5 +52,19 @@ export function sampleSnapshot(health: { lastAt: number; failures: number } = { 
       probe: { intervalMs: 1000, lastAt: health.lastAt, lastOkAt: health.lastAt, latencyMs: 2, state: "CONNECTED" },
       failures: health.failures,
     }),
+  };
+}
+
+/** A `session.status` envelope (WORKING) of `session` with the id `id`, to push through the server. */
+export function statusEnvelope(id: string, session: string): TEventEnvelope {
+  return {
+    id,
+    timestamp: 1,
+    event: "session.status",
+    session,
+    me: null,
+    payload: { status: "WORKING" },
+    engine: "WEBJS",
+    environment: TEST_ENVIRONMENT,
   };
 }
