@@ -104,14 +104,7 @@ function CreateKeyCard({ sessions }: { sessions: string[] }) {
           {kind === "session" && (
             <>
               <Field id="key-session" label="Session" error={fieldError("session")}>
-                <Select id="key-session" value={session || sessions[0] || ""} onChange={(event) => setSession(event.target.value)}>
-                  {sessions.length === 0 && <option value="">No sessions yet</option>}
-                  {sessions.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </Select>
+                <SessionSelect id="key-session" sessions={sessions} value={session} onChange={setSession} />
               </Field>
               <fieldset className="grid gap-2">
                 <legend className="mb-1 text-[13px] font-medium text-zinc-800 dark:text-zinc-200">Allowed actions</legend>
@@ -179,13 +172,7 @@ function QrLinkCard({ sessions }: { sessions: string[] }) {
       />
       <CardBody className="grid gap-4">
         <Field id="qr-session" label="Session">
-          <Select id="qr-session" value={session || sessions[0] || ""} onChange={(event) => setSession(event.target.value)}>
-            {sessions.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </Select>
+          <SessionSelect id="qr-session" sessions={sessions} value={session} onChange={setSession} />
         </Field>
         <div>
           <Button onClick={() => make.mutate()} loading={make.isPending} disabled={sessions.length === 0}>
@@ -310,5 +297,29 @@ function KeyList({ keys, error }: { keys: TApiKey[] | undefined; error: Error | 
         busy={remove.isPending}
       />
     </Card>
+  );
+}
+
+/** One of the sessions (the first until one is picked); says so when there are none. */
+function SessionSelect({
+  id,
+  sessions,
+  value,
+  onChange,
+}: {
+  id: string;
+  sessions: string[];
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  return (
+    <Select id={id} value={value || sessions[0] || ""} onChange={(event) => onChange(event.target.value)}>
+      {sessions.length === 0 && <option value="">No sessions yet</option>}
+      {sessions.map((name) => (
+        <option key={name} value={name}>
+          {name}
+        </option>
+      ))}
+    </Select>
   );
 }
