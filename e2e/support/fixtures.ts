@@ -35,7 +35,14 @@ interface WorkerFixtures {
 interface TestFixtures {
   /** Starts another server for this test (a second one on the same data folder, another configuration), stopped after the test. */
   startExtraServer: (options?: ServerOptions) => Promise<RunningServer>;
+  /** Automatic: a failed attempt gets the server's log of that attempt, attached and its tail printed. */
+  serverLogOnFailure: void;
 }
+
+/** The worker's server, once a test asked for it (serverLogOnFailure reads its log). */
+let workerServer: RunningServer | null = null;
+/** Lines of a failed attempt's server log printed with the failure (all of it is attached). */
+const LOG_TAIL_LINES = 60;
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverOptions: [{}, { scope: "worker", option: true }],
@@ -55,13 +62,33 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({ serverOptions, double }, use) => {
       const { withDouble, ...options } = serverOptions;
       const server = await startServer({ ...options, env: { ...(withDouble ? doubleEnv(double) : {}), ...options.env } });
+      workerServer = server;
       await use(server);
+      workerServer = null;
       await server.stop();
     },
     { scope: "worker" },
   ],
 
   api: [async ({ server }, use) => use(apiClient(server)), { scope: "worker" }],
+
+  // A flaky failure (a retry passes) is understood only from what the server did meanwhile: keep it.
+  serverLogOnFailure: [
+    async ({}, use, testInfo) => {
+      const server = workerServer;
+      const from = server?.output().length ?? 0;
+      await use();
+      const ran = workerServer;
+      if (!ran || testInfo.status === testInfo.expectedStatus) return;
+      const log = ran.output().slice(ran === server ? from : 0);
+      await testInfo.attach("server log", { body: log, contentType: "text/plain" });
+      const tail = log.trimEnd().split("\n").slice(-LOG_TAIL_LINES).join("\n");
+      console.error(
+        `--- the server's last ${LOG_TAIL_LINES} log lines during "${testInfo.title}" (attempt ${testInfo.retry + 1}):\n${tail}\n---`,
+      );
+    },
+    { auto: true },
+  ],
 
   startExtraServer: async ({}, use) => {
     const started: RunningServer[] = [];
