@@ -189,6 +189,25 @@ describe("session pushes", () => {
     vi.useRealTimers();
   });
 
+  it("a delivery of a listed session that failed asks the lists again (their webhook marks); a first success does not", () => {
+    vi.useFakeTimers();
+    const { queryClient, realtime } = withSession();
+    const listKey = queryKeys.list({ limit: 50, offset: 0 });
+    const ok = sampleDelivery({ session: "s1", state: "delivered", attempts: 1, lastStatusCode: 200 });
+    realtime.receive("delivery.update", { session: "s1", delivery: ok });
+    realtime.receive("delivery.update", { session: "elsewhere", delivery: { ...ok, session: "elsewhere", state: "dead" } });
+    vi.advanceTimersByTime(1000);
+    expect(queryClient.getQueryState(listKey)?.isInvalidated).toBe(false);
+    const retrying = { ...ok, state: "pending" as const, lastStatusCode: null, lastError: "ECONNREFUSED", nextAttemptAt: 9 };
+    realtime.receive("delivery.update", { session: "s1", delivery: retrying });
+    realtime.receive("delivery.update", { session: "s1", delivery: { ...retrying, id: "dlv_2" } });
+    expect(queryClient.getQueryState(listKey)?.isInvalidated).toBe(false);
+    vi.advanceTimersByTime(1000);
+    expect(queryClient.getQueryState(listKey)?.isInvalidated).toBe(true);
+    realtime.disconnect();
+    vi.useRealTimers();
+  });
+
   it("a session.health of the wrong shape is dropped and logged, the session untouched", () => {
     const { realtime, detail, errors } = withSession();
     realtime.receive("session.health", {

@@ -201,6 +201,11 @@ export class Realtime {
       }
       return list;
     });
+    // The lists' "Webhooks failing" marks are counts the server makes: lists showing the session ask again when a
+    // delivery of it failed, died or got through after failing. A first attempt that succeeds changes no mark.
+    if (delivery.state === "dead" || delivery.attempts > 1 || (delivery.state === "pending" && delivery.attempts > 0)) {
+      if (this.isListed(session)) this.refreshListsSoon();
+    }
     // New rows go on the first page of every list whose filter they match.
     for (const query of this.queryClient.getQueryCache().findAll({ queryKey: queryKeys.deliveries(session) })) {
       const params = (query.queryKey[3] ?? {}) as { state?: string; event?: string; offset?: number; limit?: number };
@@ -214,6 +219,13 @@ export class Realtime {
         total: list.total + 1,
       });
     }
+  }
+
+  /** Whether a cached list shows the session. */
+  private isListed(name: string): boolean {
+    return this.queryClient
+      .getQueriesData<TSessionPage>({ queryKey: queryKeys.lists() })
+      .some(([, page]) => page?.items.some((s) => s.name === name));
   }
 
   /**

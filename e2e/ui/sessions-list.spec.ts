@@ -302,3 +302,21 @@ test("a session whose webhook deliveries fail is marked, and the mark opens its 
     await page.context().close();
   }
 });
+
+test("the webhook mark of a session appears live on the open list, when its deliveries start failing", async ({ browser, server, api }) => {
+  const page = await signedIn(browser, server);
+  const item = page.locator('[data-session="hooked-later"]');
+  // Its first event comes 4 s after the start, long after the list took in its status: only the failed
+  // delivery's push can bring the mark.
+  const webhook = {
+    url: "http://127.0.0.1:9/hook",
+    events: ["engine.event"],
+    retries: { policy: "constant", delaySeconds: 60, attempts: 5 },
+  };
+  const config = { metadata: { "fake.eventEveryMs": "4000" }, webhooks: [webhook] };
+  expect((await api.post("/api/sessions", { name: "hooked-later", start: true, config })).status).toBe(201);
+  await expect(item.getByTestId("status-badge")).toHaveAttribute("data-status", "WORKING");
+  await expect(item.getByTestId("webhook-trouble")).toHaveCount(0);
+  await expect(item.getByTestId("webhook-trouble")).toContainText(/Webhooks failing: \d+ retrying/, { timeout: 15_000 });
+  await page.context().close();
+});
