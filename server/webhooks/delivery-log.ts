@@ -47,27 +47,28 @@ export const DEAD_DELIVERY_MARK_MS = 60 * 60 * 1000;
 /**
  * Webhook trouble of each of `sessions` that has some, for the sessions list: deliveries waiting to be retried
  * after a failed attempt (an open circuit holds them back too) and deliveries that died within the last hour.
- * One grouped read of the delivery log, whoever owns the sessions.
+ * Read from the delivery log, whoever owns the sessions.
  */
 export async function deliveryTroubleOf(db: Db, sessions: string[], now: number): Promise<Map<string, { retrying: number; dead: number }>> {
   const trouble = new Map<string, { retrying: number; dead: number }>();
   if (sessions.length === 0) return trouble;
-  const groups = await db.webhookDelivery.groupBy({
-    by: ["session", "state"],
-    where: {
-      session: { in: sessions },
-      OR: [
-        { state: "pending", attempts: { gt: 0 } },
-        { state: "dead", finishedAt: { gte: new Date(now - DEAD_DELIVERY_MARK_MS) } },
-      ],
-    },
-    _count: { _all: true },
-  });
-  for (const group of groups) {
-    const entry = trouble.get(group.session) ?? { retrying: 0, dead: 0 };
-    if (group.state === "dead") entry.dead += group._count._all;
-    else entry.retrying += group._count._all;
-    trouble.set(group.session, entry);
-  }
+  // Two reads, each a range of the (session, state, finishedAt) index: one condition with an OR across the states
+  // read every delivery of the page's sessions (GET /api/sessions fell from about 200 to 16 a second with 130
+  // deliveries a session).
+  const [retrying, dead] = await Promise.all([
+    db.webhookDelivery.groupBy({
+      by: ["session"],
+      where: { session: { in: sessions }, state: "pending", attempts: { gt: 0 } },
+      _count: { _all: true },
+    }),
+    db.webhookDelivery.groupBy({
+      by: ["session"],
+      where: { session: { in: sessions }, state: "dead", finishedAt: { gte: new Date(now - DEAD_DELIVERY_MARK_MS) } },
+      _count: { _all: true },
+    }),
+  ]);
+  const entry = (session: string) => trouble.get(session) ?? trouble.set(session, { retrying: 0, dead: 0 }).get(session)!;
+  for (const group of retrying) entry(group.session).retrying += group._count._all;
+  for (const group of dead) entry(group.session).dead += group._count._all;
   return trouble;
 }
