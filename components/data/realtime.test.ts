@@ -208,6 +208,25 @@ describe("session pushes", () => {
     vi.useRealTimers();
   });
 
+  it("a confirmed subscription reads again what was read before it was asked (a push in between was missed)", () => {
+    const { queryClient, realtime } = withSession();
+    const other = queryKeys.detail("s2");
+    queryClient.setQueryData(other, { ...SESSION, name: "s2" });
+    const sentAt = Date.now() + 1;
+    realtime.subscribed("s1", sentAt);
+    expect(queryClient.getQueryState(queryKeys.detail("s1"))?.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(other)?.isInvalidated).toBe(false);
+    expect(queryClient.getQueryState(queryKeys.list({ limit: 50, offset: 0 }))?.isInvalidated).toBe(false);
+    // Read after the request was sent: already current.
+    queryClient.setQueryData(queryKeys.qr("s1"), { value: "q", timestamp: 1, rotation: 0 }, { updatedAt: sentAt + 5 });
+    realtime.subscribed("s1", sentAt);
+    expect(queryClient.getQueryState(queryKeys.qr("s1"))?.isInvalidated).toBe(false);
+    // Every session (the lists): the lists, not a session's page.
+    realtime.subscribed("*", sentAt);
+    expect(queryClient.getQueryState(queryKeys.list({ limit: 50, offset: 0 }))?.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(other)?.isInvalidated).toBe(false);
+  });
+
   it("a session.health of the wrong shape is dropped and logged, the session untouched", () => {
     const { realtime, detail, errors } = withSession();
     realtime.receive("session.health", {

@@ -4,7 +4,13 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { TSessionListParams, TSessionPage } from "@/lib/api-client";
-import { checkServerMessage, type TServerMessage, type TServerMessageName } from "@/lib/realtime-messages";
+import {
+  ALL_SESSIONS,
+  checkServerMessage,
+  type TServerMessage,
+  type TServerMessageName,
+  type TSubscriptionReply,
+} from "@/lib/realtime-messages";
 import type { TSession } from "@/lib/session";
 import type { TSessionStatus } from "@/lib/session-status";
 import { useNow } from "@/components/ui/time";
@@ -65,7 +71,7 @@ export class Realtime {
     socket.on("connect", () => {
       this.staleSince = null;
       this.setState("connected");
-      for (const session of this.subscriptions.keys()) socket.emit("subscribe", { session });
+      for (const session of this.subscriptions.keys()) this.emitSubscribe(session);
       // Whatever changed while we were away was not pushed to us: refetch everything on screen (sessions,
       // QR codes, deliveries, the server's uptime; a restarted server has a new one).
       if (this.wasConnected) void this.queryClient.invalidateQueries();
@@ -98,7 +104,7 @@ export class Realtime {
   subscribe(session: string): () => void {
     const count = this.subscriptions.get(session) ?? 0;
     this.subscriptions.set(session, count + 1);
-    if (count === 0 && this.socket?.connected) this.socket.emit("subscribe", { session });
+    if (count === 0 && this.socket?.connected) this.emitSubscribe(session);
     return () => {
       const left = (this.subscriptions.get(session) ?? 1) - 1;
       if (left > 0) {
@@ -108,6 +114,33 @@ export class Realtime {
       this.subscriptions.delete(session);
       if (this.socket?.connected) this.socket.emit("unsubscribe", { session });
     };
+  }
+
+  /**
+   * Joins the session's room; once the server confirms, what was read before is read again (subscribed()).
+   */
+  private emitSubscribe(session: string): void {
+    const sentAt = Date.now();
+    this.socket?.emit("subscribe", { session }, (reply?: TSubscriptionReply) => {
+      if (reply?.ok) this.subscribed(session, sentAt);
+    });
+  }
+
+  /**
+   * A subscription is in place: a push from now on reaches us, but one sent between a read and this moment did
+   * not (a page read a session STARTING, its QR came before the room was joined, and the page waited for a
+   * push that had gone). So every pushed-to query of the session (`*`: the lists and counts) read before the
+   * request was sent is read again.
+   */
+  subscribed(session: string, sentAt: number): void {
+    const pushed: string[] = session === ALL_SESSIONS ? ["list", "status-counts"] : ["detail", "qr", "deliveries", "delivery"];
+    void this.queryClient.invalidateQueries({
+      predicate: ({ queryKey, state }) =>
+        queryKey[0] === "sessions" &&
+        pushed.includes(String(queryKey[1])) &&
+        (session === ALL_SESSIONS || queryKey[2] === session) &&
+        state.dataUpdatedAt < sentAt,
+    });
   }
 
   getState = (): TRealtimeState => this.state;
