@@ -13,7 +13,7 @@ import { BrowserErrors, DASHBOARD_ENV, login, newClient, screenshot } from "./da
 const browserErrors = new BrowserErrors();
 
 // One retry, as in live-updates.spec.ts: in a full CI run a fresh session once stayed STARTING with no
-// QR for 45 s (the same stall seen there; the cause is not understood yet, docs/session-health.md).
+// QR for 45 s (the same stall seen there; one cause found, maybe not the only one: docs/session-health.md).
 test.describe.configure({ mode: "serial", retries: 1 });
 test.setTimeout(120_000);
 test.use({ serverOptions: { withDouble: true, env: DASHBOARD_ENV } });
