@@ -52,12 +52,15 @@ describe("FenceWatchdog", () => {
     const sleeper = await tree.grandchild;
     let killed: number[] = [];
     watchdog = new FenceWatchdog((pids) => (killed = pids), tree.shell.pid);
+    // Deadlines far beyond the renewal period, so a busy machine's late timers do not let one pass.
     for (let i = 0; i < 5; i++) {
-      watchdog.arm(FenceWatchdog.now() + 300);
+      watchdog.arm(FenceWatchdog.now() + 1_000);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const lastDeadline = FenceWatchdog.now() + 1_000;
+    watchdog.arm(lastDeadline);
     watchdog.arm(null);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitUntil(() => FenceWatchdog.now() > lastDeadline + 300);
     expect(killed).toEqual([]);
     expect(alive(sleeper)).toBe(true);
     tree.shell.kill("SIGKILL");

@@ -169,7 +169,7 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     const { db } = testDb;
     const epoch = (await claimSession(db, "alpha", w1, 1000))!;
     await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 1);
-    await vi.waitFor(async () => expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources).toBeNull());
+    await vi.waitFor(async () => expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources).toBeNull(), { timeout: 10_000 });
 
     await reportResources(db, w1, [{ name: "alpha", epoch, sample: sample(1000) }], 60_000);
     expect((await ownedStatusesOf(db, ["alpha"])).get("alpha")?.resources?.memory.pss).toBe(1000);
