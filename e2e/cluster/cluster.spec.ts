@@ -140,7 +140,17 @@ test.describe("the harness", () => {
   });
 
   test("after a PostgreSQL restart every worker answers /health again", async ({ cluster }) => {
+    const restartedAt = Date.now();
     cluster.restartPostgres();
+    // Each worker has renewed its lease since the restart. Its heartbeats run one at a time, so one the restart
+    // held up has ended too, and a worker it fenced (a renewal later than its margin) has joined again.
+    await waitFor(
+      async () => {
+        const listed = await cluster.workers[0].api.get<TWorkerRow[]>("/api/server/workers");
+        return listed.status === 200 && listed.body.every((row) => Date.parse(row.leaseUntil) > restartedAt + cluster.leaseMs);
+      },
+      { what: "every worker's lease renewed after the restart" },
+    );
     for (const worker of cluster.workers) await cluster.waitUntilReady(worker);
   });
 });

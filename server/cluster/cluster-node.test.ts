@@ -11,6 +11,7 @@ import { testHostOptions } from "@/test/support/test-host";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { ClusterNode } from "./cluster-node";
 import { routeOf } from "./session-owners";
+import { registerWorker } from "./workers";
 
 /** Short leases, so a failover takes about two seconds of real time. */
 const LEASE_MS = 1500;
@@ -182,6 +183,25 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
     expect(seen.get(SESSIONS[0])).toMatchObject({ workerId: "w1", resources: { memory: { rss: 2048, pss: 1024 }, sampledAt: 1_000 } });
     // Owned, without a sample this round (no browser): none.
     expect(seen.get(SESSIONS[1])).toMatchObject({ workerId: "w1", resources: null });
+  });
+
+  it("started while its crashed predecessor's lease still runs, waits it out and then keeps its own lease", async () => {
+    // A kill -9 leaves the Worker row's lease running; a rejoin after a late renewal waits out its own the same way.
+    const crashed = { id: "w1", incarnation: "crashed", url: "http://w1", capacity: null, settings: { WAHA_API_KEY: "same" } };
+    expect(await registerWorker(testDb.db, { ...crashed, leaseMs: LEASE_MS })).toBe(true);
+    const restarted = await startWorker("w1");
+    // Its lease is counted from the registration that succeeded, not from the first attempt (when its
+    // watchdog's deadline would be past already: the watchdog fires before the first renewal comes back).
+    expect(restarted.node.leaseView().leaseLeftMs).toBeGreaterThan(LEASE_MS / 2);
+    await eventually(() => expect(restarted.host.runningNames()).toHaveLength(SESSIONS.length));
+    const lostLeases: string[] = [];
+    const since = performance.now();
+    while (performance.now() - since < 2 * LEASE_MS) {
+      if (restarted.node.state !== "ready") lostLeases.push(restarted.node.state);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(lostLeases).toEqual([]);
+    expect(restarted.host.runningNames()).toHaveLength(SESSIONS.length);
   });
 
   it("refuses a second live process with a worker's id, and a worker whose shared settings differ, naming them", async () => {

@@ -272,6 +272,9 @@ export class ClusterNode implements SessionOwnership {
       leaseMs,
     };
     const startedAt = FenceWatchdog.now();
+    // The lease runs from the attempt that got it: after waiting out a previous lease (a rejoin waits out its
+    // own), a fence counted from the first attempt would already be due, and the watchdog would fire at once.
+    let sentAt = startedAt;
     let seen: Date | null = null;
     // A crashed process's lease lapses within leaseMs; a live holder keeps renewing it.
     while (!(await registerWorker(db, registration))) {
@@ -283,8 +286,9 @@ export class ClusterNode implements SessionOwnership {
       if (FenceWatchdog.now() - startedAt > 2 * leaseMs) throw new Error(`worker ${this.workerId}: its previous lease did not lapse`);
       logger.info({ leftMs: Math.round(lease?.leftMs ?? 0) }, `worker ${this.workerId}: waiting for the previous process's lease to lapse`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(100, lease?.leftMs ?? 0))));
+      sentAt = FenceWatchdog.now();
     }
-    this.armFence(startedAt);
+    this.armFence(sentAt);
     logger.info({ worker: this.workerId, incarnation: this.incarnation, url: this.options.url }, "joined the cluster");
   }
 
