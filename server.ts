@@ -258,17 +258,27 @@ async function main(): Promise<void> {
   }
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
-  cluster?.markReady();
-  // Loading Next holds the event loop for most of a second: it waits until the requests that come with
-  // a start (health checks, clients reconnecting) had their answers, unless a page asks for it first.
-  setTimeout(
-    () =>
-      dashboard().catch((error) => {
-        logger.fatal({ err: error }, "the dashboard failed to start");
-        process.exit(1);
-      }),
-    DASHBOARD_WARMUP_DELAY_MS,
-  );
+  const dashboardFailed = (error: unknown) => {
+    logger.fatal({ err: error }, "the dashboard failed to start");
+    process.exit(1);
+  };
+  if (cluster) {
+    // Loading Next compiles every page and route, holding the event loop for a second or two in bursts. A
+    // worker says it is ready (/health) after that, so a balancer's traffic and the sessions it then claims
+    // never wait behind it; until then it answers, and its peers run the cluster.
+    const node = cluster;
+    const listeningAt = performance.now();
+    dashboard()
+      .then(eventLoopSettled)
+      .then(() => {
+        node.markReady();
+        logger.info({ ms: Math.round(performance.now() - listeningAt) }, "ready for traffic: the dashboard is loaded");
+      }, dashboardFailed);
+  } else {
+    // Alone, answering first matters most: Next loads once the requests that come with a start (health
+    // checks, clients reconnecting) had their answers, unless a page asks for it first.
+    setTimeout(() => dashboard().catch(dashboardFailed), DASHBOARD_WARMUP_DELAY_MS);
+  }
 
   const shutdown = new AbortController();
   const restoring = restoreSessions(ctx, shutdown.signal).catch((error) => logger.error({ err: error }, "restoring sessions failed"));
@@ -337,6 +347,21 @@ function warnAboutIgnoredSettings(env: Env, logger: Pick<Logger, "warn">): void 
 }
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Resolves once the event loop has run freely for 100 ms (at most 15 s on): Next goes on loading every page
+ * after prepare() resolves (`preloadEntriesOnStart`), each a synchronous compile of its modules.
+ */
+async function eventLoopSettled(): Promise<void> {
+  const TICK_MS = 20;
+  const giveUpAt = performance.now() + 15_000;
+  let calmTicks = 0;
+  while (calmTicks < 5 && performance.now() < giveUpAt) {
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    calmTicks = performance.now() - started < 2 * TICK_MS ? calmTicks + 1 : 0;
+  }
+}
 
 /** Next's request handler once it is ready (its import and prepare() take most of a second). */
 async function prepareNext(production: boolean, port: number): Promise<NextHandler> {
