@@ -275,37 +275,39 @@ async function waitUntilSettled(cluster: Cluster): Promise<void> {
   const startedAt = Date.now();
   await waitUntilAllWorking(cluster, SESSIONS, 120_000);
   const perSecond = Math.ceil((SESSIONS * 1000) / EVENT_EVERY_MS);
-  const client = new pg.Client({ connectionString: cluster.databaseUrl });
-  await client.connect();
-  try {
-    await waitFor(
-      async () => {
-        const { rows } = await client.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE "state" IN ('pending', 'in_flight')`);
-        return rows[0].n <= perSecond;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: `fewer than ${perSecond} deliveries waiting` },
-    );
-  } finally {
-    await client.end();
-  }
+  await waitOnWaitingDeliveries(cluster, (waiting) => waiting <= perSecond, {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: `fewer than ${perSecond} deliveries waiting`,
+  });
   console.log(`settled ${seconds(Date.now() - startedAt)} after the last failover`);
 }
 
 /** Deliveries stored and not yet answered (pending or in flight), once no more are being added. */
 async function pendingDeliveries(cluster: Cluster): Promise<number> {
+  let last = -1;
+  const stoppedGrowing = (waiting: number) => {
+    const same = waiting === last;
+    last = waiting;
+    return same;
+  };
+  return waitOnWaitingDeliveries(cluster, stoppedGrowing, { timeoutMs: 60_000, intervalMs: 1000, what: "the backlog to stop growing" });
+}
+
+/** Polls the count of deliveries stored and not yet answered (pending or in flight) until `done`; returns it. */
+async function waitOnWaitingDeliveries(
+  cluster: Cluster,
+  done: (waiting: number) => boolean,
+  options: { timeoutMs: number; intervalMs: number; what: string },
+): Promise<number> {
   const client = new pg.Client({ connectionString: cluster.databaseUrl });
   await client.connect();
   try {
-    let last = -1;
-    return await waitFor(
-      async () => {
-        const { rows } = await client.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE "state" IN ('pending', 'in_flight')`);
-        const settled = rows[0].n === last;
-        last = rows[0].n;
-        return settled ? last : null;
-      },
-      { timeoutMs: 60_000, intervalMs: 1000, what: "the backlog to stop growing" },
-    );
+    return await waitFor(async () => {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE "state" IN ('pending', 'in_flight')`);
+      const waiting: number = rows[0].n;
+      return done(waiting) ? { waiting } : null;
+    }, options).then((result) => result.waiting);
   } finally {
     await client.end();
   }
@@ -584,16 +586,14 @@ async function settleWebhooks(cluster: Cluster, receiver: Receiver): Promise<Set
   const names = (await listAll(cluster.workers[0])).map((s) => s.name);
   const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
   await setPace(cluster, names, quiet);
+  await waitOnWaitingDeliveries(cluster, (waiting) => waiting === 0, {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: "every webhook delivered",
+  });
   const client = new pg.Client({ connectionString: cluster.databaseUrl });
   await client.connect();
   try {
-    await waitFor(
-      async () => {
-        const { rows } = await client.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE "state" IN ('pending', 'in_flight')`);
-        return rows[0].n === 0;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: "every webhook delivered" },
-    );
     const { rows } = await client.query<{ id: string }>(`SELECT "id" FROM "WebhookEvent"`);
     return new Set(rows.map((row) => row.id));
   } finally {
