@@ -4,6 +4,7 @@ import { createLoginSnapshots } from "@/server/cluster/login-snapshots";
 import { startClusterSignals, type ClusterSignals } from "@/server/cluster/signals";
 import { createDataDir, secureDatabaseFiles } from "@/server/data-files";
 import { lockDataDir } from "@/server/data-dir-lock";
+import { BootProgress } from "@/server/boot-progress";
 import { connectDb } from "@/server/db";
 import { migrateDatabase } from "@/server/db-migrate";
 import { systemClock } from "@/server/engines/clock";
@@ -57,13 +58,15 @@ async function main(): Promise<void> {
   // The library can reject from its own listeners (docs/whatsapp-web.md, pitfall 8): log, never die.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
+  // A step that waits on the database, the cluster or the network is named in the log if it hangs.
+  const boot = new BootProgress(systemClock, logger);
   createDataDir(env.dataDir, logger);
   // Embedded mode: one process per data folder, held until this process ends (however it ends).
-  if (env.databaseUrl.startsWith("file:")) await lockDataDir(env.dataDir);
+  if (env.databaseUrl.startsWith("file:")) await boot.step("the data folder's lock", () => lockDataDir(env.dataDir));
   // Before Prisma opens it: the database file is created, or made, owner-only.
   secureDatabaseFiles(env.databaseUrl, logger);
   const db = connectDb(env.databaseUrl);
-  await migrateDatabase(db, env.databaseUrl, logger);
+  await boot.step("the database migrations", () => migrateDatabase(db, env.databaseUrl, logger));
   if (env.databaseUrl.startsWith("file:")) {
     // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes.
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
@@ -164,7 +167,8 @@ async function main(): Promise<void> {
         })
       : null;
   remember(CLUSTER_NODE_KEY, () => ({ node: cluster }));
-  await cluster?.join();
+  const joining = cluster;
+  if (joining) await boot.step("joining the cluster", () => joining.join());
   // Each running browser's memory and CPU, read in the background at a bounded rate (docs/observability.md).
   const resources = new ResourceSampler({
     host,
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
   if (env.printQr) printQrCodes(host);
   publishSessionEvents(ctx, publisher);
   // Resumes deliveries a previous process left pending or in flight (a crash loses none).
-  await dispatcher.start();
+  await boot.step("the webhook deliveries a previous run left in flight", () => dispatcher.start());
 
   // The API answers as soon as the server listens: its routes are called directly (production only, so
   // that `npm run dev` keeps Next's reloading of route handlers). Next prepares the dashboard meanwhile;
@@ -256,7 +260,7 @@ async function main(): Promise<void> {
       signals.onListenerState((state) => state === "connected" && node.sweepSoon());
     }
   }
-  await new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve));
+  await boot.step(`listening on port ${env.port}`, () => new Promise<void>((resolve) => server.listen(env.port, env.hostname, resolve)));
   logger.info({ port: env.port, dataDir: env.dataDir }, `Switchboard listening on http://localhost:${env.port}`);
   const dashboardFailed = (error: unknown) => {
     logger.fatal({ err: error }, "the dashboard failed to start");

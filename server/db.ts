@@ -9,6 +9,9 @@ import { remember } from "./remember";
 
 export type Db = ReturnType<typeof openDb>;
 
+/** PostgreSQL: how long a query waits for a pooled connection (a new one, or one of the pool's ten freed). */
+const CONNECTION_WAIT_MS = 15_000;
+
 const WRITES = new Set([
   "create",
   "createMany",
@@ -48,8 +51,13 @@ export function openDb(url: string) {
   const provider = dbProvider(url);
   // PostgreSQL: the client's pool is ours, so the outbox's hot paths can use it directly (queryPostgres).
   // $disconnect() ends it once the client has connected; an idle connection's error (a database restart)
-  // only drops that connection, and idle connections never hold the process open.
-  const pool = provider === "postgresql" ? new pg.Pool({ connectionString: url, allowExitOnIdle: true }) : null;
+  // only drops that connection, and idle connections never hold the process open. A connection that
+  // cannot be had within CONNECTION_WAIT_MS fails its query (node-postgres would wait forever), so a
+  // database that does not answer shows as errors in the log, not as a worker that silently hangs.
+  const pool =
+    provider === "postgresql"
+      ? new pg.Pool({ connectionString: url, allowExitOnIdle: true, keepAlive: true, connectionTimeoutMillis: CONNECTION_WAIT_MS })
+      : null;
   pool?.on("error", () => undefined);
   const client =
     provider === "sqlite"

@@ -100,6 +100,8 @@ export class PgListener {
       connectionString: this.options.connectionString,
       application_name: this.options.applicationName,
       keepAlive: true,
+      // A connect that hangs counts as lost and is retried, like one refused.
+      connectionTimeoutMillis: 10_000,
     });
     this.client = client;
     // Kept for the client's whole life: a connection that already counts as lost may still report errors.

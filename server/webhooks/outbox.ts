@@ -66,12 +66,15 @@ export type TDueDeliveryRow = WebhookDelivery & { envelope: { body: string; time
 const ulid = ulidFactory();
 
 /**
- * Runs one write as a (batch) transaction. With the better-sqlite3 adapter every query shares one
- * connection and only transactions take the adapter's lock: a bare write issued while another
- * caller's interactive transaction is open runs inside it and is lost if that transaction rolls back.
- * Every write here is therefore a transaction of its own.
+ * Runs one write as a transaction of its own. SQLite: a (batch) transaction, because with the
+ * better-sqlite3 adapter every query shares one connection and only transactions take the adapter's
+ * lock: a bare write issued while another caller's interactive transaction is open runs inside it and
+ * is lost if that transaction rolls back. PostgreSQL: the statement alone, which is its own transaction
+ * on a pooled connection (a batch transaction there adds two round trips and the client's transaction
+ * bookkeeping, which has no time limit while it waits for a connection).
  */
 async function write<T>(db: Db, operation: Prisma.PrismaPromise<T>): Promise<T> {
+  if (db.$provider() === "postgresql") return await operation;
   const [result] = await db.$transaction([operation]);
   return result as T;
 }
