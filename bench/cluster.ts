@@ -220,10 +220,11 @@ async function measureFanOut(cluster: Cluster): Promise<Row> {
 
 /**
  * Outbox throughput, two ways. Live: every session emitting fast for DURATION seconds, the receiver's rate
- * between its first and last receipt (the workers make the events and send them on the same two cores).
- * Stored backlog (as bench/webhooks.ts measures one worker): the receiver holds every request while the
- * sessions emit for DURATION seconds, the events stop, then it lets go: the deliveries that reached it
- * after that, over the time until the last one (the workers only send).
+ * from a second after the sessions restarted at that pace until they are quieted (the workers make the events
+ * and send them on the same two cores). Stored backlog (as bench/webhooks.ts measures one worker): the
+ * receiver holds every request while the sessions emit for DURATION seconds; once they are quiet and running
+ * again it lets go: the deliveries that reached it after that, over the time until the last one (the workers
+ * only send; a change of pace restarts every session, so no restart may overlap the drain).
  */
 async function measureThroughput(cluster: Cluster, receiver: Receiver): Promise<Row[]> {
   const fast = Math.max(20, Math.round((SESSIONS * 1000) / 3000));
@@ -233,24 +234,26 @@ async function measureThroughput(cluster: Cluster, receiver: Receiver): Promise<
   const emitFast = () => setPace(cluster, names, config);
   const stopEmitting = () => setPace(cluster, names, quiet);
 
-  receiver.receiptTimes.length = 0;
+  // Live: the receipts while every session emits fast, from a second after the last one restarted at the new
+  // pace until the first is quieted again (the restarts' own work is not the outbox's).
   await emitFast();
+  const liveFrom = Date.now() + 1000;
   await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
+  const liveTo = Date.now();
+  const live = receiver.receiptTimes.filter((t) => t >= liveFrom && t < liveTo).length / ((liveTo - liveFrom) / 1000);
   await stopEmitting();
-  const receipts = [...receiver.receiptTimes];
-  const window = receipts.filter((t) => t >= receipts[0] + 2000);
-  const live = window.length / Math.max(1, (window.at(-1)! - window[0]) / 1000);
-  await settleWebhooks(cluster, receiver);
+  await everyWebhookDelivered(cluster);
 
   receiver.hold();
   await emitFast();
   await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
   await stopEmitting();
+  await waitUntilAllWorking(cluster, names.length, 120_000);
   const backlog = await pendingDeliveries(cluster);
   const releasedAt = Date.now();
   receiver.receiptTimes.length = 0;
   receiver.release();
-  await settleWebhooks(cluster, receiver);
+  await everyWebhookDelivered(cluster);
   const afterRelease = receiver.receiptTimes.filter((t) => t > releasedAt);
   const drained = afterRelease.length / Math.max(0.001, (Math.max(...afterRelease) - releasedAt) / 1000);
   return [
@@ -554,10 +557,20 @@ async function create(cluster: Cluster, body: Record<string, unknown>): Promise<
 }
 
 async function waitUntilAllWorking(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
-  await waitFor(async () => (await listAll(cluster.workers[0])).filter((s) => s.status === "WORKING").length >= count, {
-    timeoutMs,
-    intervalMs: 250,
-    what: `${count} sessions WORKING`,
+  // On a timeout, the error says where the others are: "STARTING on w2: 40, WORKING on w1: 310, ...".
+  let seen = "";
+  await waitFor(
+    async () => {
+      const sessions = await listAll(cluster.workers[0]);
+      const byState = new Map<string, number>();
+      for (const s of sessions)
+        byState.set(`${s.status} on ${s.assignedWorker}`, (byState.get(`${s.status} on ${s.assignedWorker}`) ?? 0) + 1);
+      seen = [...byState].map(([state, n]) => `${state}: ${n}`).join(", ");
+      return sessions.filter((s) => s.status === "WORKING").length >= count;
+    },
+    { timeoutMs, intervalMs: 250, what: `${count} sessions WORKING` },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; the sessions: ${seen}`);
   });
 }
 
@@ -581,11 +594,16 @@ async function setPace(cluster: Cluster, names: string[], config: object): Promi
   });
 }
 
-/** Quiets every session's events, waits until every stored event reached the receiver or stopped moving, returns the stored ids. */
+/** Quiets every session's events (each restarts), waits until every stored event reached the receiver, returns the stored ids. */
 async function settleWebhooks(cluster: Cluster, receiver: Receiver): Promise<Set<string>> {
   const names = (await listAll(cluster.workers[0])).map((s) => s.name);
   const quiet = { metadata: {}, webhooks: [{ url: receiver.url, events: ["engine.event"] }] };
   await setPace(cluster, names, quiet);
+  return everyWebhookDelivered(cluster);
+}
+
+/** Waits until no delivery is waiting (pending or in flight), then returns the ids of every stored event. */
+async function everyWebhookDelivered(cluster: Cluster): Promise<Set<string>> {
   await waitOnWaitingDeliveries(cluster, (waiting) => waiting === 0, {
     timeoutMs: 120_000,
     intervalMs: 500,
