@@ -160,6 +160,19 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
     expect(cutOff.node.state).toBe("fenced");
   });
 
+  it("keeps a session the database says it owns under another claim of its own, rather than leave it owned and stopped", async () => {
+    const { node, host, db } = await startWorker("w1");
+    await eventually(() => expect(host.runningNames()).toHaveLength(SESSIONS.length));
+    const before = node.tokenOf("s1")!;
+    await db.$executeRaw`UPDATE "SessionOwner" SET "epoch" = "epoch" + 1 WHERE "sessionName" = 's1'`;
+    // The heartbeat compares what it recorded with the database; a status report would meet the same.
+    await eventually(() => expect(node.tokenOf("s1")?.epoch).toBe(before.epoch + 1));
+    expect(runners("s1")).toEqual(["w1"]);
+    await host.restart("s1", {}, "test");
+    await eventually(async () => expect((await routeOf(db, "s1"))?.owner).toMatchObject({ workerId: "w1", epoch: before.epoch + 1 }));
+    expect(runners("s1")).toEqual(["w1"]);
+  });
+
   it("hands every session over on drain, and takes none back", async () => {
     const first = await startWorker("w1");
     await eventually(() => expect(first.host.runningNames()).toHaveLength(SESSIONS.length));

@@ -396,6 +396,16 @@ export class ClusterNode implements SessionOwnership {
     const owned = await ownedBy(this.options.db, this.identity);
     for (const [name, epoch] of before) {
       if (owned.get(name) === epoch || this.owned.get(name) !== epoch) continue;
+      const current = owned.get(name);
+      if (current !== undefined) {
+        // Still this worker's, under another claim of its own (flushStatusReports): kept, under that claim.
+        this.options.logger.warn(
+          { session: name, epoch, current },
+          "this worker owns this session under another claim than it recorded: keeping it, under that claim",
+        );
+        this.owned.set(name, current);
+        continue;
+      }
       this.owned.delete(name);
       this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
       await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
@@ -515,11 +525,23 @@ export class ClusterNode implements SessionOwnership {
       const epoch = this.owned.get(name);
       if (epoch === undefined) continue;
       try {
-        if (!(await reportStatus(this.options.db, name, this.identity, epoch, status))) {
-          this.owned.delete(name);
-          this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
-          await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
+        if (await reportStatus(this.options.db, name, this.identity, epoch, status)) continue;
+        // The row may still be this very worker's, under another claim of its own: stopping would leave it
+        // owned by a live worker that runs nothing, which no sweep ever places again.
+        const current = (await ownedBy(this.options.db, this.identity, [name])).get(name);
+        if (current !== undefined) {
+          if (this.owned.get(name) !== epoch) continue;
+          this.options.logger.warn(
+            { session: name, epoch, current },
+            "this worker owns this session under another claim than it recorded: keeping it, under that claim",
+          );
+          this.owned.set(name, current);
+          if (current !== epoch && !this.statusToReport.has(name)) this.statusToReport.set(name, status);
+          continue;
         }
+        this.owned.delete(name);
+        this.options.logger.warn({ session: name }, "another worker owns this session now: stopping it here");
+        await this.options.host.stop(name, "owned by another worker").catch(() => undefined);
       } catch (error) {
         this.options.logger.warn({ err: error, session: name }, "status report failed");
       }

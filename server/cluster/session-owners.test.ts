@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { insertSession, setDesiredState } from "@/server/sessions/session-repository";
 import { postgresSkipReason } from "@/test/support/postgres";
@@ -49,6 +50,33 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     const winner = a !== null ? w1 : w2;
     expect((await routeOf(db, "alpha"))?.owner).toMatchObject({ workerId: winner.id, epoch: 1 });
     expect(await findOrphans(db)).toEqual([]);
+  });
+
+  it("a claim that waited on another's claim of the same row does not take it from its new, live owner", async () => {
+    const { db } = testDb;
+    // Another worker's claim, its transaction still open: it holds the row, and the claim below waits on it.
+    const holder = new pg.Client({ connectionString: testDb.url });
+    await holder.connect();
+    try {
+      await holder.query(`INSERT INTO "SessionOwner" ("sessionName") VALUES ('alpha')`);
+      await holder.query("BEGIN");
+      await holder.query(
+        `UPDATE "SessionOwner" SET "workerId" = 'w1', "incarnation" = 'i1', "epoch" = "epoch" + 1 WHERE "sessionName" = 'alpha'`,
+      );
+      const waiting = claimSession(db, "alpha", w2, 1000);
+      await vi.waitFor(
+        async () => {
+          const { rows } = await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`);
+          expect(rows[0].n).toBeGreaterThan(0);
+        },
+        { timeout: 10_000 },
+      );
+      await holder.query("COMMIT");
+      expect(await waiting).toBeNull();
+    } finally {
+      await holder.end();
+    }
+    expect((await routeOf(db, "alpha"))?.owner).toMatchObject({ workerId: "w1", epoch: 1 });
   });
 
   it("refuses the writes of an owner whose session was claimed by another after its lease lapsed", async () => {

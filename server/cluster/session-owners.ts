@@ -170,9 +170,10 @@ export async function reportResources(db: Db, me: WorkerIdentity, sessions: read
 }
 
 /** The sessions `me` owns, with their epochs: what the database says this process may run. */
-export async function ownedBy(db: Db, me: WorkerIdentity): Promise<Map<string, number>> {
+export async function ownedBy(db: Db, me: WorkerIdentity, names?: readonly string[]): Promise<Map<string, number>> {
+  const only = names ? Prisma.sql`AND "sessionName" = ANY(${[...names]}::text[])` : Prisma.empty;
   const rows = await db.$queryRaw<{ sessionName: string; epoch: number }[]>`
-    SELECT "sessionName", "epoch" FROM "SessionOwner" WHERE "workerId" = ${me.id} AND "incarnation" = ${me.incarnation}`;
+    SELECT "sessionName", "epoch" FROM "SessionOwner" WHERE "workerId" = ${me.id} AND "incarnation" = ${me.incarnation} ${only}`;
   return new Map(rows.map((row) => [row.sessionName, row.epoch]));
 }
 
