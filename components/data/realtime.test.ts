@@ -208,23 +208,50 @@ describe("session pushes", () => {
     vi.useRealTimers();
   });
 
-  it("a confirmed subscription reads again what was read before it was asked (a push in between was missed)", () => {
+  it("a confirmed subscription reads again what may have been read before the room was joined (a push in between was missed)", () => {
     const { queryClient, realtime } = withSession();
     const other = queryKeys.detail("s2");
     queryClient.setQueryData(other, { ...SESSION, name: "s2" });
     const sentAt = Date.now() + 1;
-    realtime.subscribed("s1", sentAt);
+    const confirmedAt = sentAt + 10;
+    // One session: what was answered before the confirmation, even after the request was sent.
+    queryClient.setQueryData(queryKeys.qr("s1"), { value: "q", timestamp: 1, rotation: 0 }, { updatedAt: sentAt + 5 });
+    realtime.subscribed("s1", sentAt, confirmedAt);
     expect(queryClient.getQueryState(queryKeys.detail("s1"))?.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(queryKeys.qr("s1"))?.isInvalidated).toBe(true);
     expect(queryClient.getQueryState(other)?.isInvalidated).toBe(false);
     expect(queryClient.getQueryState(queryKeys.list({ limit: 50, offset: 0 }))?.isInvalidated).toBe(false);
-    // Read after the request was sent: already current.
-    queryClient.setQueryData(queryKeys.qr("s1"), { value: "q", timestamp: 1, rotation: 0 }, { updatedAt: sentAt + 5 });
-    realtime.subscribed("s1", sentAt);
+    // Answered after the confirmation: already current.
+    queryClient.setQueryData(queryKeys.qr("s1"), { value: "q2", timestamp: 2, rotation: 1 }, { updatedAt: confirmedAt + 5 });
+    realtime.subscribed("s1", sentAt, confirmedAt);
     expect(queryClient.getQueryState(queryKeys.qr("s1"))?.isInvalidated).toBe(false);
-    // Every session (the lists): the lists, not a session's page.
-    realtime.subscribed("*", sentAt);
+    // Every session (the lists): only what was read before the request was sent, and not a session's page.
+    realtime.subscribed("*", sentAt, confirmedAt);
     expect(queryClient.getQueryState(queryKeys.list({ limit: 50, offset: 0 }))?.isInvalidated).toBe(true);
     expect(queryClient.getQueryState(other)?.isInvalidated).toBe(false);
+    queryClient.setQueryData(queryKeys.list({ limit: 50, offset: 0 }), [SESSION], { updatedAt: sentAt + 5 });
+    realtime.subscribed("*", sentAt, confirmedAt);
+    expect(queryClient.getQueryState(queryKeys.list({ limit: 50, offset: 0 }))?.isInvalidated).toBe(false);
+  });
+
+  it("a session's query still being read when its subscription is confirmed is read again", async () => {
+    const { queryClient, realtime } = withSession();
+    const now = Date.now();
+    // Its last answer came after the confirmation, but a read is under way.
+    queryClient.setQueryData(queryKeys.detail("s3"), { ...SESSION, name: "s3" }, { updatedAt: now + 100 });
+    let answer!: (value: typeof SESSION) => void;
+    const reading = queryClient
+      .getQueryCache()
+      .find({ queryKey: queryKeys.detail("s3") })!
+      .fetch({
+        queryKey: queryKeys.detail("s3"),
+        queryFn: () => new Promise<typeof SESSION>((resolve) => (answer = resolve)),
+      });
+    expect(queryClient.getQueryState(queryKeys.detail("s3"))?.fetchStatus).toBe("fetching");
+    realtime.subscribed("s3", now - 10, now);
+    expect(queryClient.getQueryState(queryKeys.detail("s3"))?.isInvalidated).toBe(true);
+    answer({ ...SESSION, name: "s3" });
+    await reading;
   });
 
   it("a session.health of the wrong shape is dropped and logged, the session untouched", () => {

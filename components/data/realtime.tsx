@@ -122,24 +122,28 @@ export class Realtime {
   private emitSubscribe(session: string): void {
     const sentAt = Date.now();
     this.socket?.emit("subscribe", { session }, (reply?: TSubscriptionReply) => {
-      if (reply?.ok) this.subscribed(session, sentAt);
+      if (reply?.ok) this.subscribed(session, sentAt, Date.now());
     });
   }
 
   /**
    * A subscription is in place: a push from now on reaches us, but one sent between a read and this moment did
    * not (a page read a session STARTING, its QR came before the room was joined, and the page waited for a
-   * push that had gone). So every pushed-to query of the session (`*`: the lists and counts) read before the
-   * request was sent is read again.
+   * push that had gone). So the pushed-to queries that may hold such a read are read again:
+   * - one session's (its page): every one answered before the confirmation or still being read at it, since
+   *   a busy server may have read it before the room was joined and answered after (one more read a visit);
+   * - every session's (`*`: the lists and counts): those read before the request was sent, so a list is not
+   *   read again, and its rows redrawn, each time the dashboard subscribes.
    */
-  subscribed(session: string, sentAt: number): void {
-    const pushed: string[] = session === ALL_SESSIONS ? ["list", "status-counts"] : ["detail", "qr", "deliveries", "delivery"];
+  subscribed(session: string, sentAt: number, confirmedAt: number): void {
+    const everySession = session === ALL_SESSIONS;
+    const pushed: string[] = everySession ? ["list", "status-counts"] : ["detail", "qr", "deliveries", "delivery"];
     void this.queryClient.invalidateQueries({
       predicate: ({ queryKey, state }) =>
         queryKey[0] === "sessions" &&
         pushed.includes(String(queryKey[1])) &&
-        (session === ALL_SESSIONS || queryKey[2] === session) &&
-        state.dataUpdatedAt < sentAt,
+        (everySession || queryKey[2] === session) &&
+        (everySession ? state.dataUpdatedAt < sentAt : state.dataUpdatedAt < confirmedAt || state.fetchStatus === "fetching"),
     });
   }
 
