@@ -11,7 +11,8 @@
  * - sessions run by two workers at once: from the engine events every session emits (each names its worker
  *   and its emit time): a session whose events come from two workers in overlapping time spans (target 0);
  * - webhooks lost (events stored but never received; target 0) and duplicated, over the whole run;
- * - forwarding overhead: GET /api/sessions/{name} p99 sent to a non-owner minus sent to the owner (<= 5 ms);
+ * - forwarding overhead: GET /api/sessions/{name} p99 sent to a non-owner minus sent to the owner, one request at
+ *   a time, alternating (<= 5 ms); and both under a load of 10 connections (p99 and requests/s);
  * - GET /api/sessions?all=true&limit=100 with LIST_SESSIONS stored sessions, p99 through nginx;
  * - event fan-out: emit -> receipt at a Socket.IO client on another worker, p99 (<= 50 ms), once the last
  *   failover has settled (every session WORKING, the outbox caught up);
@@ -49,6 +50,7 @@ const DURATION = Number(process.env.DURATION ?? 10);
 const LEASE_SECONDS = Number(process.env.LEASE_SECONDS ?? 10);
 const PORTABLE_KILLS = Number(process.env.PORTABLE_KILLS ?? 5);
 const LARGE_LOGIN_MB = Number(process.env.LARGE_LOGIN_MB ?? 50);
+const FORWARDED_REQUESTS = 2_000;
 
 interface Row {
   measure: string;
@@ -138,7 +140,7 @@ async function measureTestEngineCluster(): Promise<{ rows: Row[]; failovers: Awa
       { measure: "webhooks duplicated", value: String(receiver.receipts.length - unique.size), target: "only rows in flight at a kill" },
     );
 
-    rows.push(await measureForwarding(cluster));
+    rows.push(...(await measureForwarding(cluster)));
     rows.push(fanOut);
     rows.push(...(await measureThroughput(cluster, receiver)));
     rows.push(await measureList(cluster));
@@ -184,18 +186,43 @@ async function measureFailovers(cluster: Cluster) {
   return results;
 }
 
-async function measureForwarding(cluster: Cluster): Promise<Row> {
+async function measureForwarding(cluster: Cluster): Promise<Row[]> {
   const [session] = await listAll(cluster.workers[0]);
   const owner = cluster.worker(session.assignedWorker!);
   const other = cluster.workers.find((worker) => worker !== owner)!;
   const path = `/api/sessions/${session.name}`;
-  const direct = await load(owner.url, cluster.apiKey, path);
-  const forwarded = await load(other.url, cluster.apiKey, path);
-  return {
-    measure: "forwarding overhead, GET one session: p99 via a non-owner minus on the owner",
-    value: `${forwarded.p99 - direct.p99} ms (${forwarded.p99} vs ${direct.p99} ms; ${Math.round(forwarded.rps)} vs ${Math.round(direct.rps)} req/s)`,
-    target: "<= 5 ms",
+  // The hop's latency: one request at a time, alternately to the owner and to another worker, so both see the
+  // same background (the sessions' events, the outbox). Under a saturating load (below) a forwarded request's
+  // p99 measures the machine's queue instead: it costs two workers' CPU on the same two cores.
+  const direct: number[] = [];
+  const forwarded: number[] = [];
+  const timed = async (url: string, into: number[]) => {
+    const started = performance.now();
+    const response = await fetch(`${url}${path}`, { headers: { "X-Api-Key": cluster.apiKey } });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url}${path}: ${response.status}`);
+    into.push(performance.now() - started);
   };
+  for (let i = 0; i < FORWARDED_REQUESTS; i++) {
+    await timed(owner.url, direct);
+    await timed(other.url, forwarded);
+  }
+  const p99 = (values: number[]) => percentile(values, 0.99).toFixed(1);
+  const p50 = (values: number[]) => percentile(values, 0.5).toFixed(1);
+  const loadedDirect = await load(owner.url, cluster.apiKey, path);
+  const loadedForwarded = await load(other.url, cluster.apiKey, path);
+  return [
+    {
+      measure: `forwarding overhead, GET one session: p99 via a non-owner minus on the owner (${FORWARDED_REQUESTS} of each, one at a time)`,
+      value: `${(percentile(forwarded, 0.99) - percentile(direct, 0.99)).toFixed(1)} ms (${p99(forwarded)} vs ${p99(direct)} ms; p50 ${p50(forwarded)} vs ${p50(direct)} ms)`,
+      target: "<= 5 ms",
+    },
+    {
+      measure: "GET one session under load (10 connections): via a non-owner vs on the owner",
+      value: `p99 ${loadedForwarded.p99} vs ${loadedDirect.p99} ms; ${Math.round(loadedForwarded.rps)} vs ${Math.round(loadedDirect.rps)} req/s`,
+      target: "-",
+    },
+  ];
 }
 
 async function measureFanOut(cluster: Cluster): Promise<Row> {
