@@ -121,6 +121,8 @@ interface PeerState {
  */
 export class PeerLink {
   private readonly id = randomUUID();
+  /** How every frame of this link begins (both ways of writing one): its own come back on the channel, unread. */
+  private readonly ownFramePrefix = `{"from":${JSON.stringify(this.id)},`;
   private seq = 0;
   private readonly peers = new Map<string, PeerState>();
   /** Serialized pushes of this turn, waiting to be packed into frames. */
@@ -285,6 +287,7 @@ export class PeerLink {
   }
 
   private receive(payload: string): void {
+    if (payload.startsWith(this.ownFramePrefix)) return;
     let json: unknown;
     try {
       json = JSON.parse(payload);
@@ -297,7 +300,6 @@ export class PeerLink {
       return;
     }
     const frame = parsed.data;
-    if (frame.from === this.id) return;
     let peer = this.peers.get(frame.from);
     if (!peer) {
       peer = { interest: null, heardAt: this.now(), nextSeq: frame.seq, parts: null };

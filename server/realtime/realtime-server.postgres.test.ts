@@ -125,7 +125,7 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
     expect(ids(clients.rawOnA)).toEqual(["evt_1", "evt_big", "evt_end"]);
   });
 
-  it("checks another worker's pushes against their schemas again, and drops one that fails", async () => {
+  it("checks another worker's pushes against their schemas again, drops one that fails, and skips one nobody here listens to", async () => {
     const { b, clients, s1 } = await twoWorkers();
     const frame = (seq: number, pushes: unknown[]) => JSON.stringify({ from: "another-worker", seq, pushes });
     await testDb.db.$executeRawUnsafe(
@@ -135,7 +135,11 @@ describe.skipIf(postgresSkipReason() !== null)("RealtimeServer across workers (P
         { name: "event", session: "s1", everyone: true, body: JSON.stringify({ ...statusEnvelope("evt_bad", "s1"), engine: "NOWEB" }) },
         { not: "a push" },
       ]),
-      frame(1, [{ name: "event", session: "s1", everyone: true, body: JSON.stringify(statusEnvelope("evt_good", "s1")) }]),
+      frame(1, [
+        // No client of B listens to s9: B does not read it (its body would fail the check).
+        { name: "session.qr", session: "s9", everyone: false, body: "not read" },
+        { name: "event", session: "s1", everyone: true, body: JSON.stringify(statusEnvelope("evt_good", "s1")) },
+      ]),
     );
     await vi.waitFor(() => expect(clients.rawOnB).toContain("evt_good"), WAIT);
     await vi.waitFor(() => expect(b.logger.error).toHaveBeenCalledTimes(2), WAIT);

@@ -290,7 +290,11 @@ export class RealtimeServer {
     return { sockets, raw: [...new Set([...this.rawClients].map((client) => client.session))] };
   }
 
-  /** Another worker's pushes: each checked against its schema again, then delivered to this worker's clients. */
+  /**
+   * Another worker's pushes: each one a client here listens to is checked against its schema again, then
+   * delivered to this worker's clients. A peer sends a push when any worker listens to it, so the others
+   * skip it before reading its body.
+   */
   private onPeerPushes(pushes: unknown[]): void {
     for (const push of pushes) {
       const parsed = ZPeerPushSchema.safeParse(push);
@@ -299,6 +303,7 @@ export class RealtimeServer {
         continue;
       }
       const { name, session, everyone, body } = parsed.data;
+      if (!this.listenedHere(name, session, everyone)) continue;
       let payload: unknown;
       try {
         payload = JSON.parse(body);
