@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "@/test/support/fake-clock";
 import { testHostOptions } from "@/test/support/test-host";
 import { EngineHost, type HostEvent } from "../engine-host";
-import { createFakeEngineFactory, fakeAccount, FAKE_EVENT_EVERY_KEY, type FakeMessage } from "./fake-engine-factory";
+import { createFakeEngineFactory, fakeAccount, FAKE_EVENT_EVERY_KEY, messagePhase, type FakeMessage } from "./fake-engine-factory";
 
 function setup(workerId: string | null = "w1") {
   const clock = new FakeClock();
@@ -45,7 +45,7 @@ describe("the TEST ONLY fake engine factory", () => {
     await clock.advance(500);
     expect(messages.filter((m) => m.session === "alpha").map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(messages.filter((m) => m.session === "beta").map((m) => m.seq)).toEqual([1, 2]);
-    expect(messages[0]).toMatchObject({ session: "alpha", worker: "w7", at: 100 });
+    expect(messages.find((m) => m.session === "alpha")).toMatchObject({ worker: "w7", at: messagePhase("alpha", 100) });
     expect(new Set(messages.map((m) => m.process)).size).toBe(1);
 
     await host.stop("beta");
@@ -56,6 +56,18 @@ describe("the TEST ONLY fake engine factory", () => {
     await host.stopAll();
     await clock.advance(1000);
     expect(messages).toHaveLength(2);
+  });
+
+  it("spreads the first message of sessions started together over the pace, the same for a name on every start", () => {
+    const names = Array.from({ length: 300 }, (_, i) => `bench-${i}`);
+    const phases = names.map((name) => messagePhase(name, 2000));
+    expect(Math.min(...phases)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...phases)).toBeLessThanOrEqual(2000);
+    // Every tenth of the period gets some of them, none more than twice its share.
+    const perTenth = Array.from({ length: 10 }, (_, tenth) => phases.filter((ms) => Math.floor((ms - 1) / 200) === tenth).length);
+    expect(Math.min(...perTenth)).toBeGreaterThan(0);
+    expect(Math.max(...perTenth)).toBeLessThanOrEqual(60);
+    expect(messagePhase("bench-7", 2000)).toBe(phases[7]);
   });
 
   it("sends no message events without the metadata key, and fails the start on a bad pace, saying why", async () => {

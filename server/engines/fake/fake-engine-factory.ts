@@ -54,6 +54,7 @@ export function createFakeEngineFactory(options: FakeEngineFactoryOptions): Engi
             account: fakeAccount(session),
             clock: options.clock,
             messageEveryMs: typeof pace === "number" ? pace : null,
+            firstMessageAfterMs: typeof pace === "number" ? messagePhase(session, pace) : 0,
             message: () => nextMessage(session),
           },
         },
@@ -74,6 +75,15 @@ function parseEventEvery(value: string | undefined): number | null | string {
     return `metadata ${FAKE_EVENT_EVERY_KEY} must be a whole number of milliseconds, 1 or more (got "${value}")`;
   }
   return ms;
+}
+
+/**
+ * When a session's first message comes after its login: 1 ms to one whole pace, fixed by the session's name.
+ * Accounts of real users do not receive their messages in step; without it, the hundreds of sessions a failover
+ * starts within a second would each emit at the same moment of every period, in bursts a real cluster never sees.
+ */
+export function messagePhase(session: string, everyMs: number): number {
+  return 1 + (createHash("sha256").update(session).digest().readUInt32BE(0) % everyMs);
 }
 
 /** A stable account per session name, so `me` is the same on every worker and every start. */

@@ -40,9 +40,16 @@ export interface FakeEngineBehaviour {
   /**
    * Runs by itself, as a client whose login is stored: right after start() it logs in as `account`
    * (WORKING without a QR), then emits a raw `message` event with `message()` as its data every
-   * `messageEveryMs` (none when null), until stopped. Times are on `clock`.
+   * `messageEveryMs` (none when null), the first one `firstMessageAfterMs` after the login, until
+   * stopped. Times are on `clock`.
    */
-  live?: { account: TAccount; clock: Clock; messageEveryMs: number | null; message: () => Record<string, unknown> };
+  live?: {
+    account: TAccount;
+    clock: Clock;
+    messageEveryMs: number | null;
+    firstMessageAfterMs: number;
+    message: () => Record<string, unknown>;
+  };
 }
 
 /** An engine for unit tests (records calls, lets the test emit library events), or one that runs by itself (`live`). */
@@ -148,12 +155,12 @@ export class FakeEngine implements Engine {
     this.emit({ type: "account", state: { ...PLAIN_ACCOUNT, account: live.account } });
     const everyMs = live.messageEveryMs;
     if (everyMs === null) return;
-    const next = () =>
-      this.after(everyMs, () => {
+    const next = (ms: number) =>
+      this.after(ms, () => {
         this.emit({ type: "raw", event: "message", data: live.message() });
-        next();
+        next(everyMs);
       });
-    next();
+    next(live.firstMessageAfterMs);
   }
 
   /** Runs `work` after `ms` on the live clock, unless the engine is stopped first. */
