@@ -14,8 +14,9 @@
  * - forwarding overhead: GET /api/sessions/{name} p99 sent to a non-owner minus sent to the owner, one request at
  *   a time, alternating (<= 5 ms); and both under a load of 10 connections (p99 and requests/s);
  * - GET /api/sessions?all=true&limit=100 with LIST_SESSIONS stored sessions, p99 through nginx;
- * - event fan-out: emit -> receipt at a Socket.IO client on another worker, p99 (<= 50 ms), once the last
- *   failover has settled (every session WORKING, the outbox caught up);
+ * - event fan-out: emit -> receipt at a Socket.IO client on another worker, p99 (<= 50 ms), in steady state (the
+ *   DURATION seconds after a first window that starts once the last failover has settled: every session WORKING,
+ *   the outbox caught up; the first window is shown too);
  * - outbox throughput: deliveries/s at one receiver with every worker sending, live and of a stored backlog
  *   (target >= 2,000/s).
  * Then, on a cluster of its own with real Chromium against the WhatsApp Web double (issue 14, portable
@@ -124,7 +125,8 @@ async function measureTestEngineCluster(): Promise<{ rows: Row[]; failovers: Awa
       );
 
     // While every session still emits, once the last failover has settled: fan-out is a steady-state figure
-    // (the failover rows above measure the transient, when a third of the sessions start again at once).
+    // (the failover rows above measure the transient, when a third of the sessions start again at once); its
+    // first window shows the tail of that transient.
     await waitUntilSettled(cluster);
     const fanOut = await measureFanOut(cluster);
     // Stop the events, let the outbox drain, then compare what was stored with what arrived.
@@ -141,7 +143,7 @@ async function measureTestEngineCluster(): Promise<{ rows: Row[]; failovers: Awa
     );
 
     rows.push(...(await measureForwarding(cluster)));
-    rows.push(fanOut);
+    rows.push(...fanOut);
     rows.push(...(await measureThroughput(cluster, receiver)));
     rows.push(await measureList(cluster));
 
@@ -225,24 +227,42 @@ async function measureForwarding(cluster: Cluster): Promise<Row[]> {
   ];
 }
 
-async function measureFanOut(cluster: Cluster): Promise<Row> {
+/**
+ * Emit -> receipt at a Socket.IO client of worker 1 subscribed to `*`, for events of the other workers' sessions,
+ * in two windows of DURATION seconds: the first starts as the last failover has settled (a third of the sessions
+ * just started again, a worker just restarted), the second right after it, in steady state. The target is on the
+ * second; the first shows what an operator sees for a while after a failover on these two cores.
+ */
+async function measureFanOut(cluster: Cluster): Promise<Row[]> {
   const listener = cluster.workers[0];
   const socket = socketClient(listener.url, { transports: ["websocket"], auth: { apiKey: cluster.apiKey } });
-  const latencies: number[] = [];
+  const windows: number[][] = [[], []];
+  let current = windows[0];
   socket.on("engine.event", (message: { session: string; data: { worker?: string; at?: number } }) => {
     if (message.data?.worker && message.data.worker !== listener.id && typeof message.data.at === "number") {
-      latencies.push(Date.now() - message.data.at);
+      current.push(Date.now() - message.data.at);
     }
   });
   await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
   await socket.emitWithAck("subscribe", { session: "*" });
   await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
+  current = windows[1];
+  await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
   socket.close();
-  return {
-    measure: `event fan-out to a Socket.IO client on another worker, p99 (${latencies.length} events)`,
-    value: `${percentile(latencies, 0.99)} ms (p50 ${percentile(latencies, 0.5)} ms)`,
-    target: "<= 50 ms",
-  };
+  const [settling, steady] = windows;
+  const figure = (latencies: number[]) => `${percentile(latencies, 0.99)} ms (p50 ${percentile(latencies, 0.5)} ms)`;
+  return [
+    {
+      measure: `event fan-out to a Socket.IO client on another worker, p99, the ${DURATION} s after that (${steady.length} events)`,
+      value: figure(steady),
+      target: "<= 50 ms",
+    },
+    {
+      measure: `event fan-out, p99, the first ${DURATION} s after the last failover settled (${settling.length} events)`,
+      value: figure(settling),
+      target: "-",
+    },
+  ];
 }
 
 /**
