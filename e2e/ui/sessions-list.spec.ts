@@ -306,7 +306,7 @@ test("a session whose webhook deliveries fail is marked, and the mark opens its 
 test("the webhook mark of a session appears live on the open list, when its deliveries start failing", async ({ browser, server, api }) => {
   const page = await signedIn(browser, server);
   const item = page.locator('[data-session="hooked-later"]');
-  // Its first event comes 4 s after the start, long after the list took in its status: only the failed
+  // Its first event comes 4 s or more after the start, long after the list took in its status: only the failed
   // delivery's push can bring the mark.
   const webhook = {
     url: "http://127.0.0.1:9/hook",
