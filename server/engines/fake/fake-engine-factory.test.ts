@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "@/test/support/fake-clock";
 import { testHostOptions } from "@/test/support/test-host";
 import { EngineHost, type HostEvent } from "../engine-host";
-import { createFakeEngineFactory, fakeAccount, FAKE_EVENT_EVERY_KEY, messagePhase, type FakeMessage } from "./fake-engine-factory";
+import { createFakeEngineFactory, fakeAccount, FAKE_EVENT_EVERY_KEY, firstMessageDelay, type FakeMessage } from "./fake-engine-factory";
 
 function setup(workerId: string | null = "w1") {
   const clock = new FakeClock();
@@ -42,13 +42,13 @@ describe("the TEST ONLY fake engine factory", () => {
     const { clock, host, messages } = setup("w7");
     await host.start("alpha", paced("100"));
     await host.start("beta", paced("250"));
-    const first = messagePhase("alpha", 100);
+    const first = firstMessageDelay("alpha", 100);
     await clock.advance(first - 1);
     expect(messages.filter((m) => m.session === "alpha")).toEqual([]);
     await clock.advance(1 + 400);
     expect(messages.filter((m) => m.session === "alpha").map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(messages.find((m) => m.session === "alpha")).toMatchObject({ worker: "w7", at: first });
-    const betaCount = Math.max(0, Math.floor((first + 400 - messagePhase("beta", 250)) / 250) + 1);
+    const betaCount = Math.max(0, Math.floor((first + 400 - firstMessageDelay("beta", 250)) / 250) + 1);
     expect(messages.filter((m) => m.session === "beta").map((m) => m.seq)).toEqual([1, 2, 3].slice(0, betaCount));
     expect(new Set(messages.map((m) => m.process)).size).toBe(1);
 
@@ -64,14 +64,14 @@ describe("the TEST ONLY fake engine factory", () => {
 
   it("spreads the first message of sessions started together over the pace, the same for a name on every start", () => {
     const names = Array.from({ length: 300 }, (_, i) => `bench-${i}`);
-    const phases = names.map((name) => messagePhase(name, 2000));
-    expect(Math.min(...phases)).toBeGreaterThanOrEqual(2000);
-    expect(Math.max(...phases)).toBeLessThan(4000);
+    const delays = names.map((name) => firstMessageDelay(name, 2000));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(2000);
+    expect(Math.max(...delays)).toBeLessThan(4000);
     // Every tenth of the period gets some of them, none more than twice its share.
-    const perTenth = Array.from({ length: 10 }, (_, tenth) => phases.filter((ms) => Math.floor((ms - 2000) / 200) === tenth).length);
+    const perTenth = Array.from({ length: 10 }, (_, tenth) => delays.filter((ms) => Math.floor((ms - 2000) / 200) === tenth).length);
     expect(Math.min(...perTenth)).toBeGreaterThan(0);
     expect(Math.max(...perTenth)).toBeLessThanOrEqual(60);
-    expect(messagePhase("bench-7", 2000)).toBe(phases[7]);
+    expect(firstMessageDelay("bench-7", 2000)).toBe(delays[7]);
   });
 
   it("sends no message events without the metadata key, and fails the start on a bad pace, saying why", async () => {

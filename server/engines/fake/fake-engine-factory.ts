@@ -54,7 +54,7 @@ export function createFakeEngineFactory(options: FakeEngineFactoryOptions): Engi
             account: fakeAccount(session),
             clock: options.clock,
             messageEveryMs: typeof pace === "number" ? pace : null,
-            firstMessageAfterMs: typeof pace === "number" ? messagePhase(session, pace) : 0,
+            firstMessageAfterMs: typeof pace === "number" ? firstMessageDelay(session, pace) : 0,
             message: () => nextMessage(session),
           },
         },
@@ -83,7 +83,7 @@ function parseEventEvery(value: string | undefined): number | null | string {
  * failover starts within a second would each emit at the same moment of every period, in bursts a real cluster
  * never sees. Never before one whole pace, so a test can count on a quiet first period.
  */
-export function messagePhase(session: string, everyMs: number): number {
+export function firstMessageDelay(session: string, everyMs: number): number {
   return everyMs + (createHash("sha256").update(session).digest().readUInt32BE(0) % everyMs);
 }
 
