@@ -91,8 +91,9 @@ function toPostgresValue(value: unknown): unknown {
  * Prisma's raw queries cost its client a few microseconds per bound value and per kilobyte (every query
  * and its values pass through its query compiler): writing a batch of outbox rows cost 120 µs of CPU
  * per delivery that way, 16 µs this way. Used only for hot paths that touch no table the read cache
- * covers: the webhook outbox's, and the owners' statuses read for every page of sessions (cluster mode). Dates go in and come out as Prisma stores them: UTC in `timestamp(3)`
- * (an ISO string's `Z` is ignored by a `timestamp` column; node-postgres alone would use local time).
+ * covers: the webhook outbox's, and the owners' statuses and the delivery-trouble counts read for every
+ * page of sessions. Dates go in and come out as Prisma stores them: UTC in `timestamp(3)` (an ISO
+ * string's `Z` is ignored by a `timestamp` column; node-postgres alone would use local time).
  */
 export async function queryPostgres<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
   const pool = db.$pgPool();

@@ -49,8 +49,10 @@ describe.each(TEST_DIALECTS)("deliveryTroubleOf on %s", (dialect) => {
     await delivery("b", "dead", 1, DEAD_DELIVERY_MARK_MS + 60_000); // died too long ago
     await delivery("c", "in_flight", 1);
     await delivery("d", "pending", 4); // not asked for
-    const trouble = await deliveryTroubleOf(db, ["a", "b", "c"], NOW);
-    expect(Object.fromEntries(trouble)).toEqual({ a: { retrying: 2, dead: 1 } });
+    await delivery("e", "dead", 2, DEAD_DELIVERY_MARK_MS - 60_000);
+    await delivery("e", "dead", 5, 0);
+    const trouble = await deliveryTroubleOf(db, ["a", "b", "c", "e"], NOW);
+    expect(Object.fromEntries(trouble)).toEqual({ a: { retrying: 2, dead: 1 }, e: { retrying: 0, dead: 2 } });
     expect((await deliveryTroubleOf(db, [], NOW)).size).toBe(0);
   });
 });
