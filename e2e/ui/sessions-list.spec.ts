@@ -119,6 +119,9 @@ test("pages are prefetched only on intent, never one per row drawn", async ({ br
     "no session page prefetched for rows drawn",
   ).toEqual([]);
 
+  // The rows come in the HTML: a pointer that enters one before the page is hydrated is never seen as intent.
+  // The live socket connects only once the page runs.
+  await expect(page.getByTestId("realtime-state")).toHaveAttribute("data-state", "connected");
   await rows(page).filter({ hasText: "list-07" }).hover();
   await expect.poll(() => prefetches.filter((url) => url.includes("/sessions/list-07")).length).toBeGreaterThan(0);
   expect(prefetches.filter((url) => /\/sessions\/list-(?!07)/.test(url))).toEqual([]);
