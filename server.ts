@@ -246,6 +246,12 @@ async function main(): Promise<void> {
   if (env.cluster) {
     // Every worker's writes drop this one's read cache, and live push reaches every worker's clients (docs/cluster.md).
     signals = startClusterSignals({ databaseUrl: env.databaseUrl, db, realtime, logger });
+    // The router keeps where other workers' sessions run while it hears every change of owner or worker.
+    if (router) {
+      signals.onOwner((change) => router.ownerChanged(change.session));
+      signals.onWorker(() => router.workerChanged());
+      signals.onListenerState((state) => router.setListening(state === "connected"));
+    }
     // A released session, a worker joining or draining: sweep now rather than at the next heartbeat.
     const node = cluster;
     if (node) {

@@ -267,6 +267,10 @@ test.describe("cluster mode", () => {
     const after = await ownersOnceWorking(survivors[0].api, moved, { timeoutMs: 1000, notOn: [victim.id] });
     test.info().annotations.push({ type: "failover", description: `${moved.length} sessions moved in ${Date.now() - killedAt} ms` });
     for (const name of moved) expect(survivors.map((w) => w.id)).toContain(after.get(name));
+    // Each survivor kept where the dead worker's sessions ran while it forwarded to it: none is believed any more.
+    for (const worker of survivors) {
+      for (const name of moved) expect((await worker.api.get(`/api/sessions/${name}/me`)).status, `${name} via ${worker.id}`).toBe(200);
+    }
     for (const answer of answers) {
       expect([200, 503]).toContain(answer.status);
       if (answer.status === 503) expect(answer.retryAfter).toMatch(/^\d+$/);

@@ -138,8 +138,12 @@ export class ClusterNode implements SessionOwnership {
     if (this.readiness === "starting") this.readiness = "ready";
   }
 
+  /**
+   * Whether this worker owns `name` under a lease it still holds: before the fence deadline no peer can
+   * have claimed it (a claim needs the owner's lease lapsed), so the database need not be asked.
+   */
   owns(name: string): boolean {
-    return this.owned.has(name);
+    return this.owned.has(name) && FenceWatchdog.now() < this.fenceAt;
   }
 
   /** The fencing token this process holds for `name` now (null: not its own): a run's login saves carry it. */

@@ -48,7 +48,11 @@ describe.skipIf(postgresSkipReason() !== null)("worker leases and session owners
     const [a, b] = await Promise.all([claimSession(db, "alpha", w1, 1000), claimSession(other, "alpha", w2, 1000)]);
     expect([a, b].filter((epoch) => epoch !== null)).toEqual([1]);
     const winner = a !== null ? w1 : w2;
-    expect((await routeOf(db, "alpha"))?.owner).toMatchObject({ workerId: winner.id, epoch: 1 });
+    const route = await routeOf(db, "alpha");
+    expect(route?.owner).toMatchObject({ workerId: winner.id, epoch: 1, url: `http://${winner.id}:3000` });
+    // How long its owner's lease still runs: a forwarder believes the route no longer (owner-routes.ts).
+    expect(route?.owner?.leaseLeftMs).toBeGreaterThan(LEASE_MS / 2);
+    expect(route?.owner?.leaseLeftMs).toBeLessThanOrEqual(LEASE_MS);
     expect(await findOrphans(db)).toEqual([]);
   });
 

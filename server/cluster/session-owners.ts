@@ -19,8 +19,8 @@ const liveOwner = (owner: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM "Worke
 export interface SessionRoute {
   /** The desired state: the operator wants it running. */
   running: boolean;
-  /** The live owner, or null while nobody runs it (stopped, or failing over). */
-  owner: { workerId: string; url: string; epoch: number } | null;
+  /** The live owner and how long its lease still runs, or null while nobody runs it (stopped, or failing over). */
+  owner: { workerId: string; url: string; epoch: number; leaseLeftMs: number } | null;
   /** While failing over: how long the dead owner's lease still runs. */
   leaseLeftMs: number;
 }
@@ -39,7 +39,10 @@ export async function routeOf(db: Db, name: string): Promise<SessionRoute | null
     WHERE s."name" = ${name}`;
   const row = rows[0];
   if (!row) return null;
-  const owner = row.live && row.workerId && row.url ? { workerId: row.workerId, url: row.url, epoch: row.epoch ?? 0 } : null;
+  const owner =
+    row.live && row.workerId && row.url
+      ? { workerId: row.workerId, url: row.url, epoch: row.epoch ?? 0, leaseLeftMs: row.leftMs ?? 0 }
+      : null;
   return { running: row.running, owner, leaseLeftMs: owner ? 0 : (row.leftMs ?? 0) };
 }
 

@@ -7,6 +7,7 @@ import type { Db } from "../db";
 import { replayBody, type MatchedRoute } from "../http/direct-routes";
 import { decodePrincipal, encodePrincipal, type Principal } from "../keys/principals";
 import { setForwardedCaller } from "../request-context";
+import { OwnerRoutes } from "./owner-routes";
 import { routeOf } from "./session-owners";
 
 /**
@@ -48,7 +49,7 @@ export interface SessionRouterOptions {
   match: (method: string, pathname: string) => MatchedRoute | null;
   /** Who a request acts as (authorize.ts' callerOf), null when it would be refused: that is answered here. */
   callerOf: (req: IncomingMessage) => Promise<Principal | null>;
-  /** Whether this worker owns `name` now (its own record, kept with every claim and release). */
+  /** Whether this worker owns `name` under a lease it still holds (its own record, kept with every claim and release). */
   owns: (name: string) => boolean;
   /** Where a command for a session nobody runs should go: the placement's first worker. */
   placementOf: (name: string) => { id: string; url: string } | null;
@@ -66,8 +67,11 @@ export interface SessionRouterOptions {
  */
 export class SessionRouter {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly routes: OwnerRoutes;
 
-  constructor(private readonly options: SessionRouterOptions) {}
+  constructor(private readonly options: SessionRouterOptions) {
+    this.routes = new OwnerRoutes(options.workerId);
+  }
 
   /** Answers `req` (forwarded, or refused for now) and returns true; false: handle it here. */
   async route(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -92,15 +96,16 @@ export class SessionRouter {
     if (!ZSessionNameSchema.safeParse(name).success) return false;
     const session = name as string;
 
-    // Sent here as the owner, which the forwarder read from the database a moment ago: no need to ask again.
-    if (forwardedBy !== null && this.options.owns(session)) return false;
-    const route = await routeOf(this.options.db, session);
+    // This worker owns it under a lease it still holds, so no other worker can have claimed it: no need to ask.
+    if (this.options.owns(session)) return false;
     if (forwardedBy !== null) {
       // Sent here as the owner, which this worker no longer is: the forwarder asks the database again.
+      const route = await routeOf(this.options.db, session);
       if (route?.owner && route.owner.workerId !== this.options.workerId)
         return this.refuse(res, ownerChanged(session), { ownerChanged: true });
       return false;
     }
+    const route = await this.routes.routeOf(session, () => routeOf(this.options.db, session));
     if (!route) return false;
     if (route.owner) return route.owner.workerId === this.options.workerId ? false : this.forward(req, res, route.owner.url, session, body);
     if (route.running) {
@@ -120,6 +125,21 @@ export class SessionRouter {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** A session's owner row changed (sb_owner): its kept route goes. */
+  ownerChanged(session: string): void {
+    this.routes.forget(session);
+  }
+
+  /** A worker joined, left or changed (sb_worker): every kept route goes. */
+  workerChanged(): void {
+    this.routes.forgetAll();
+  }
+
+  /** Whether the LISTEN connection hears those changes now: routes are kept only while it does. */
+  setListening(listening: boolean): void {
+    this.routes.setListening(listening);
   }
 
   /**
@@ -155,8 +175,9 @@ export class SessionRouter {
     if (!payload) return this.refuse(res, new AppError("payload_too_large", "The request body is too large"));
     let answer = await this.send(req, ownerUrl, payload, caller);
     if (answer.status === 409 && answer.ownerChanged) {
-      // Ownership moved while the command travelled: ask once more where it runs now.
-      const route = await routeOf(this.options.db, session);
+      // Ownership moved while the command travelled (or a kept route was stale): ask once more where it runs now.
+      this.routes.forget(session);
+      const route = await this.routes.routeOf(session, () => routeOf(this.options.db, session));
       if (route?.owner?.workerId === this.options.workerId) {
         replayBody(req, payload);
         return false;
@@ -164,6 +185,8 @@ export class SessionRouter {
       if (route?.owner) answer = await this.send(req, route.owner.url, payload, caller);
     }
     if (answer.error) {
+      // It may be gone: the next command for this session asks the database where it runs.
+      this.routes.forget(session);
       this.options.logger.warn({ err: answer.error, session, owner: ownerUrl }, "forwarding to the session's owner failed");
       return this.refuse(
         res,
