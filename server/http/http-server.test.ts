@@ -79,6 +79,10 @@ describe("createHttpServer", () => {
     expect(first.headers.get("content-security-policy")).toContain(`'nonce-${seen[0]}'`);
     expect(second.headers.get("content-security-policy")).toContain(`'nonce-${seen[1]}'`);
     expect(seen[0]).not.toBe(seen[1]);
+    // Past a refill of the pool they are cut from (every 128 requests), each is still new and 16 bytes.
+    for (let i = 0; i < 200; i++) await (await fetch(url)).text();
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.every((nonce) => Buffer.from(nonce, "base64").length === 16)).toBe(true);
   });
 
   it("runs each request in its trace: continued from its traceparent, in its log lines, passed on", async () => {

@@ -95,8 +95,24 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Cross-Origin-Opener-Policy": "same-origin",
 };
 
+/** A nonce's random bytes, cut from a pool refilled every NONCE_POOL_SIZE requests (one call to the CSPRNG, not one per request). */
+const NONCE_BYTES = 16;
+const NONCE_POOL_SIZE = 128;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+function freshNonce(): string {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * NONCE_POOL_SIZE);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.toString("base64", nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, production: boolean): void {
-  const nonce = randomBytes(16).toString("base64");
+  const nonce = freshNonce();
   const policy = contentSecurityPolicy(nonce, production);
   // Next reads the nonce for its own inline scripts from the request's policy; the layout from NONCE_HEADER.
   req.headers["content-security-policy"] = policy;
