@@ -11,6 +11,12 @@ export type Db = ReturnType<typeof openDb>;
 
 /** PostgreSQL: how long a query waits for a pooled connection (a new one, or one of the pool's ten freed). */
 const CONNECTION_WAIT_MS = 15_000;
+/**
+ * PostgreSQL: how long a pooled connection may sit idle before it is closed. node-postgres closes them after
+ * 10 s by default, so a worker whose load comes in bursts opened and closed connections all the time: each a
+ * new server process and its first queries paid for again, the latency of whichever query waited for it.
+ */
+const IDLE_CONNECTION_MS = 10 * 60_000;
 
 const WRITES = new Set([
   "create",
@@ -56,7 +62,13 @@ export function openDb(url: string) {
   // database that does not answer shows as errors in the log, not as a worker that silently hangs.
   const pool =
     provider === "postgresql"
-      ? new pg.Pool({ connectionString: url, allowExitOnIdle: true, keepAlive: true, connectionTimeoutMillis: CONNECTION_WAIT_MS })
+      ? new pg.Pool({
+          connectionString: url,
+          allowExitOnIdle: true,
+          keepAlive: true,
+          connectionTimeoutMillis: CONNECTION_WAIT_MS,
+          idleTimeoutMillis: IDLE_CONNECTION_MS,
+        })
       : null;
   pool?.on("error", () => undefined);
   const client =
