@@ -113,10 +113,8 @@ async function main(): Promise<void> {
 
   // Cluster mode: logins are kept in PostgreSQL, each save fenced by the token its run holds (docs/cluster.md).
   let cluster: ClusterNode | null = null;
-  const logins = env.cluster && {
-    store: createLoginSnapshots(db, (name) => cluster?.tokenOf(name) ?? null),
-    ...env.cluster.logins,
-  };
+  const loginSnapshots = env.cluster && createLoginSnapshots(db, (name) => cluster?.tokenOf(name) ?? null);
+  const logins = env.cluster && loginSnapshots && { store: loginSnapshots, ...env.cluster.logins };
   const factory =
     env.testEngine === "fake"
       ? createFakeEngineFactory({ workerId: env.workerId, clock: systemClock })
@@ -152,9 +150,10 @@ async function main(): Promise<void> {
   // Cluster mode (a PostgreSQL DATABASE_URL): this process is one worker; sessions run where they are owned.
   const settings = sharedSettings(env, globalWebhook);
   cluster =
-    env.cluster && env.workerId
+    env.cluster && env.workerId && loginSnapshots
       ? new ClusterNode({
           db,
+          logins: loginSnapshots,
           host,
           logger: logger.child({ module: "cluster" }),
           workerId: env.workerId,

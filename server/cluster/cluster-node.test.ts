@@ -10,6 +10,7 @@ import { postgresSkipReason } from "@/test/support/postgres";
 import { testHostOptions } from "@/test/support/test-host";
 import { createTestDb, type TestDb } from "@/test/support/test-db";
 import { ClusterNode } from "./cluster-node";
+import { createLoginSnapshots } from "./login-snapshots";
 import { routeOf } from "./session-owners";
 import { registerWorker } from "./workers";
 
@@ -80,8 +81,9 @@ describe.skipIf(postgresSkipReason() !== null)("ClusterNode: one owner per sessi
     const db = url === testDb.url ? testDb.reopen() : openDb(url);
     const factory = new FakeEngineFactory();
     const host = new EngineHost(testHostOptions({ factory, clock: new FakeClock() }));
-    const node = new ClusterNode({
+    const node: ClusterNode = new ClusterNode({
       db,
+      logins: createLoginSnapshots(db, (name) => node.tokenOf(name)),
       host,
       logger: pino({ level: "silent" }),
       workerId: id,

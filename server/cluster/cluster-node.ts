@@ -10,7 +10,7 @@ import type { SamplerRound } from "../engines/resource-sampler";
 import type { OwnedStatus, SessionOwnership } from "../sessions/context";
 import { findStoredSession } from "../sessions/session-repository";
 import { FenceWatchdog } from "./fence-watchdog";
-import { loginSnapshotInfo, type OwnerToken } from "./login-snapshots";
+import type { LoginSnapshots, OwnerToken } from "./login-snapshots";
 import { rankWeighted } from "./rendezvous";
 import { differingSettings } from "./shared-settings";
 import {
@@ -28,6 +28,8 @@ import { endLease, leaseOf, listWorkers, liveWorkerSettings, markDraining, regis
 
 export interface ClusterNodeOptions {
   db: Db;
+  /** The saved logins (login-snapshots.ts): what the API shows of one is kept while this worker owns its session. */
+  logins: LoginSnapshots;
   host: EngineHost;
   logger: Logger;
   workerId: string;
@@ -153,7 +155,7 @@ export class ClusterNode implements SessionOwnership {
   }
 
   loginOf(name: string): Promise<TLoginSnapshotInfo | null> {
-    return loginSnapshotInfo(this.options.db, name);
+    return this.options.logins.infoOf(name, this.owns(name) ? (this.owned.get(name) ?? null) : null);
   }
 
   /** Where a command for a session that nobody runs is best run: the placement's first worker (null: none has room). */

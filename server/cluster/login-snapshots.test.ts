@@ -56,6 +56,30 @@ describe.skipIf(postgresSkipReason() !== null)("saved logins on PostgreSQL, fenc
     });
   });
 
+  it("keeps what the API shows of a login while its session is owned at one epoch; its own writes and a new epoch read again", async () => {
+    const epoch = (await claimSession(testDb.db, "alpha", w1, 1000))!;
+    tokens.set("w1", { ...w1, epoch });
+    const store = storeOf("w1");
+    const run = store.forRun("alpha");
+    await run.save(snapshot("one"));
+    expect(await store.infoOf("alpha", epoch)).toMatchObject({ generation: 1, size: 3 });
+
+    // A change behind this store's back (no worker's run writes an owned session's row but its owner's) stays unseen ...
+    await testDb.db.$executeRaw`UPDATE "AuthSnapshot" SET "size" = 99 WHERE "sessionName" = 'alpha'`;
+    expect(await store.infoOf("alpha", epoch)).toMatchObject({ size: 3 });
+    // ... while a session not owned here, or owned at another epoch, is read every time.
+    expect(await store.infoOf("alpha", null)).toMatchObject({ size: 99 });
+    expect(await store.infoOf("alpha", epoch + 1)).toMatchObject({ size: 99 });
+
+    // The owner's own writes are seen at once: a save, a restore, a remove.
+    await run.save(snapshot("three"));
+    expect(await store.infoOf("alpha", epoch)).toMatchObject({ generation: 2, size: 5 });
+    await run.recordRestore(2, 42);
+    expect(await store.infoOf("alpha", epoch)).toMatchObject({ restoredBy: "w1", restoreMs: 42 });
+    await store.remove("alpha");
+    expect(await store.infoOf("alpha", epoch)).toBeNull();
+  });
+
   it("refuses the save of a run whose worker lost the session to another, and keeps the new owner's login", async () => {
     const epoch = (await claimSession(testDb.db, "alpha", w1, 1000))!;
     tokens.set("w1", { ...w1, epoch });

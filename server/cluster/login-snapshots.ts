@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import type { TLoginSnapshotInfo } from "@/lib/session";
 import { queryPostgres, type Db } from "../db";
-import type { LoginSnapshotHeader, LoginStore, SessionLoginStore } from "../engines/login-store";
+import type { LoginSnapshotHeader, LoginSnapshotToSave, LoginStore, SessionLoginStore } from "../engines/login-store";
 import { DB_NOW, type WorkerIdentity } from "./workers";
 
 /**
@@ -19,12 +19,45 @@ export interface OwnerToken extends WorkerIdentity {
   epoch: number;
 }
 
-export function createLoginSnapshots(db: Db, tokenOf: (session: string) => OwnerToken | null): LoginStore {
+/** The cluster's LoginStore, and what the API shows of each saved login (infoOf). */
+export interface LoginSnapshots extends LoginStore {
+  /**
+   * What the API shows of the session's saved login; null when none is saved. `ownedEpoch`: the epoch under
+   * which this worker owns the session under a lease it still holds, or null. While it owns it, only its
+   * own runs write the session's row (a peer's save needs the session's owner row, which is this worker's),
+   * so what it read is kept until one of its writes, or until the epoch moves on (a release, a new claim).
+   */
+  infoOf(session: string, ownedEpoch: number | null): Promise<TLoginSnapshotInfo | null>;
+}
+
+export function createLoginSnapshots(db: Db, tokenOf: (session: string) => OwnerToken | null): LoginSnapshots {
+  const kept = new Map<string, { epoch: number; info: TLoginSnapshotInfo | null }>();
+  // Bumped before and after every write: a read that overlapped one is not kept.
+  let writes = 0;
+  const writing = async <T>(session: string, write: () => Promise<T>): Promise<T> => {
+    writes++;
+    kept.delete(session);
+    try {
+      return await write();
+    } finally {
+      writes++;
+      kept.delete(session);
+    }
+  };
   return {
     forRun(session) {
-      return loginStoreForRun(db, session, tokenOf(session));
+      return loginStoreForRun(db, session, tokenOf(session), writing);
     },
-    remove: (session) => removeLogin(db, session),
+    remove: (session) => writing(session, () => removeLogin(db, session)),
+    async infoOf(session, ownedEpoch) {
+      const hit = kept.get(session);
+      if (ownedEpoch !== null && hit?.epoch === ownedEpoch) return hit.info;
+      const before = writes;
+      const info = await loginSnapshotInfo(db, session);
+      if (ownedEpoch === null) kept.delete(session);
+      else if (writes === before) kept.set(session, { epoch: ownedEpoch, info });
+      return info;
+    },
   };
 }
 
@@ -32,7 +65,12 @@ async function removeLogin(db: Db, session: string): Promise<void> {
   await queryPostgres(db, Prisma.sql`DELETE FROM "AuthSnapshot" WHERE "sessionName" = ${session}`);
 }
 
-function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): SessionLoginStore {
+function loginStoreForRun(
+  db: Db,
+  session: string,
+  token: OwnerToken | null,
+  writing: <T>(session: string, write: () => Promise<T>) => Promise<T>,
+): SessionLoginStore {
   return {
     async newest() {
       const [row] = await queryPostgres<LoginSnapshotHeader>(
@@ -52,47 +90,55 @@ function loginStoreForRun(db: Db, session: string, token: OwnerToken | null): Se
       return { header, data };
     },
 
-    async save({ data, sha256, files, packMs }) {
-      if (!token) return null;
-      const startedAt = performance.now();
-      // FOR SHARE: a claim by another worker (an UPDATE of the owner row) waits until this save is
-      // written, or, if it came first, this statement sees the new owner and writes nothing.
-      const [row] = await queryPostgres<LoginSnapshotHeader>(
-        db,
-        Prisma.sql`
-          INSERT INTO "AuthSnapshot" ("sessionName", "loginId", "generation", "epoch", "workerId", "sha256", "size", "files", "data", "savedAt", "saveMs")
-          SELECT o."sessionName", COALESCE(a."loginId", ${randomUUID()}), COALESCE(a."generation", 0) + 1, o."epoch", o."workerId",
-                 ${sha256}, ${data.length}, ${files}, ${data}, ${DB_NOW}, ${Math.round(packMs)}
-          FROM "SessionOwner" o LEFT JOIN "AuthSnapshot" a ON a."sessionName" = o."sessionName"
-          WHERE o."sessionName" = ${session} AND o."workerId" = ${token.id} AND o."incarnation" = ${token.incarnation} AND o."epoch" = ${token.epoch}
-          FOR SHARE OF o
-          ON CONFLICT ("sessionName") DO UPDATE SET
-            "generation" = EXCLUDED."generation", "epoch" = EXCLUDED."epoch", "workerId" = EXCLUDED."workerId",
-            "sha256" = EXCLUDED."sha256", "size" = EXCLUDED."size", "files" = EXCLUDED."files", "data" = EXCLUDED."data",
-            "savedAt" = EXCLUDED."savedAt", "saveMs" = EXCLUDED."saveMs"
-          WHERE "AuthSnapshot"."epoch" <= EXCLUDED."epoch"
-          RETURNING "loginId", "generation", "sha256", "size", "savedAt"`,
-      );
-      if (!row) return null;
-      // The save's duration: packing plus this write, which is known only once it is done.
-      const saveMs = Math.round(packMs + performance.now() - startedAt);
-      await queryPostgres(
-        db,
-        Prisma.sql`UPDATE "AuthSnapshot" SET "saveMs" = ${saveMs} WHERE "sessionName" = ${session} AND "generation" = ${row.generation}`,
-      );
-      return row;
+    save(snapshot) {
+      if (!token) return Promise.resolve(null);
+      return writing(session, () => saveLogin(db, session, token, snapshot));
     },
 
-    async recordRestore(generation, restoreMs) {
-      await queryPostgres(
-        db,
-        Prisma.sql`UPDATE "AuthSnapshot" SET "restoredAt" = ${DB_NOW}, "restoredBy" = ${token?.id ?? null}, "restoreMs" = ${restoreMs}
-          WHERE "sessionName" = ${session} AND "generation" = ${generation}`,
+    recordRestore(generation, restoreMs) {
+      return writing(session, () =>
+        queryPostgres(
+          db,
+          Prisma.sql`UPDATE "AuthSnapshot" SET "restoredAt" = ${DB_NOW}, "restoredBy" = ${token?.id ?? null}, "restoreMs" = ${restoreMs}
+            WHERE "sessionName" = ${session} AND "generation" = ${generation}`,
+        ).then(() => undefined),
       );
     },
 
-    remove: () => removeLogin(db, session),
+    remove: () => writing(session, () => removeLogin(db, session)),
   };
+}
+
+/** A fenced save (see SessionLoginStore.save): written only while `token` still owns the session. */
+async function saveLogin(db: Db, session: string, token: OwnerToken, snapshot: LoginSnapshotToSave): Promise<LoginSnapshotHeader | null> {
+  const { data, sha256, files, packMs } = snapshot;
+  const startedAt = performance.now();
+  // FOR SHARE: a claim by another worker (an UPDATE of the owner row) waits until this save is
+  // written, or, if it came first, this statement sees the new owner and writes nothing.
+  const [row] = await queryPostgres<LoginSnapshotHeader>(
+    db,
+    Prisma.sql`
+      INSERT INTO "AuthSnapshot" ("sessionName", "loginId", "generation", "epoch", "workerId", "sha256", "size", "files", "data", "savedAt", "saveMs")
+      SELECT o."sessionName", COALESCE(a."loginId", ${randomUUID()}), COALESCE(a."generation", 0) + 1, o."epoch", o."workerId",
+             ${sha256}, ${data.length}, ${files}, ${data}, ${DB_NOW}, ${Math.round(packMs)}
+      FROM "SessionOwner" o LEFT JOIN "AuthSnapshot" a ON a."sessionName" = o."sessionName"
+      WHERE o."sessionName" = ${session} AND o."workerId" = ${token.id} AND o."incarnation" = ${token.incarnation} AND o."epoch" = ${token.epoch}
+      FOR SHARE OF o
+      ON CONFLICT ("sessionName") DO UPDATE SET
+        "generation" = EXCLUDED."generation", "epoch" = EXCLUDED."epoch", "workerId" = EXCLUDED."workerId",
+        "sha256" = EXCLUDED."sha256", "size" = EXCLUDED."size", "files" = EXCLUDED."files", "data" = EXCLUDED."data",
+        "savedAt" = EXCLUDED."savedAt", "saveMs" = EXCLUDED."saveMs"
+      WHERE "AuthSnapshot"."epoch" <= EXCLUDED."epoch"
+      RETURNING "loginId", "generation", "sha256", "size", "savedAt"`,
+  );
+  if (!row) return null;
+  // The save's duration: packing plus this write, which is known only once it is done.
+  const saveMs = Math.round(packMs + performance.now() - startedAt);
+  await queryPostgres(
+    db,
+    Prisma.sql`UPDATE "AuthSnapshot" SET "saveMs" = ${saveMs} WHERE "sessionName" = ${session} AND "generation" = ${row.generation}`,
+  );
+  return row;
 }
 
 /**
