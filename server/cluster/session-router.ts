@@ -171,7 +171,9 @@ export class SessionRouter {
     // A request without a valid key or login is refused here, by the route (401), and travels nowhere.
     const caller = await this.options.callerOf(req);
     if (!caller) return false;
-    const payload = body ?? (await this.readBody(req));
+    // A request without a body (most are GETs) goes on in this turn of the event loop: reading its empty
+    // stream to the end would wait a turn, behind whatever else this worker has queued.
+    const payload = body ?? (hasBody(req) ? await this.readBody(req) : NO_BODY);
     if (!payload) return this.refuse(res, new AppError("payload_too_large", "The request body is too large"));
     let answer = await this.send(req, ownerUrl, payload, caller);
     if (answer.status === 409 && answer.ownerChanged) {
@@ -274,6 +276,13 @@ const OWNER_CHANGED_HEADER = "x-switchboard-owner-changed";
 
 function ownerChanged(session: string): AppError {
   return new AppError("owner_changed", `Session '${session}' moved to another worker`);
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/** Whether a body follows the request's headers (RFC 9112, 6.3: a length or a transfer coding says so). */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 }
 
 /** `name` of a deprecated route's JSON body; undefined when unreadable (the route then says what is wrong). */
