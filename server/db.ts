@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -94,24 +93,6 @@ export function connectDb(url: string): Db {
 /** PostgreSQL's `timestamp` (without time zone), in which Prisma stores DateTime as UTC. */
 const TIMESTAMP_OID = 1114;
 
-/** The name of each statement text queryPostgres prepared, at most MAX_PREPARED_STATEMENTS. */
-const preparedNames = new Map<string, string>();
-const MAX_PREPARED_STATEMENTS = 100;
-
-/**
- * queryPostgres' statements are prepared, once per pooled connection (node-postgres keeps which): PostgreSQL
- * then parses and plans each text once, not at every call. With 500 sessions each sending a webhook every
- * 2 s, that took its CPU from about 0.26 to 0.18 cores (docs/cluster.md, "Benchmark"). Their texts are fixed
- * (lists go in as one array value), so there are few; past MAX_PREPARED_STATEMENTS a text runs unnamed.
- */
-function statementName(text: string): string | undefined {
-  const known = preparedNames.get(text);
-  if (known || preparedNames.size >= MAX_PREPARED_STATEMENTS) return known;
-  const name = `sb_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
-  preparedNames.set(text, name);
-  return name;
-}
-
 function toPostgresValue(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   return Array.isArray(value) ? value.map(toPostgresValue) : value;
@@ -130,7 +111,6 @@ export async function queryPostgres<T>(db: Db, query: Prisma.Sql): Promise<T[]> 
   const pool = db.$pgPool();
   if (!pool) throw new Error("queryPostgres needs a PostgreSQL database");
   const result = await pool.query({
-    name: statementName(query.text),
     text: query.text,
     values: query.values.map(toPostgresValue),
     types: {
