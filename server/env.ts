@@ -24,6 +24,12 @@ const bool = (fallback: boolean) =>
       return z.NEVER;
     });
 
+/**
+ * Webhook requests in flight per receiver URL and worker. 16, not fewer: three workers at 8 each fell behind
+ * a loopback receiver at 3,000 events/s on two cores whenever its answers slowed (docs/cluster.md, Benchmark).
+ */
+export const DEFAULT_WEBHOOK_CONCURRENCY = 16;
+
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const seconds = (fallback: number) => z.coerce.number().min(0).default(fallback);
 const optionalString = z
@@ -132,7 +138,7 @@ export const ZEnvSchema = z.object({
   WAHA_PRESENCE_AUTO_ONLINE: bool(true),
   WAHA_PRESENCE_AUTO_ONLINE_DURATION_SECONDS: seconds(25),
 
-  SWITCHBOARD_WEBHOOK_CONCURRENCY: int(8, 1),
+  SWITCHBOARD_WEBHOOK_CONCURRENCY: int(DEFAULT_WEBHOOK_CONCURRENCY, 1),
   SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS: seconds(10),
   SWITCHBOARD_WEBHOOK_RETENTION_DAYS: seconds(7),
   SWITCHBOARD_WEBHOOK_RETENTION_ROWS: int(100_000, 100),

@@ -3,6 +3,7 @@ import { settleWithin } from "@/lib/timeout";
 import type { TDeliveryUpdate, TWebhookDelivery } from "@/lib/webhook-delivery";
 import type { Db } from "@/server/db";
 import { systemClock, type Clock } from "@/server/engines/clock";
+import { DEFAULT_WEBHOOK_CONCURRENCY } from "@/server/env";
 import { currentTraceparent, untraced } from "@/server/request-context";
 import { Adopter } from "./adopter";
 import { Claimer } from "./claimer";
@@ -39,7 +40,7 @@ export interface WebhookDispatcherOptions {
   cluster?: { leaseMs: number } | null;
   /** Rows moved per adopting statement (default 1,000). */
   adoptChunkSize?: number;
-  /** Requests in flight per target URL (default 8). */
+  /** Requests in flight per target URL (default DEFAULT_WEBHOOK_CONCURRENCY). */
   concurrencyPerTarget?: number;
   /**
    * Claimed rows held in memory per target, requests in flight included (default 256). Fresh events
@@ -124,7 +125,7 @@ export class WebhookDispatcher {
       checkIdle: () => this.checkIdle(),
     };
     this.core = core;
-    const concurrency = options.concurrencyPerTarget ?? 8;
+    const concurrency = options.concurrencyPerTarget ?? DEFAULT_WEBHOOK_CONCURRENCY;
     this.lanes = new TargetLanes({
       core,
       userAgent: webhookUserAgent(options.version),
